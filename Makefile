@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make              build the kernel modules and the iptables extensions
+#   make install      install both (modules into /lib/modules/KVER/extra)
+#   make check        unit tests + the VM suite (installs what it needs)
+#   make check-host   the netns suite directly on this host (root, modules
+#                     loaded from this tree)
+#   make demo         boot the VM and show MAP66 at work
+#   make sparse       build the modules with sparse (C=1)
+#   make fuzz         run the libFuzzer targets for a while
+
+VERSION   := 0.1.0
+KVER      ?= $(shell uname -r)
+# The running kernel's headers, else the newest Debian headers installed.
+KDIR      ?= $(or $(wildcard /lib/modules/$(KVER)/build),$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
+XTLIBDIR  ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
+
+CC        ?= gcc
+CFLAGS    ?= -O2 -g
+XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Ikernel \
+	     $(shell pkg-config --cflags xtables 2>/dev/null)
+
+EXTENSIONS := xt_ext/libxt_MAP66.so
+CORE_SRCS  := kernel/map66_core.c
+CORE_HDRS  := kernel/map66_core.h kernel/softwire_csum.h
+
+.PHONY: all modules extensions install install-modules install-extensions \
+	check check-unit check-vm check-host demo sparse fuzz deps clean
+
+all: modules extensions
+
+deps:
+	@sh scripts/install-deps.sh
+
+modules:
+	@test -n "$(KDIR)" || { echo "no kernel headers: install linux-headers-amd64 (make deps)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules
+
+extensions: $(EXTENSIONS)
+
+xt_ext/libxt_%.so: xt_ext/libxt_%.c kernel/xt_%.h $(CORE_SRCS) $(CORE_HDRS)
+	$(CC) $(XT_CFLAGS) -shared -o $@ $< $(CORE_SRCS)
+
+install: install-modules install-extensions
+
+install-modules: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+
+install-extensions: extensions
+	install -d $(DESTDIR)$(XTLIBDIR)
+	install -m 0644 $(EXTENSIONS) $(DESTDIR)$(XTLIBDIR)/
+	install -d $(DESTDIR)/usr/share/man/man8
+	for m in xt_ext/*.man; do install -m 0644 $$m $(DESTDIR)/usr/share/man/man8/; done
+
+check:
+	@sh scripts/check.sh
+
+check-unit:
+	@sh tests/unit/run.sh
+
+check-vm:
+	@sh scripts/check.sh --vm-only
+
+check-host: all
+	@sh tests/suite.sh --host
+
+demo:
+	@sh scripts/demo.sh
+
+fuzz:
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf build xt_ext/*.so tests/unit/*.bin tests/fuzz/*.bin
