@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Build the libFuzzer targets with clang (ASan+UBSan) and run each for
+# $1 seconds (default 10). Prints "ok"/"not ok" per target.
+set -u
+cd "$(dirname "$0")/../.."
+secs=${1:-10}
+rc=0
+for f in tests/fuzz/fuzz_*.c; do
+	name=$(basename "$f" .c)
+	bin=tests/fuzz/$name.bin
+	case $name in
+	*map66*) srcs="kernel/map66_core.c" ;;
+	*) srcs="" ;;
+	esac
+	if ! clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -Ikernel -o "$bin" "$f" $srcs; then
+		echo "not ok - fuzz build $name"; rc=1; continue
+	fi
+	log=$(mktemp)
+	if "./$bin" -max_total_time="$secs" -seed=1 -artifact_prefix=build/ >"$log" 2>&1; then
+		echo "ok - fuzz $name ($(grep -o 'Done [0-9]* runs' "$log" | tail -n 1) in ${secs}s)"
+	else
+		echo "not ok - fuzz $name"; tail -n 30 "$log"; rc=1
+	fi
+	rm -f "$log"
+done
+exit $rc
