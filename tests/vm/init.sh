@@ -25,6 +25,7 @@ exec </dev/null >/dev/console 2>&1
 
 # Defines VM_CWD, exports the variables passed through and sets "$@" to the
 # command (written by run-vm.sh).
+# shellcheck source=/dev/null
 . /xtsw-run.conf
 
 # virtio, 9p and overlay modules, numbered in load order by run-vm.sh.
@@ -76,6 +77,7 @@ ip link set lo up
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root XTSW_VM=1
+# shellcheck disable=SC2016 # expanded by the inner shell
 chroot /newroot /bin/sh -c 'cd "$1" || exit 125; shift; exec "$@"' \
 	xtsw-vm "$VM_CWD" "$@"
 rc=$?

@@ -44,8 +44,7 @@ workdir=${VM_WORKDIR:-build/vm}
 log=${VM_LOG:-$workdir/console.log}
 
 if [[ -z $kver ]]; then
-	kernel=$(ls -v /boot/vmlinuz-*-amd64 2>/dev/null | tail -n 1 || true)
-	[[ -n $kernel ]] || { echo "VM: no /boot/vmlinuz-*-amd64" >&2; exit 1; }
+	kernel=$(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V | tail -n 1)
 	kver=${kernel#/boot/vmlinuz-}
 fi
 kernel=/boot/vmlinuz-$kver
@@ -53,8 +52,12 @@ kernel=/boot/vmlinuz-$kver
 
 mkdir -p "$workdir" "$(dirname "$log")"
 tmp=$(mktemp -d "$workdir/run.XXXXXX")
+# shellcheck disable=SC2317 # called from the trap
 cleanup() {
-	[[ -s $tmp/qemu.pid ]] && kill "$(cat "$tmp/qemu.pid")" 2>/dev/null
+	# Interrupted while qemu runs: stop it and let the pipeline drain.
+	if [[ -s $tmp/qemu.pid ]] && kill "$(cat "$tmp/qemu.pid")" 2>/dev/null; then
+		wait
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -79,8 +82,8 @@ declare -A seen=()
 for mod in virtio_pci 9pnet_virtio 9p overlay; do
 	deps=$(modprobe -S "$kver" --show-depends "$mod") ||
 		{ echo "VM: cannot resolve module $mod for $kver" >&2; exit 1; }
-	for ko in $(awk '$1 == "insmod" { print $2 }' <<<"$deps"); do
-		[[ -z ${seen[$ko]:-} ]] || continue
+	while read -r cmd ko _; do
+		[[ $cmd == insmod && -z ${seen[$ko]:-} ]] || continue
 		seen[$ko]=1
 		dst=$root/modules/$(printf %02d $n)-$(basename "${ko%%.ko*}").ko
 		n=$((n + 1))
@@ -91,7 +94,7 @@ for mod in virtio_pci 9pnet_virtio 9p overlay; do
 		*.ko.gz) gzip -dc "$ko" >"$dst" ;;
 		*) echo "VM: unknown module format $ko" >&2; exit 1 ;;
 		esac
-	done
+	done <<<"$deps"
 done
 
 # What init runs: the command, where, and with which variables.

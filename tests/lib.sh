@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the netns test scripts: result lines, namespaces, captures.
+# A test script sources this file, builds its topology in network
+# namespaces and prints one "ok - ..." or "not ok - ..." line per check,
+# with what was expected and what was seen when a check fails.
+
+set -u
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PKT="python3 $REPO/tests/pkt.py"
+TMP=$(mktemp -d /tmp/xtsw-test.XXXXXX)
+PASSED=0
+FAILED=0
+NAMESPACES=()
+BG_PIDS=()
+
+# The fresh extensions first, then the system's.
+export XTABLES_LIBDIR="$REPO/xt_ext:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)"
+
+ok() { echo "ok - $*"; PASSED=$((PASSED + 1)); }
+not_ok() { echo "not ok - $*"; FAILED=$((FAILED + 1)); }
+
+# check DESCRIPTION COMMAND...: ok when the command succeeds; its output
+# is shown only on failure.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		printf '%s\n' "$out" | sed 's/^/    /' | head -n 30
+	fi
+}
+
+# expect_eq DESCRIPTION EXPECTED SEEN
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		printf '    expected: %s\n    seen:     %s\n' "$2" "$3"
+	fi
+}
+
+# expect_fail DESCRIPTION PATTERN COMMAND...: the command must fail and say
+# something matching PATTERN (grep -E).
+expect_fail() {
+	local desc=$1 pat=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		not_ok "$desc"
+		printf '    expected failure, the command succeeded: %s\n' "$*"
+	elif printf '%s\n' "$out" | grep -qE -- "$pat"; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		printf '    expected an error matching: %s\n    seen: %s\n' "$pat" "$out"
+	fi
+}
+
+finish() {
+	cleanup
+	echo "# $(basename "$0"): $PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
+
+cleanup() {
+	local p ns
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	BG_PIDS=()
+	for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	NAMESPACES=()
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ns_add() {
+	ip netns add "$1"
+	NAMESPACES+=("$1")
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_ra=0 \
+		net.ipv6.conf.default.accept_ra=0 \
+		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+n() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# link NS1 DEV1 NS2 DEV2: a veth pair between two namespaces.
+link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+# Wait until ADDR on NS is usable (no tentative state, neighbours answer).
+settle() { sleep 0.5; }
+
+# capture_start NS DEV FILE [FILTER]: tcpdump in the background, returns
+# once it listens.
+capture_start() {
+	local ns=$1 dev=$2 file=$3 filter=${4:-ip6}
+	ip netns exec "$ns" tcpdump -Z root -U -n -s 0 -i "$dev" -w "$file" "$filter" \
+		2>"$file.log" &
+	CAPTURE_PID=$!
+	BG_PIDS+=("$CAPTURE_PID")
+	for _ in $(seq 100); do
+		grep -q "listening on" "$file.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "tcpdump did not start: $(cat "$file.log")" >&2
+	return 1
+}
+
+capture_stop() {
+	sleep 0.3
+	kill -INT "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+}
+
+# Turn transmit checksum offload off, so that captured checksums are final.
+no_offload() { ip netns exec "$1" ethtool -K "$2" tx off >/dev/null; }
+
+# The iptables backends to test: legacy x_tables and nft (nft_compat).
+BACKENDS="${XTSW_BACKENDS:-legacy nft}"
+ip6t() { "ip6tables-$BACKEND" "$@"; }
+ip6t_save() { "ip6tables-$BACKEND-save" "$@"; }
+ip6t_restore() { "ip6tables-$BACKEND-restore" "$@"; }

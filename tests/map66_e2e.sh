@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# MAP66 end to end, with the seed README's rules verbatim:
+#
+#   [in] fd01:203:405:1::10 --eth1-- [gw] --eth0-- [out] 2001:db8:0:1::2
+#
+# The gateway maps fd01:203:405::/48 to 2001:db8:1::/48 and back. Ping, a
+# TCP transfer and a UDP exchange go from inside to outside and back; the
+# capture on the outside must show only the mapped prefix, valid checksums,
+# and the exact address RFC 6296 arithmetic gives (fd01:203:405:1::10 ->
+# 2001:db8:1:d550::10). Run with both iptables backends, with transmit
+# checksum offload off (captured checksums are final, receivers verify) and
+# on (CHECKSUM_PARTIAL packets), and with --keep-host (the transport
+# checksum is updated instead of the host part).
+
+. "$(dirname "$0")/lib.sh"
+
+INSIDE=fd01:203:405:1::10
+MAPPED=2001:db8:1:d550::10
+SERVER=2001:db8:0:1::2
+
+topology() {
+	ns_add in; ns_add gw; ns_add out
+	link in eth0 gw eth1
+	link gw eth0 out eth0
+	ip -n in addr add $INSIDE/64 dev eth0
+	ip -n in route add default via fd01:203:405:1::1
+	ip -n gw addr add fd01:203:405:1::1/64 dev eth1
+	ip -n gw addr add 2001:db8:0:1::1/64 dev eth0
+	n gw sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip -n out addr add $SERVER/64 dev eth0
+	ip -n out route add 2001:db8:1::/48 via 2001:db8:0:1::1
+	dd if=/dev/urandom of="$TMP/payload" bs=1k count=512 2>/dev/null
+	settle
+}
+
+seed_rules() {
+	# The seed's commands, word for word but for our prefix spelling.
+	n gw "ip6tables-$BACKEND" -t mangle -F
+	n gw "ip6tables-$BACKEND" -t mangle -I POSTROUTING -o eth0 -s FD01:0203:0405::/48 -j MAP66 --to 2001:0DB8:0001::/48 "$@"
+	n gw "ip6tables-$BACKEND" -t mangle -I PREROUTING -i eth0 -d 2001:0DB8:0001::/48 -j MAP66 --to FD01:0203:0405::/48 "$@"
+}
+
+# traffic LABEL CHECK_ARGS...: ping, TCP and UDP through the gateway while
+# capturing on the outside; then check the capture.
+traffic() {
+	local label=$1 cap="$TMP/out.pcap" sum_tx sum_rx
+	shift
+	capture_start out eth0 "$cap" || { not_ok "$label: capture"; return; }
+
+	check "$label: ping inside -> outside" n in ping -6 -c 3 -i 0.2 -W 3 $SERVER
+
+	n out timeout 60 nc -6 -l 5001 >"$TMP/rx" &
+	BG_PIDS+=($!)
+	sleep 0.5
+	check "$label: TCP transfer (512 KiB)" n in timeout 60 nc -6 -N $SERVER 5001 <"$TMP/payload"
+	wait $! 2>/dev/null
+	sum_tx=$(md5sum <"$TMP/payload") sum_rx=$(md5sum <"$TMP/rx")
+	expect_eq "$label: TCP data arrives intact" "$sum_tx" "$sum_rx"
+
+	n out $PKT udp-echo 5002 2 &
+	BG_PIDS+=($!)
+	sleep 0.8
+	check "$label: UDP exchange" n in $PKT udp-ask $SERVER 5002 "hello from inside" 2
+	capture_stop
+
+	check "$label: outside sees no inside address, valid checksums" \
+		$PKT check "$cap" --forbid fd01:203:405::/48 --min 20 "$@"
+	$PKT dump "$cap" >"$TMP/dump"
+	expect_eq "$label: echo requests come from $MAPPED" 3 \
+		"$(grep -c "^$MAPPED > $SERVER ICMPv6" "$TMP/dump")"
+	expect_eq "$label: TCP and UDP come from $MAPPED only" 0 \
+		"$(grep -E ' (TCP|UDP) ' "$TMP/dump" | grep -vcE "^($MAPPED > $SERVER|$SERVER > $MAPPED) ")"
+	check "$label: replies go to $MAPPED" grep -q "^$SERVER > $MAPPED TCP" "$TMP/dump"
+}
+
+topology
+for BACKEND in $BACKENDS; do
+	seed_rules
+	no_offload in eth0; no_offload gw eth0; no_offload out eth0
+	traffic "$BACKEND, tx offload off"
+	expect_eq "$BACKEND: both rules counted packets" 2 \
+		"$(n gw "ip6tables-$BACKEND" -t mangle -L -v -n -x | awk '/MAP66/ && $1 > 0' | wc -l)"
+done
+
+BACKEND=legacy
+n in ethtool -K eth0 tx on >/dev/null; n gw ethtool -K eth0 tx on >/dev/null
+n out ethtool -K eth0 tx on >/dev/null
+seed_rules
+traffic "tx offload on (CHECKSUM_PARTIAL)" --allow-partial
+
+# --keep-host: the interface identifier stays, the checksum is updated.
+MAPPED=2001:db8:1:1::10
+seed_rules --keep-host
+no_offload in eth0; no_offload gw eth0; no_offload out eth0
+traffic "--keep-host, tx offload off"
+n in ethtool -K eth0 tx on >/dev/null
+traffic "--keep-host, tx offload on" --allow-partial
+n gw ip6tables-legacy -t mangle -F
+
+finish

@@ -1,0 +1,441 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Packet tools for the netns tests: read pcap files, check IPv6 packets
+field by field (addresses, transport checksums), craft and send packets.
+Plain Python (no scapy) so that it starts quickly inside a TCG VM.
+
+  pkt.py check PCAP [--forbid PFX] [--require PFX] [--allow-partial] [--min N]
+  pkt.py dump PCAP                 one line per IPv6 packet
+  pkt.py diff PCAP_A PCAP_B        IPv6 packets byte for byte, in order
+  pkt.py send6 DEV SRC DST ...     raw IPv6/UDP packets (see --help)
+  pkt.py icmp-error ...            craft an ICMPv6 error quoting a packet
+"""
+import argparse
+import ipaddress
+import random
+import socket
+import struct
+import sys
+
+ETH_P_IPV6 = 0x86DD
+EXT_HEADERS = (0, 43, 60)       # hop-by-hop, routing, destination options
+FRAGMENT = 44
+CHECK_OFFSET = {6: 16, 17: 6, 136: 6, 33: 6, 58: 2}
+NAMES = {6: "TCP", 17: "UDP", 58: "ICMPv6"}
+
+
+def ones_sum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def read_pcap(path):
+    """IPv6 packets (bytes from the IPv6 header on) in a pcap file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return []
+    magic = struct.unpack("<I", data[:4])[0]
+    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    linktype = struct.unpack(endian + "I", data[20:24])[0]
+    off, pkts = 24, []
+    while off + 16 <= len(data):
+        _, _, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
+        frame = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        if linktype == 1:                       # Ethernet
+            if len(frame) >= 14 and struct.unpack("!H", frame[12:14])[0] == ETH_P_IPV6:
+                pkts.append(frame[14:])
+        elif linktype == 113:                   # Linux cooked (any)
+            if len(frame) >= 16 and struct.unpack("!H", frame[14:16])[0] == ETH_P_IPV6:
+                pkts.append(frame[16:])
+        elif linktype in (101, 229):            # raw IP
+            pkts.append(frame)
+    return pkts
+
+
+class Packet:
+    """The fields of one IPv6 packet the tests look at."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.src = ipaddress.IPv6Address(raw[8:24])
+        self.dst = ipaddress.IPv6Address(raw[24:40])
+        self.plen = struct.unpack("!H", raw[4:6])[0]
+        nh, off, self.first = raw[6], 40, True
+        while nh in EXT_HEADERS + (FRAGMENT,) and off + 8 <= len(raw):
+            if nh == FRAGMENT:
+                self.first = struct.unpack("!H", raw[off + 2:off + 4])[0] & ~7 == 0
+                nh, off = raw[off], off + 8
+            else:
+                nh, off = raw[off], off + 8 * (raw[off + 1] + 1)
+        self.proto, self.l4off = nh, off
+
+    def l4(self):
+        return self.raw[self.l4off:40 + self.plen]
+
+    def checksum_state(self):
+        """'valid', 'partial' (a CHECKSUM_PARTIAL pseudo-header sum, not yet
+        completed), 'bad', or None when there is no checksum to check."""
+        if self.proto not in CHECK_OFFSET or not self.first:
+            return None
+        l4 = self.l4()
+        co = CHECK_OFFSET[self.proto]
+        if len(l4) < co + 2 or len(self.raw) < 40 + self.plen:
+            return None
+        pseudo = self.src.packed + self.dst.packed + struct.pack("!IxxxB", len(l4), self.proto)
+        if ones_sum(pseudo + l4) == 0xFFFF:
+            return "valid"
+        field = struct.unpack("!H", l4[co:co + 2])[0]
+        p = ones_sum(pseudo)
+        if field == p or {field, p} == {0, 0xFFFF}:
+            return "partial"
+        return "bad"
+
+    def quoted(self):
+        """The packet quoted in an ICMPv6 error, or None."""
+        l4 = self.l4()
+        if self.proto == 58 and len(l4) >= 48 and l4[0] < 128:
+            return Packet(l4[8:])
+        return None
+
+    def describe(self):
+        name = NAMES.get(self.proto, str(self.proto))
+        extra = ""
+        q = self.quoted()
+        if q:
+            extra = " [quoting %s > %s]" % (q.src, q.dst)
+        return "%s > %s %s len %d cksum %s%s" % (
+            self.src, self.dst, name, self.plen, self.checksum_state(), extra)
+
+
+def in_prefix(addr, net):
+    return addr in net
+
+
+def cmd_check(a):
+    pkts = [Packet(r) for r in read_pcap(a.pcap)]
+    forbid = [ipaddress.IPv6Network(p) for p in a.forbid]
+    require = [ipaddress.IPv6Network(p) for p in a.require]
+    bad = []
+    for p in pkts:
+        addrs = [p.src, p.dst]
+        q = p.quoted()
+        if q:
+            addrs += [q.src, q.dst]
+        for n in forbid:
+            for x in addrs:
+                if x in n:
+                    bad.append("%s: carries %s, inside the forbidden %s" % (p.describe(), x, n))
+        for n in require:
+            if not any(x in n for x in addrs):
+                bad.append("%s: no address in %s" % (p.describe(), n))
+        st = p.checksum_state()
+        if st == "bad" or (st == "partial" and not a.allow_partial):
+            bad.append("%s: checksum %s" % (p.describe(), st))
+        if q and q.checksum_state() == "bad" and len(q.raw) >= 40 + q.plen:
+            bad.append("%s: quoted packet checksum bad" % p.describe())
+    summary = {}
+    for p in pkts:
+        k = NAMES.get(p.proto, str(p.proto))
+        summary[k] = summary.get(k, 0) + 1
+    print("  %d IPv6 packets (%s)" % (len(pkts), ", ".join(
+        "%s %d" % kv for kv in sorted(summary.items()))))
+    if len(pkts) < a.min:
+        bad.append("expected at least %d packets, saw %d" % (a.min, len(pkts)))
+    for b in bad[:10]:
+        print("  unexpected: " + b)
+    return 1 if bad else 0
+
+
+def cmd_dump(a):
+    for p in read_pcap(a.pcap):
+        print(Packet(p).describe())
+    return 0
+
+
+def cmd_diff(a):
+    pa, pb = read_pcap(a.a), read_pcap(a.b)
+    if len(pa) != len(pb):
+        print("  %s has %d packets, %s has %d" % (a.a, len(pa), a.b, len(pb)))
+        return 1
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        if x != y:
+            at = next(j for j in range(min(len(x), len(y))) if x[j] != y[j]) \
+                if any(x[j] != y[j] for j in range(min(len(x), len(y)))) else min(len(x), len(y))
+            print("  packet %d differs at byte %d:\n    %s\n    %s" % (
+                i, at, Packet(x).describe(), Packet(y).describe()))
+            return 1
+    print("  %d packets identical" % len(pa))
+    return 0
+
+
+def udp6(src, dst, sport, dport, payload, hlim=64):
+    s, d = ipaddress.IPv6Address(src).packed, ipaddress.IPv6Address(dst).packed
+    length = 8 + len(payload)
+    udp = struct.pack("!HHHH", sport, dport, length, 0) + payload
+    c = 0xFFFF - ones_sum(s + d + struct.pack("!IxxxB", length, 17) + udp)
+    udp = udp[:6] + struct.pack("!H", c or 0xFFFF) + udp[8:]
+    return struct.pack("!IHBB", 6 << 28, length, 17, hlim) + s + d + udp
+
+
+def icmp6(src, dst, typ, code, body, hlim=64):
+    s, d = ipaddress.IPv6Address(src).packed, ipaddress.IPv6Address(dst).packed
+    msg = struct.pack("!BBH", typ, code, 0) + body
+    c = 0xFFFF - ones_sum(s + d + struct.pack("!IxxxB", len(msg), 58) + msg)
+    msg = msg[:2] + struct.pack("!H", c) + msg[4:]
+    return struct.pack("!IHBB", 6 << 28, len(msg), 58, hlim) + s + d + msg
+
+
+def send_raw(packets, dev=None):
+    """Send complete IPv6 packets (IPV6_HDRINCL raw socket): they leave
+    through the routing table like locally generated packets."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    for p in packets:
+        sock.sendto(p, (str(ipaddress.IPv6Address(p[24:40])), 0))
+    sock.close()
+
+
+def send_frames(dev, dst_mac, packets):
+    """Send IPv6 packets as Ethernet frames from an AF_PACKET socket."""
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sock.bind((dev, 0))
+    src_mac = sock.getsockname()[4]
+    dmac = bytes.fromhex(dst_mac.replace(":", ""))
+    for p in packets:
+        sock.send(dmac + src_mac + struct.pack("!H", ETH_P_IPV6) + p)
+    sock.close()
+
+
+def rand_in(net, rng):
+    net = ipaddress.IPv6Network(net)
+    host = rng.getrandbits(128 - net.prefixlen) if net.prefixlen < 128 else 0
+    return ipaddress.IPv6Address(int(net.network_address) | host)
+
+
+def cmd_send6(a):
+    """UDP packets from random addresses in --src-net to random addresses in
+    --dst-net (or fixed --src/--dst); one per line of the plan printed."""
+    rng = random.Random(a.seed)
+    pkts = []
+    for i in range(a.count):
+        src = a.src or str(rand_in(a.src_net, rng))
+        dst = a.dst or str(rand_in(a.dst_net, rng))
+        pkts.append(udp6(src, dst, 1024 + rng.randrange(60000), a.dport,
+                         bytes(rng.getrandbits(8) for _ in range(a.size))))
+    send_raw(pkts)
+    return 0
+
+
+def cmd_icmp_error(a):
+    """An ICMPv6 error (type/code) from --src to --dst quoting a UDP packet
+    --qsrc -> --qdst, padded to --size bytes, sent as an Ethernet frame on
+    --dev to --mac (AF_PACKET makes skbs larger than a page non-linear)."""
+    quoted = udp6(a.qsrc, a.qdst, a.qsport, a.qdport, b"q" * a.qlen)
+    body = struct.pack("!I", a.mtu if a.type == 2 else 0) + quoted
+    pkt = icmp6(a.src, a.dst, a.type, a.code, body)
+    send_frames(a.dev, a.mac, [pkt])
+    return 0
+
+
+def npt_addr_ok(addr):
+    """Addresses where MAP66 and ip6t_NPT are specified to differ: a 0xffff
+    carrier word (NPT maps it irreversibly or drops the packet)."""
+    w = struct.unpack("!8H", addr.packed)
+    return 0xFFFF not in w[3:]
+
+
+def cmd_npt_plan(a):
+    """Random prefix pairs (/1../64) and packets for the differential test
+    against ip6t_NPT: writes npt.rules, map66.rules and packets.hex."""
+    rng = random.Random(a.seed)
+    lens = [1, 15, 16, 17, 32, 47, 48, 49, 56, 63, 64]
+    lens += [rng.randrange(5, 65) for _ in range(max(0, a.configs - len(lens)))]
+    # Fixed ends of the flows, and the test's own links, that no prefix
+    # may cover; the prefixes one direction maps from do not overlap, so
+    # that each packet meets exactly the rule it was made for.
+    fixed_src = ipaddress.IPv6Address("fd00:f00d::1")
+    fixed_dst = ipaddress.IPv6Address("fd00:beef::1")
+    links = ipaddress.IPv6Network("fd00::/16")
+
+    def pick(n, taken):
+        while True:
+            net = ipaddress.IPv6Network((rng.getrandbits(n) << (128 - n), n))
+            if fixed_src not in net and fixed_dst not in net and \
+                    not net.overlaps(links) and not any(net.overlaps(t) for t in taken):
+                taken.append(net)
+                return net
+    snat, dnat, taken_s, taken_d, taken_to = [], [], [], [], []
+    for i, n in enumerate(lens):
+        if i % 2 == 0:
+            snat.append((pick(n, taken_s), pick(n, taken_to)))
+        else:
+            dnat.append((pick(n, taken_d), pick(n, taken_to)))
+    pkts = []
+    for k in range(a.packets):
+        for frm, _ in snat:
+            while True:
+                src = rand_in(frm, rng)
+                if npt_addr_ok(src):
+                    break
+            pkts.append(udp6(src, fixed_dst, 1024 + k, 9, b"snpt-%d" % k))
+        for frm, _ in dnat:
+            while True:
+                dst = rand_in(frm, rng)
+                if npt_addr_ok(dst):
+                    break
+            pkts.append(udp6(fixed_src, dst, 2048 + k, 9, b"dnpt-%d" % k))
+
+    def ruleset(target):
+        out = ["*mangle"]
+        chains = ["s%d" % i for i in range(len(snat))] + ["d%d" % i for i in range(len(dnat))]
+        out += [":%s - [0:0]" % c for c in chains]
+        for i, (frm, to) in enumerate(snat):
+            out.append("-A POSTROUTING -o %s -s %s -j s%d" % (a.out_dev, frm, i))
+            out.append("-A s%d -j %s" % (i, target("SNPT", frm, to)))
+            out.append("-A s%d -j ACCEPT" % i)
+        for i, (frm, to) in enumerate(dnat):
+            out.append("-A PREROUTING -i %s -d %s -j d%d" % (a.in_dev, frm, i))
+            out.append("-A d%d -j %s" % (i, target("DNPT", frm, to)))
+            out.append("-A d%d -j ACCEPT" % i)
+        out.append("COMMIT")
+        return "\n".join(out) + "\n"
+    with open(a.dir + "/npt.rules", "w") as f:
+        f.write(ruleset(lambda t, frm, to: "%s --src-pfx %s --dst-pfx %s" % (t, frm, to)))
+    with open(a.dir + "/map66.rules", "w") as f:
+        f.write(ruleset(lambda t, frm, to: "MAP66 --to %s" % to))
+    with open(a.dir + "/packets.hex", "w") as f:
+        f.write("\n".join(p.hex() for p in pkts) + "\n")
+    print("  %d prefix pairs (lengths %s), %d packets" % (
+        len(lens), ",".join(map(str, lens)), len(pkts)))
+    return 0
+
+
+def cmd_send_file(a):
+    with open(a.file) as f:
+        send_raw([bytes.fromhex(x) for x in f.read().split()])
+    return 0
+
+
+def cmd_udp_echo(a):
+    """Answer COUNT UDP datagrams on PORT with "echo: " + the datagram."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    sock.bind(("::", a.port))
+    sock.settimeout(30)
+    for _ in range(a.count):
+        data, peer = sock.recvfrom(2048)
+        print("  udp-echo: %d bytes from %s" % (len(data), peer[0]))
+        sock.sendto(b"echo: " + data, peer)
+    return 0
+
+
+def cmd_udp_ask(a):
+    """Send MSG COUNT times to DST PORT; each answer must echo it."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    sock.settimeout(5)
+    sock.connect((a.dst, a.port))
+    for i in range(a.count):
+        sock.send(a.msg.encode())
+        try:
+            data = sock.recv(2048)
+        except OSError as e:
+            print("  udp-ask: no answer: %s" % e)
+            return 1
+        if data != b"echo: " + a.msg.encode():
+            print("  udp-ask: unexpected answer %r" % data)
+            return 1
+    return 0
+
+
+def cmd_udp_refused(a):
+    """Send one datagram to DST PORT (nobody listens): the ICMPv6 error that
+    comes back must reach this socket as ECONNREFUSED, which the kernel
+    reports only when the quoted packet matches what this socket sent."""
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    sock.settimeout(5)
+    sock.connect((a.dst, a.port))
+    sock.send(b"anyone there?")
+    try:
+        sock.recv(2048)
+    except ConnectionRefusedError:
+        return 0
+    except OSError as e:
+        print("  udp-refused: %s instead of ECONNREFUSED" % e)
+        return 1
+    print("  udp-refused: got an answer")
+    return 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("check")
+    c.add_argument("pcap")
+    c.add_argument("--forbid", action="append", default=[])
+    c.add_argument("--require", action="append", default=[])
+    c.add_argument("--allow-partial", action="store_true")
+    c.add_argument("--min", type=int, default=1)
+    c.set_defaults(fn=cmd_check)
+    c = sub.add_parser("dump")
+    c.add_argument("pcap")
+    c.set_defaults(fn=cmd_dump)
+    c = sub.add_parser("diff")
+    c.add_argument("a")
+    c.add_argument("b")
+    c.set_defaults(fn=cmd_diff)
+    c = sub.add_parser("send6")
+    c.add_argument("--src")
+    c.add_argument("--dst")
+    c.add_argument("--src-net")
+    c.add_argument("--dst-net")
+    c.add_argument("--count", type=int, default=1)
+    c.add_argument("--dport", type=int, default=9)
+    c.add_argument("--size", type=int, default=32)
+    c.add_argument("--seed", type=int, default=1)
+    c.set_defaults(fn=cmd_send6)
+    c = sub.add_parser("udp-echo")
+    c.add_argument("port", type=int)
+    c.add_argument("count", type=int)
+    c.set_defaults(fn=cmd_udp_echo)
+    c = sub.add_parser("udp-ask")
+    c.add_argument("dst")
+    c.add_argument("port", type=int)
+    c.add_argument("msg")
+    c.add_argument("count", type=int)
+    c.set_defaults(fn=cmd_udp_ask)
+    c = sub.add_parser("udp-refused")
+    c.add_argument("dst")
+    c.add_argument("port", type=int)
+    c.set_defaults(fn=cmd_udp_refused)
+    c = sub.add_parser("npt-plan")
+    c.add_argument("dir")
+    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--configs", type=int, default=40)
+    c.add_argument("--packets", type=int, default=6)
+    c.add_argument("--out-dev", default="eth0")
+    c.add_argument("--in-dev", default="eth1")
+    c.set_defaults(fn=cmd_npt_plan)
+    c = sub.add_parser("send-file")
+    c.add_argument("file")
+    c.set_defaults(fn=cmd_send_file)
+    c = sub.add_parser("icmp-error")
+    for k in ("dev", "mac", "src", "dst", "qsrc", "qdst"):
+        c.add_argument("--" + k, required=True)
+    c.add_argument("--type", type=int, default=1)
+    c.add_argument("--code", type=int, default=4)
+    c.add_argument("--mtu", type=int, default=1280)
+    c.add_argument("--qsport", type=int, default=40000)
+    c.add_argument("--qdport", type=int, default=33434)
+    c.add_argument("--qlen", type=int, default=16)
+    c.set_defaults(fn=cmd_icmp_error)
+    a = ap.parse_args()
+    sys.exit(a.fn(a))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The netns suite: loads the freshly built modules and runs every
+# tests/*_*.sh script (or those named), then checks that the kernel logged
+# no warning and that the modules unload. Runs inside the test VM
+# (scripts/check.sh boots it) or, as root, on a real Debian host:
+#
+#   sudo make check-host            # or: sudo tests/suite.sh --host [TEST...]
+#
+# Prints one "ok"/"not ok" line per check and "N passed, N failed" last.
+
+set -u
+cd "$(dirname "$0")/.."
+REPO=$PWD
+MODE=vm
+if [ "${1:-}" = "--host" ] || [ "${1:-}" = "--vm" ]; then
+	MODE=${1#--}
+	shift
+fi
+[ "$(id -u)" = 0 ] || { echo "tests/suite.sh: run as root"; exit 1; }
+
+passed=0 failed=0
+result() {
+	if [ "$1" = ok ]; then passed=$((passed + 1)); echo "ok - $2"
+	else failed=$((failed + 1)); echo "not ok - $2"; fi
+}
+
+# Modules the tests use, then ours from this tree.
+for m in veth x_tables ip6_tables ip6table_mangle ip6table_raw ip6table_filter \
+	 nf_tables nft_compat nf_conntrack xt_conntrack ip6t_NPT ip6_tunnel; do
+	modprobe "$m" 2>/dev/null
+done
+MODULES="xt_MAP66"
+for m in $MODULES; do
+	if grep -q "^$m " /proc/modules; then
+		rmmod "$m" 2>/dev/null ||
+			{ echo "$m is loaded and in use; remove its rules first"; exit 1; }
+	fi
+	if insmod "$REPO/kernel/$m.ko"; then
+		result ok "load $m from $REPO/kernel"
+	else
+		result fail "load $m from $REPO/kernel"
+	fi
+done
+dmesg -C 2>/dev/null
+
+tests=${*:-$(ls tests/*_*.sh | grep -v '/lib.sh$')}
+for t in $tests; do
+	echo "# ${t}"
+	start=$(date +%s)
+	out=$(bash "$t" 2>&1 | tee /dev/stderr)
+	p=$(printf '%s\n' "$out" | grep -c '^ok ')
+	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	[ "$p" -gt 0 ] || [ "$f" -gt 0 ] || { f=1; echo "not ok - $t ran no check"; }
+	passed=$((passed + p)) failed=$((failed + f))
+	echo "# ${t}: $(( $(date +%s) - start ))s"
+done
+
+# No warning, oops or leak report from the kernel during the tests.
+if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|kmemleak|refcount_t' >/dev/null; then
+	result fail "kernel log clean"
+	dmesg | grep -E -A 20 'WARNING:|BUG:|Oops|general protection' | head -n 60
+else
+	result ok "kernel log clean"
+fi
+for m in $MODULES; do
+	if rmmod "$m"; then result ok "unload $m"; else result fail "unload $m"; fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
