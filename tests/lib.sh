@@ -42,6 +42,7 @@ expect_eq() {
 	else
 		not_ok "$1"
 		printf '    expected: %s\n    seen:     %s\n' "$2" "$3"
+		return 1
 	fi
 }
 
@@ -106,6 +107,7 @@ capture_start() {
 	ip netns exec "$ns" tcpdump -Z root -U -n -s 0 -i "$dev" -w "$file" "$filter" \
 		2>"$file.log" &
 	CAPTURE_PID=$!
+	CAPTURE_FILE=$file
 	BG_PIDS+=("$CAPTURE_PID")
 	for _ in $(seq 100); do
 		grep -q "listening on" "$file.log" 2>/dev/null && return 0
@@ -115,8 +117,16 @@ capture_start() {
 	return 1
 }
 
+# capture_stop: once the capture has stopped growing (packets may still be
+# in flight through a slow emulated gateway), stop tcpdump.
 capture_stop() {
-	sleep 0.3
+	local size last=-1
+	for _ in $(seq 40); do
+		sleep 0.5
+		size=$(stat -c %s "$CAPTURE_FILE" 2>/dev/null || echo 0)
+		[ "$size" = "$last" ] && break
+		last=$size
+	done
 	kill -INT "$CAPTURE_PID" 2>/dev/null
 	wait "$CAPTURE_PID" 2>/dev/null
 }

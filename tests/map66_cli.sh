@@ -27,7 +27,7 @@ for BACKEND in $BACKENDS; do
 	out=$(n cli "ip6tables-$BACKEND" -j MAP66 --help 2>&1)
 	check "$T --help shows the options and the seed's example" sh -c '
 		for w in "--to PREFIX/LEN" "--src-to" "--dst-to" "--nocheck" "--keep-host" \
-			"-s FD01:0203:0405::/48 \\\\" "-j MAP66 --to 2001:0DB8:0001::/48"; do
+			"-s FD01:0203:0405::/48" "-j MAP66 --to 2001:0DB8:0001::/48"; do
 			printf "%s\n" "$1" | grep -qF -- "$w" || { echo "missing: $w"; exit 1; }
 		done' _ "$out"
 
@@ -67,7 +67,7 @@ for BACKEND in $BACKENDS; do
 	# Round trip: save, flush, restore, save again.
 	n cli "ip6tables-$BACKEND" -t mangle -A POSTROUTING -o dummy0 -s FD01:0203:0405::/48 -j MAP66 --to 2001:0DB8:0001::/48
 	n cli "ip6tables-$BACKEND" -t mangle -A PREROUTING -i dummy0 -d 2001:db8:1::/48 -j MAP66 --to fd01:203:405::/48 --nocheck
-	n cli "ip6tables-$BACKEND" -t mangle -A FORWARD -s fd02::/16 -j MAP66 --src-to 2001:db8::/16 --keep-host
+	n cli "ip6tables-$BACKEND" -t mangle -A FORWARD -s fd02:1::/32 -j MAP66 --src-to 2001:db8::/32 --keep-host
 	n cli "ip6tables-$BACKEND" -t mangle -A FORWARD -d 2001:db8:ff::/120 -j MAP66 --dst-to fd03::100/120 --nocheck --keep-host
 	n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -i dummy0 -d 2001:db8:1::/48 -j MAP66 --to fd01:203:405::/48
 	saved=$(n cli "ip6tables-$BACKEND-save" | grep -v '^#' | sed 's/\[[0-9:]*\]//')
@@ -81,10 +81,12 @@ for BACKEND in $BACKENDS; do
 		"$(n cli "ip6tables-$BACKEND-save" | grep -v '^#' | sed 's/\[[0-9:]*\]//')"
 	check "$T -L shows the mapping" sh -c \
 		'ip netns exec cli ip6tables-'"$BACKEND"' -t mangle -L POSTROUTING -n | grep -q "MAP66 .*to 2001:db8:1::/48"'
-	check "$T -C finds a rule by its spec" n cli "ip6tables-$BACKEND" -t mangle -C FORWARD -s fd02::/16 -j MAP66 --src-to 2001:db8::/16 --keep-host
-	expect_fail "$T -C tells a different mapping apart" '.' \
-		n cli "ip6tables-$BACKEND" -t mangle -C FORWARD -s fd02::/16 -j MAP66 --src-to 2001:db8::/16
-	check "$T -D deletes a rule by its spec" n cli "ip6tables-$BACKEND" -t mangle -D FORWARD -s fd02::/16 -j MAP66 --src-to 2001:db8::/16 --keep-host
+	check "$T -C finds a rule by its spec" n cli "ip6tables-$BACKEND" -t mangle -C FORWARD -s fd02:1::/32 -j MAP66 --src-to 2001:db8::/32 --keep-host
+	# iptables-legacy 1.8.9 compares no target data in -C (MARK and SNPT
+	# alike), so only the nft backend can tell mappings apart there.
+	[ "$BACKEND" = nft ] && expect_fail "$T -C tells a different mapping apart" 'Bad rule|does a matching rule exist' \
+		n cli "ip6tables-$BACKEND" -t mangle -C FORWARD -s fd02:1::/32 -j MAP66 --src-to 2001:db8::/32
+	check "$T -D deletes a rule by its spec" n cli "ip6tables-$BACKEND" -t mangle -D FORWARD -s fd02:1::/32 -j MAP66 --src-to 2001:db8::/32 --keep-host
 	n cli "ip6tables-$BACKEND" -t mangle -F; n cli "ip6tables-$BACKEND" -t raw -F
 done
 

@@ -36,8 +36,10 @@ topology() {
 }
 
 seed_rules() {
-	# The seed's commands, word for word but for our prefix spelling.
-	n gw "ip6tables-$BACKEND" -t mangle -F
+	# Only this backend's rules: the other's would map first.
+	n gw ip6tables-legacy -t mangle -F
+	n gw ip6tables-nft -t mangle -F 2>/dev/null
+	# The seed's commands, word for word.
 	n gw "ip6tables-$BACKEND" -t mangle -I POSTROUTING -o eth0 -s FD01:0203:0405::/48 -j MAP66 --to 2001:0DB8:0001::/48 "$@"
 	n gw "ip6tables-$BACKEND" -t mangle -I PREROUTING -i eth0 -d 2001:0DB8:0001::/48 -j MAP66 --to FD01:0203:0405::/48 "$@"
 }
@@ -71,7 +73,8 @@ traffic() {
 	expect_eq "$label: echo requests come from $MAPPED" 3 \
 		"$(grep -c "^$MAPPED > $SERVER ICMPv6" "$TMP/dump")"
 	expect_eq "$label: TCP and UDP come from $MAPPED only" 0 \
-		"$(grep -E ' (TCP|UDP) ' "$TMP/dump" | grep -vcE "^($MAPPED > $SERVER|$SERVER > $MAPPED) ")"
+		"$(grep -E ' (TCP|UDP) ' "$TMP/dump" | grep -vcE "^($MAPPED > $SERVER|$SERVER > $MAPPED) ")" ||
+		grep -E ' (TCP|UDP) ' "$TMP/dump" | head -n 3 | sed 's/^/    seen: /'
 	check "$label: replies go to $MAPPED" grep -q "^$SERVER > $MAPPED TCP" "$TMP/dump"
 }
 

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# MAP66 with a stateful firewall, no NOTRACK: the reverse mapping in the raw
+# table's PREROUTING (before conntrack) and the forward mapping in mangle
+# POSTROUTING (after conntrack recorded the inside tuple), so conntrack sees
+# inside addresses both ways and --ctstate ESTABLISHED,RELATED works:
+#
+#   [in] fd01:203:405:1::10 --eth1-- [gw: MAP66 + stateful FORWARD] --eth0-- [out]
+#
+# Checked: connections from inside work and their replies are ESTABLISHED,
+# an ICMPv6 error from outside is RELATED, a new connection from outside is
+# dropped; and, as a control, the same rules with the reverse mapping in
+# mangle PREROUTING (after conntrack) break the replies.
+
+. "$(dirname "$0")/lib.sh"
+
+INSIDE=fd01:203:405:1::10
+MAPPED=2001:db8:1:d550::10
+SERVER=2001:db8:0:1::2
+
+ns_add in; ns_add gw; ns_add out
+link in eth0 gw eth1
+link gw eth0 out eth0
+ip -n in addr add $INSIDE/64 dev eth0
+ip -n in route add default via fd01:203:405:1::1
+ip -n gw addr add fd01:203:405:1::1/64 dev eth1
+ip -n gw addr add 2001:db8:0:1::1/64 dev eth0
+n gw sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n out addr add $SERVER/64 dev eth0
+ip -n out route add 2001:db8:1::/48 via 2001:db8:0:1::1
+for l in "in eth0" "gw eth0" "out eth0"; do no_offload $l; done
+n out sysctl -qw net.ipv6.icmp.ratelimit=0
+head -c 200000 /dev/urandom >"$TMP/payload"
+settle
+
+# firewall TABLE_FOR_REVERSE_MAPPING
+firewall() {
+	local ipt="ip6tables-$BACKEND"
+	n gw $ipt -t raw -F; n gw $ipt -t mangle -F; n gw $ipt -F
+	n gw $ipt -t "$1" -A PREROUTING -i eth0 -d 2001:db8:1::/48 -j MAP66 --to fd01:203:405::/48
+	n gw $ipt -t mangle -A POSTROUTING -o eth0 -s fd01:203:405::/48 -j MAP66 --to 2001:db8:1::/48
+	n gw $ipt -P FORWARD DROP
+	n gw $ipt -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+	n gw $ipt -A FORWARD -i eth1 -o eth0 -m conntrack --ctstate NEW -j ACCEPT
+	n gw $ipt -A FORWARD -j DROP
+}
+counter() {	# packets counted by the FORWARD rule matching $1
+	n gw "ip6tables-$BACKEND" -L FORWARD -v -n -x | awk -v pat="$1" '$0 ~ pat { print $1; exit }'
+}
+tcp_transfer() {
+	n out timeout 20 nc -6 -l 5001 >"$TMP/rx" &
+	BG_PIDS+=($!)
+	sleep 0.5
+	n in timeout 20 nc -6 -N -w 5 $SERVER 5001 <"$TMP/payload" >/dev/null 2>&1
+	wait $! 2>/dev/null
+	[ "$(md5sum <"$TMP/payload")" = "$(md5sum <"$TMP/rx")" ]
+}
+
+for BACKEND in $BACKENDS; do
+	T="$BACKEND:"
+	firewall raw
+	check "$T TCP from inside works through the stateful firewall" tcp_transfer
+	established=$(counter ESTABLISHED)
+	check "$T its replies matched --ctstate ESTABLISHED ($established packets)" test "${established:-0}" -gt 10
+	n out $PKT udp-echo 5002 1 >/dev/null &
+	BG_PIDS+=($!)
+	sleep 0.8
+	check "$T UDP exchange from inside works" n in $PKT udp-ask $SERVER 5002 hi 1
+	check "$T a port unreachable from outside is RELATED and reaches the socket" \
+		n in $PKT udp-refused $SERVER 9999
+	dropped_before=$(counter 'DROP ')
+	check "$T a new connection from outside is dropped" \
+		sh -c "! ip netns exec out timeout 5 nc -6 -z -w 2 $MAPPED 22"
+	check "$T ... by the firewall's last rule" test "$(counter 'DROP ')" -gt "${dropped_before:-0}"
+
+	# Control: the reverse mapping after conntrack, in mangle.
+	firewall mangle
+	if tcp_transfer; then
+		not_ok "$T control: with the reverse mapping in mangle, replies should not be ESTABLISHED"
+	else
+		ok "$T control: with the reverse mapping in mangle (after conntrack) the transfer fails"
+	fi
+	n gw "ip6tables-$BACKEND" -t raw -F; n gw "ip6tables-$BACKEND" -t mangle -F
+	n gw "ip6tables-$BACKEND" -F; n gw "ip6tables-$BACKEND" -P FORWARD ACCEPT
+done
+
+finish
