@@ -45,8 +45,9 @@ firewall() {
 	n gw $ipt -A FORWARD -i eth1 -o eth0 -m conntrack --ctstate NEW -j ACCEPT
 	n gw $ipt -A FORWARD -j DROP
 }
-counter() {	# packets counted by the FORWARD rule matching $1
-	n gw "ip6tables-$BACKEND" -L FORWARD -v -n -x | awk -v pat="$1" '$0 ~ pat { print $1; exit }'
+counter() {	# packets counted by the FORWARD rule whose target is $1 [and text $2]
+	n gw "ip6tables-$BACKEND" -L FORWARD -v -n -x |
+		awk -v t="$1" -v pat="${2:-}" '$3 == t && $0 ~ pat { print $1 }' | tail -n 1
 }
 tcp_transfer() {
 	n out timeout 20 nc -6 -l 5001 >"$TMP/rx" &
@@ -61,7 +62,7 @@ for BACKEND in $BACKENDS; do
 	T="$BACKEND:"
 	firewall raw
 	check "$T TCP from inside works through the stateful firewall" tcp_transfer
-	established=$(counter ESTABLISHED)
+	established=$(counter ACCEPT ESTABLISHED)
 	check "$T its replies matched --ctstate ESTABLISHED ($established packets)" test "${established:-0}" -gt 10
 	n out $PKT udp-echo 5002 1 >/dev/null &
 	BG_PIDS+=($!)
@@ -69,10 +70,10 @@ for BACKEND in $BACKENDS; do
 	check "$T UDP exchange from inside works" n in $PKT udp-ask $SERVER 5002 hi 1
 	check "$T a port unreachable from outside is RELATED and reaches the socket" \
 		n in $PKT udp-refused $SERVER 9999
-	dropped_before=$(counter 'DROP ')
+	dropped_before=$(counter DROP)
 	check "$T a new connection from outside is dropped" \
 		sh -c "! ip netns exec out timeout 5 nc -6 -z -w 2 $MAPPED 22"
-	check "$T ... by the firewall's last rule" test "$(counter 'DROP ')" -gt "${dropped_before:-0}"
+	check "$T ... by the firewall's last rule" test "$(counter DROP)" -gt "${dropped_before:-0}"
 
 	# Control: the reverse mapping after conntrack, in mangle.
 	firewall mangle
