@@ -9,7 +9,7 @@
 #   make sparse       build the modules with sparse (C=1)
 #   make fuzz         run the libFuzzer targets for a while
 
-VERSION   := 0.1.0
+VERSION   := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KVER      ?= $(shell uname -r)
 # The running kernel's headers, else the newest Debian headers installed.
 KDIR      ?= $(or $(wildcard /lib/modules/$(KVER)/build),$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# DKMS packaging, as a router admin uses it: from a copy of the source tree,
+# "dkms add .", "dkms build", "dkms install" for the running kernel, then
+# "modprobe xt_MAP66" loads the installed module and a MAP66 rule works.
+# Changes the system (/usr/src, /var/lib/dkms, /lib/modules): runs in the
+# test VM, or on a host only with XTSW_DKMS=1.
+
+. "$(dirname "$0")/lib.sh"
+
+if [ -z "${XTSW_VM:-}" ] && [ -z "${XTSW_DKMS:-}" ]; then
+	echo "# dkms_install.sh: skipped on a host (set XTSW_DKMS=1 to run)"
+	ok "dkms test skipped outside the VM (XTSW_DKMS=1 runs it)"
+	finish; exit
+fi
+
+NAME=xt-softwire
+VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf")
+KVER=$(uname -r)
+SRC="$TMP/$NAME-$VER"
+mkdir -p "$SRC"
+# The tracked files only, as a release tarball or a fresh clone has them.
+(cd "$REPO" && git ls-files -z | xargs -0 tar -c) | tar -x -C "$SRC"
+
+reloaded=false
+if grep -q '^xt_MAP66 ' /proc/modules; then
+	rmmod xt_MAP66 && reloaded=true
+fi
+
+check "dkms add ." sh -c "cd '$SRC' && dkms add ."
+check "dkms build -m $NAME -v $VER -k $KVER" dkms build -m $NAME -v "$VER" -k "$KVER"
+check "dkms install -m $NAME -v $VER -k $KVER" dkms install -m $NAME -v "$VER" -k "$KVER"
+check "dkms status lists it installed" sh -c "dkms status | grep -q '^$NAME/$VER, $KVER, .*: installed'"
+check "modprobe xt_MAP66 loads the installed module" modprobe xt_MAP66
+expect_eq "the loaded module is DKMS's" "/lib/modules/$KVER/updates/dkms/xt_MAP66.ko" \
+	"$(modinfo -n xt_MAP66)"
+ns_add dkms
+check "a MAP66 rule works with the installed module" \
+	n dkms ip6tables-legacy -t mangle -A POSTROUTING -s fd01:203:405::/48 -j MAP66 --to 2001:db8:1::/48
+check "ip6tables autoloads the module by its alias (ip6t_MAP66)" sh -c \
+	"n() { ip netns exec \"\$@\"; }; ip netns exec dkms ip6tables-legacy -t mangle -F && rmmod xt_MAP66 &&
+	 ip netns exec dkms ip6tables-legacy -t mangle -A POSTROUTING -j MAP66 --to 2001:db8:1::/48 &&
+	 grep -q '^xt_MAP66 ' /proc/modules"
+n dkms ip6tables-legacy -t mangle -F
+ip netns del dkms
+check "rmmod" rmmod xt_MAP66
+check "dkms remove" dkms remove -m $NAME -v "$VER" --all
+
+if $reloaded; then
+	insmod "$REPO/kernel/xt_MAP66.ko" || not_ok "reload the tree's xt_MAP66"
+fi
+finish
