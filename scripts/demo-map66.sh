@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The MAP66 demo (make demo runs it in the test VM; as root on a host with
+# the modules loaded it runs as it is): an inside host with a ULA address,
+# a MAP66 gateway and an outside server, with the seed README's two rules.
+# Shows what crossed the gateway on the outside wire.
+
+. "$(dirname "$0")/../tests/lib.sh"
+grep -q '^xt_MAP66 ' /proc/modules || insmod "$REPO/kernel/xt_MAP66.ko"
+
+say() { printf '\n== %s\n' "$*"; }
+
+ns_add in; ns_add gw; ns_add out
+link in eth0 gw eth1
+link gw eth0 out eth0
+ip -n in addr add fd01:203:405:1::10/64 dev eth0
+ip -n in route add default via fd01:203:405:1::1
+ip -n gw addr add fd01:203:405:1::1/64 dev eth1
+ip -n gw addr add 2001:db8:0:1::1/64 dev eth0
+n gw sysctl -qw net.ipv6.conf.all.forwarding=1
+ip -n out addr add 2001:db8:0:1::2/64 dev eth0
+ip -n out route add 2001:db8:1::/48 via 2001:db8:0:1::1
+for l in "in eth0" "gw eth0" "out eth0"; do no_offload $l; done
+settle
+
+say "Topology"
+cat <<'T'
+   [inside host]  fd01:203:405:1::10
+         | eth1
+   [MAP66 gateway]  maps fd01:203:405::/48 <-> 2001:db8:1::/48
+         | eth0
+   [outside server] 2001:db8:0:1::2
+T
+
+say "Gateway rules (the seed README's, verbatim)"
+n gw ip6tables-legacy -t mangle -I POSTROUTING -o eth0 -s FD01:0203:0405::/48 -j MAP66 --to 2001:0DB8:0001::/48
+n gw ip6tables-legacy -t mangle -I PREROUTING -i eth0 -d 2001:0DB8:0001::/48 -j MAP66 --to FD01:0203:0405::/48
+n gw ip6tables-legacy-save -t mangle | grep MAP66
+
+capture_start out eth0 "$TMP/out.pcap"
+say "ping from the inside host"
+n in ping -6 -c 3 -i 0.3 2001:db8:0:1::2 | grep -E 'bytes from|transmitted'
+say "TCP: 256 KiB from the inside host to the server"
+head -c 262144 /dev/urandom >"$TMP/data"
+n out timeout 30 nc -6 -l 5001 >"$TMP/rx" &
+server=$!
+sleep 0.5
+n in timeout 30 nc -6 -N 2001:db8:0:1::2 5001 <"$TMP/data"
+wait $server
+cmp -s "$TMP/data" "$TMP/rx" && echo "server received all $(stat -c %s "$TMP/rx") bytes intact"
+say "UDP: a question and its answer"
+n out $PKT udp-echo 5002 1 &
+server=$!
+sleep 0.8
+n in $PKT udp-ask 2001:db8:0:1::2 5002 "hello from fd01:203:405:1::10" 1 && echo "answer received"
+wait $server
+capture_stop
+
+say "What the outside wire saw (packets per flow, checksum state)"
+$PKT dump "$TMP/out.pcap" | grep -vE 'ICMPv6 len (24|32)' |
+	sed -E 's/ len [0-9]+//' | sort | uniq -c | sort -rn | head -n 12
+echo
+if $PKT check "$TMP/out.pcap" --forbid fd01:203:405::/48 >/dev/null; then
+	echo "No inside (fd01:203:405::/48) address appeared outside; every checksum is valid."
+	echo "fd01:203:405:1::10 appears outside as 2001:db8:1:d550::10 (RFC 6296 arithmetic)."
+else
+	echo "UNEXPECTED: inside addresses or bad checksums on the outside wire:"
+	$PKT check "$TMP/out.pcap" --forbid fd01:203:405::/48
+fi
+say "Rule counters on the gateway"
+n gw ip6tables-legacy -t mangle -L -v -n | grep -E 'Chain (PRE|POST)|MAP66'
+cleanup
