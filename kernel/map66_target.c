@@ -21,9 +21,14 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <net/addrconf.h>
 #include <net/ipv6.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 #include "xt_MAP66.h"
 
@@ -31,6 +36,45 @@
 #define MAP66_DST_HOOKS ((1 << NF_INET_PRE_ROUTING) | (1 << NF_INET_LOCAL_IN))
 #define MAP66_ALL_HOOKS (MAP66_SRC_HOOKS | MAP66_DST_HOOKS | \
 			 (1 << NF_INET_FORWARD))
+
+/*
+ * Per network namespace counters, read in /proc/net/xt_MAP66. The rule
+ * counters of ip6tables -v count what each rule saw; these say what MAP66
+ * did with it.
+ */
+enum map66_stat {
+	MAP66_STAT_NEUTRAL,		/* mapped, checksum-neutral */
+	MAP66_STAT_CSUM_UPDATED,	/* mapped, transport checksum updated */
+	MAP66_STAT_OWN_ADDRESS,		/* left alone: the interface's address */
+	MAP66_STAT_QUOTED,		/* ICMPv6 error: quoted packet mapped */
+	MAP66_STAT_DROPPED,		/* could not make the packet writable */
+	MAP66_STAT_MAX
+};
+
+static const char *const map66_stat_names[MAP66_STAT_MAX] = {
+	[MAP66_STAT_NEUTRAL]		= "mapped_checksum_neutral",
+	[MAP66_STAT_CSUM_UPDATED]	= "mapped_checksum_updated",
+	[MAP66_STAT_OWN_ADDRESS]	= "skipped_interface_address",
+	[MAP66_STAT_QUOTED]		= "icmp_error_quoted_mapped",
+	[MAP66_STAT_DROPPED]		= "dropped_not_writable",
+};
+
+struct map66_stats {
+	u64 count[MAP66_STAT_MAX];
+};
+
+struct map66_net {
+	struct map66_stats __percpu *stats;
+};
+
+static unsigned int map66_net_id __read_mostly;
+
+static void map66_count(const struct xt_action_param *par, enum map66_stat s)
+{
+	struct map66_net *mn = net_generic(xt_net(par), map66_net_id);
+
+	this_cpu_inc(mn->stats->count[s]);
+}
 
 /* Offset of the checksum field in transport headers whose checksum covers
  * the IPv6 pseudo-header (RFC 8200 section 8.1), or -1.
@@ -141,6 +185,9 @@ static int map66_fix_transport(struct sk_buff *skb, unsigned int nhoff,
  * checksum and the quoted packet's own checksum valid. Otherwise both are
  * updated: the quoted transport checksum for its pseudo-header, then the
  * ICMPv6 checksum for every quoted byte that changed.
+ *
+ * Returns 1 when the quoted packet was mapped, 0 when it was not ours to
+ * map, a negative error when the skb could not be made writable.
  */
 static int map66_quoted_packet(struct sk_buff *skb,
 			       const struct xt_map66_tginfo *info, bool dst,
@@ -167,7 +214,7 @@ static int map66_quoted_packet(struct sk_buff *skb,
 
 	memcpy(old, addr, 16);
 	if (map66_rewrite(&info->map, addr) == MAP66_NEUTRAL)
-		return 0;
+		return 1;
 	memcpy(new, addr, 16);
 	proto = inner->nexthdr;
 
@@ -191,8 +238,9 @@ static int map66_quoted_packet(struct sk_buff *skb,
 				return err;
 		}
 	}
-	return map66_update_csum(skb, icmp_check, IPPROTO_ICMPV6, old, new,
-				 16, MAP66_CSUM_PAYLOAD);
+	err = map66_update_csum(skb, icmp_check, IPPROTO_ICMPV6, old, new,
+				16, MAP66_CSUM_PAYLOAD);
+	return err ? err : 1;
 }
 
 static bool map66_is_icmp_error(const struct sk_buff *skb, unsigned int off)
@@ -230,16 +278,23 @@ static unsigned int map66_tg(struct sk_buff *skb,
 	}
 
 	if (skb_ensure_writable(skb, nhoff + sizeof(*ip6h)))
-		return NF_DROP;
+		goto drop;
 	ip6h = ipv6_hdr(skb);
 	addr = dst ? &ip6h->daddr : &ip6h->saddr;
 
-	/* As the original MAP66: leave the interface's own addresses alone. */
+	/*
+	 * As the original MAP66: leave the interface's own addresses alone,
+	 * the incoming interface's for a destination (the outgoing one's for
+	 * a source) where the hook has it.
+	 */
 	if (!(info->flags & XT_MAP66_NOCHECK)) {
-		const struct net_device *dev = dst ? xt_in(par) : xt_out(par);
+		const struct net_device *dev = dst ? xt_in(par) ?: xt_out(par) :
+						     xt_out(par) ?: xt_in(par);
 
-		if (dev && ipv6_chk_addr(xt_net(par), addr, dev, 0))
+		if (dev && ipv6_chk_addr(xt_net(par), addr, dev, 0)) {
+			map66_count(par, MAP66_STAT_OWN_ADDRESS);
 			return XT_CONTINUE;
+		}
 	}
 
 	memcpy(old, addr->s6_addr, 16);
@@ -249,14 +304,25 @@ static unsigned int map66_tg(struct sk_buff *skb,
 
 	if (res == MAP66_UPDATE_CSUM &&
 	    map66_fix_transport(skb, nhoff, nexthdr, old, new))
-		return NF_DROP;
+		goto drop;
+	map66_count(par, res == MAP66_NEUTRAL ? MAP66_STAT_NEUTRAL :
+						MAP66_STAT_CSUM_UPDATED);
 
 	if (map66_find_transport(skb, nhoff, nexthdr, &thoff, &proto) &&
-	    proto == IPPROTO_ICMPV6 && map66_is_icmp_error(skb, thoff) &&
-	    map66_quoted_packet(skb, info, dst, thoff, old))
-		return NF_DROP;
+	    proto == IPPROTO_ICMPV6 && map66_is_icmp_error(skb, thoff)) {
+		int quoted = map66_quoted_packet(skb, info, dst, thoff, old);
 
+		if (quoted < 0)
+			goto drop;
+		if (quoted > 0)
+			map66_count(par, MAP66_STAT_QUOTED);
+	}
 	return XT_CONTINUE;
+
+drop:
+	/* Only when memory is short: the address may be half done. */
+	map66_count(par, MAP66_STAT_DROPPED);
+	return NF_DROP;
 }
 
 /* The prefix length of a contiguous mask, or -1. */
@@ -361,14 +427,70 @@ static struct xt_target map66_tg_reg __read_mostly = {
 	.me		= THIS_MODULE,
 };
 
+static int map66_stats_show(struct seq_file *seq, void *v)
+{
+	struct map66_net *mn = net_generic(seq_file_single_net(seq),
+					   map66_net_id);
+	unsigned int i;
+	int cpu;
+
+	for (i = 0; i < MAP66_STAT_MAX; i++) {
+		u64 sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(mn->stats, cpu)->count[i];
+		seq_printf(seq, "%s %llu\n", map66_stat_names[i], sum);
+	}
+	return 0;
+}
+
+static int __net_init map66_net_init(struct net *net)
+{
+	struct map66_net *mn = net_generic(net, map66_net_id);
+
+	mn->stats = alloc_percpu(struct map66_stats);
+	if (!mn->stats)
+		return -ENOMEM;
+	if (!proc_create_net_single("xt_MAP66", 0444, net->proc_net,
+				    map66_stats_show, NULL)) {
+		free_percpu(mn->stats);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void __net_exit map66_net_exit(struct net *net)
+{
+	struct map66_net *mn = net_generic(net, map66_net_id);
+
+	remove_proc_entry("xt_MAP66", net->proc_net);
+	free_percpu(mn->stats);
+}
+
+static struct pernet_operations map66_net_ops = {
+	.init	= map66_net_init,
+	.exit	= map66_net_exit,
+	.id	= &map66_net_id,
+	.size	= sizeof(struct map66_net),
+};
+
 static int __init map66_tg_init(void)
 {
-	return xt_register_target(&map66_tg_reg);
+	int err;
+
+	err = register_pernet_subsys(&map66_net_ops);
+	if (err)
+		return err;
+	err = xt_register_target(&map66_tg_reg);
+	if (err)
+		unregister_pernet_subsys(&map66_net_ops);
+	return err;
 }
 
 static void __exit map66_tg_exit(void)
 {
 	xt_unregister_target(&map66_tg_reg);
+	unregister_pernet_subsys(&map66_net_ops);
 }
 
 module_init(map66_tg_init);

@@ -139,3 +139,6 @@ BACKENDS="${XTSW_BACKENDS:-legacy nft}"
 ip6t() { "ip6tables-$BACKEND" "$@"; }
 ip6t_save() { "ip6tables-$BACKEND-save" "$@"; }
 ip6t_restore() { "ip6tables-$BACKEND-restore" "$@"; }
+
+# map66_stat NS NAME: a MAP66 counter of namespace NS (/proc/net/xt_MAP66).
+map66_stat() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/xt_MAP66; }

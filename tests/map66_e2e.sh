@@ -87,6 +87,10 @@ for BACKEND in $BACKENDS; do
 		"$(n gw "ip6tables-$BACKEND" -t mangle -L -v -n -x | awk '/MAP66/ && $1 > 0' | wc -l)"
 done
 
+check "counters: the gateway counted checksum-neutral mappings" \
+	test "$(map66_stat gw mapped_checksum_neutral)" -gt 500
+expect_eq "counters: and no checksum updates at /48" 0 "$(map66_stat gw mapped_checksum_updated)"
+
 BACKEND=legacy
 n in ethtool -K eth0 tx on >/dev/null; n gw ethtool -K eth0 tx on >/dev/null
 n out ethtool -K eth0 tx on >/dev/null
@@ -100,6 +104,8 @@ no_offload in eth0; no_offload gw eth0; no_offload out eth0
 traffic "--keep-host, tx offload off"
 n in ethtool -K eth0 tx on >/dev/null
 traffic "--keep-host, tx offload on" --allow-partial
+check "counters: --keep-host counted checksum updates" \
+	test "$(map66_stat gw mapped_checksum_updated)" -gt 500
 n gw ip6tables-legacy -t mangle -F
 
 finish

@@ -88,6 +88,9 @@ check "the time exceeded quotes the inside host's own packet" \
 check "the non-linear 4.5 KiB error arrives mapped, checksums valid" \
 	grep -qE "^2001:db8:0:1::2 > $INSIDE ICMPv6 len 45[0-9][0-9] cksum valid .*quoting $INSIDE > $FAR" "$TMP/dump"
 
+check "counters: the gateway counted the quoted packets it mapped back" \
+	test "$(map66_stat gw icmp_error_quoted_mapped)" -ge 4
+
 # The same with --keep-host: the checksums of the quoted packet and of the
 # error itself are updated, in the page fragments.
 rules --keep-host
