@@ -5,6 +5,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
+mkdir -p build
 rc=0
 for f in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$f" .c)
