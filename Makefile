@@ -54,7 +54,8 @@ install-extensions: extensions
 	install -d $(DESTDIR)$(XTLIBDIR)
 	install -m 0644 $(EXTENSIONS) $(DESTDIR)$(XTLIBDIR)/
 	install -d $(DESTDIR)/usr/share/man/man8
-	for m in xt_ext/*.man; do install -m 0644 $$m $(DESTDIR)/usr/share/man/man8/; done
+	for m in xt_ext/*.man; do \
+		install -m 0644 $$m $(DESTDIR)/usr/share/man/man8/$$(basename $$m .man).8; done
 
 check:
 	@sh scripts/check.sh

@@ -142,3 +142,23 @@ ip6t_restore() { "ip6tables-$BACKEND-restore" "$@"; }
 
 # map66_stat NS NAME: a MAP66 counter of namespace NS (/proc/net/xt_MAP66).
 map66_stat() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/xt_MAP66; }
+
+# The MAP66 test network, the seed README's:
+#
+#   [in] fd01:203:405:1::10 --eth1-- [gw] --eth0-- [out] 2001:db8:0:1::2
+#
+# The outside routes 2001:db8:1::/48 (the mapped prefix) to the gateway.
+INSIDE=fd01:203:405:1::10
+SERVER=2001:db8:0:1::2
+map66_topology() {
+	ns_add in; ns_add gw; ns_add out
+	link in eth0 gw eth1
+	link gw eth0 out eth0
+	ip -n in addr add $INSIDE/64 dev eth0
+	ip -n in route add default via fd01:203:405:1::1
+	ip -n gw addr add fd01:203:405:1::1/64 dev eth1
+	ip -n gw addr add 2001:db8:0:1::1/64 dev eth0
+	n gw sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip -n out addr add $SERVER/64 dev eth0
+	ip -n out route add 2001:db8:1::/48 via 2001:db8:0:1::1
+}

@@ -18,25 +18,17 @@
 
 . "$(dirname "$0")/lib.sh"
 
-INSIDE=fd01:203:405:1::10
 MAPPED=2001:db8:1:d550::10
 FAR=2001:db8:0:2::2
 
-ns_add in; ns_add gw; ns_add out; ns_add far
-link in eth0 gw eth1
-link gw eth0 out eth0
+map66_topology		# "out" is a router here, to "far"
+ns_add far
 link out eth1 far eth0
-ip -n in addr add $INSIDE/64 dev eth0
-ip -n in route add default via fd01:203:405:1::1
-ip -n gw addr add fd01:203:405:1::1/64 dev eth1
-ip -n gw addr add 2001:db8:0:1::1/64 dev eth0
 ip -n gw route add default via 2001:db8:0:1::2
-ip -n out addr add 2001:db8:0:1::2/64 dev eth0
 ip -n out addr add 2001:db8:0:2::1/64 dev eth1
-ip -n out route add 2001:db8:1::/48 via 2001:db8:0:1::1
 ip -n far addr add $FAR/64 dev eth0
 ip -n far route add default via 2001:db8:0:2::1
-for ns in gw out; do n $ns sysctl -qw net.ipv6.conf.all.forwarding=1; done
+n out sysctl -qw net.ipv6.conf.all.forwarding=1
 # Big frames on the first two links for the non-linear error; the last
 # link is small for Packet Too Big.
 for l in "in eth0" "gw eth1" "gw eth0" "out eth0"; do ip -n ${l% *} link set ${l#* } mtu 9000; done

@@ -8,16 +8,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-ns_add in; ns_add gw; ns_add out
-link in eth0 gw eth1
-link gw eth0 out eth0
-ip -n in addr add fd01:203:405:1::10/64 dev eth0
-ip -n in route add default via fd01:203:405:1::1
-ip -n gw addr add fd01:203:405:1::1/64 dev eth1
-ip -n gw addr add 2001:db8:0:1::1/64 dev eth0
-n gw sysctl -qw net.ipv6.conf.all.forwarding=1
-ip -n out addr add 2001:db8:0:1::2/64 dev eth0
-ip -n out route add 2001:db8:1::/48 via 2001:db8:0:1::1
+map66_topology
 ip -n out route add fd01:203:405::/48 via 2001:db8:0:1::1
 settle
 

@@ -12,6 +12,7 @@ for f in tests/fuzz/fuzz_*.c; do
 	bin=tests/fuzz/$name.bin
 	case $name in
 	*map66*) srcs="kernel/map66_core.c" ;;
+	*psid*) srcs="kernel/psid_core.c" ;;
 	*) srcs="" ;;
 	esac
 	if ! clang -g -O1 -fsanitize=fuzzer,address,undefined \

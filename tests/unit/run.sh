@@ -11,6 +11,7 @@ for t in tests/unit/test_*.c; do
 	bin=${t%.c}.bin
 	case $t in
 	*map66*) srcs="kernel/map66_core.c" ;;
+	*psid*) srcs="kernel/psid_core.c" ;;
 	*) srcs="" ;;
 	esac
 	if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Werror $SAN -Ikernel -Itests/unit \

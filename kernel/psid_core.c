@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Port sets and MAP rule arithmetic (RFC 7597 sections 5.1, 5.2, 6).
+ */
+#ifdef __KERNEL__
+#include <linux/string.h>
+#else
+#include <string.h>
+#endif
+#include "psid_core.h"
+
+bool psid_set_valid(const struct psid_set *s)
+{
+	return s->offset + s->len <= 16 &&
+	       (s->len == 16 || s->psid >> s->len == 0);
+}
+
+uint16_t psid_of_port(uint16_t port, unsigned int offset, unsigned int len)
+{
+	unsigned int m = 16 - offset - len;
+
+	if (!len)
+		return 0;
+	return (uint16_t)((port >> m) & ((1u << len) - 1));
+}
+
+/* RFC 7597 section 5.1: with a > 0, the ports whose A field is 0 (0 to
+ * 2^(16-a) - 1) are in no port set.
+ */
+bool psid_port_in_set(const struct psid_set *s, uint16_t port)
+{
+	if (s->offset && !(port >> (16 - s->offset)))
+		return false;
+	return psid_of_port(port, s->offset, s->len) == s->psid;
+}
+
+unsigned int psid_set_size(const struct psid_set *s)
+{
+	unsigned int m = 16 - s->offset - s->len;
+	unsigned int blocks = s->offset ? (1u << s->offset) - 1 : 1;
+
+	return blocks << m;
+}
+
+uint16_t psid_set_port(const struct psid_set *s, unsigned int n)
+{
+	unsigned int m = 16 - s->offset - s->len;
+	unsigned int a = n >> m, j = n & ((1u << m) - 1);
+
+	if (s->offset)
+		a += 1;		/* A = 0 is excluded */
+	return (uint16_t)((a << (16 - s->offset)) |
+			  ((unsigned int)s->psid << m) | j);
+}
+
+/* len bits of p starting at bit off (MSB first), len <= 48 */
+static uint64_t get_bits(const uint8_t *p, unsigned int off, unsigned int len)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		unsigned int b = off + i;
+
+		v = (v << 1) | ((p[b / 8] >> (7 - b % 8)) & 1);
+	}
+	return v;
+}
+
+enum map_rule_error map_rule_derive(const struct map_rule *r,
+				    const uint8_t eu_prefix[16],
+				    unsigned int eu_len, struct map_ce *ce)
+{
+	unsigned int suffix = 32 - r->ip4_len;	/* IPv4 bits from EA bits */
+	uint64_t ea;
+	unsigned int i;
+
+	if (r->ip6_len > 128 || r->ip4_len > 32 || r->ea_len > 48 ||
+	    r->ip6_len + r->ea_len > 128 || r->psid_offset > 16)
+		return MAP_RULE_BAD_LENGTHS;
+	for (i = 0; i < r->ip6_len; i++)
+		if (((eu_prefix[i / 8] ^ r->ip6_prefix[i / 8]) >> (7 - i % 8)) & 1)
+			return MAP_RULE_NO_MATCH;
+	if (eu_len < r->ip6_len + r->ea_len)
+		return MAP_RULE_SHORT_PREFIX;
+	/* Section 5.2: o + r < 32 gives an IPv4 prefix, not an address. */
+	if (r->ea_len < suffix)
+		return MAP_RULE_IPV4_PREFIX;
+	/* The PSID has k = o - p bits, and a + k may not exceed 16. */
+	if (r->ea_len - suffix + r->psid_offset > 16)
+		return MAP_RULE_BAD_LENGTHS;
+
+	ea = get_bits(eu_prefix, r->ip6_len, r->ea_len);
+	ce->ports.offset = r->psid_offset;
+	ce->ports.len = (uint8_t)(r->ea_len - suffix);
+	ce->ports.psid = (uint16_t)(ea & ((1u << ce->ports.len) - 1));
+	ce->ip4 = (suffix ? (uint32_t)(ea >> ce->ports.len) : 0) |
+		  (r->ip4_len ? r->ip4_prefix : 0);
+	if (!ce->ports.len)
+		ce->ports.offset = 0;
+
+	/*
+	 * Section 6: the MAP IPv6 address is the End-user prefix, subnet ID
+	 * zero, then the interface identifier 16 bits 0 | IPv4 | PSID (right
+	 * aligned in 16 bits).
+	 */
+	memset(ce->ip6, 0, sizeof(ce->ip6));
+	for (i = 0; i < eu_len && i < 64; i++)
+		ce->ip6[i / 8] |= eu_prefix[i / 8] & (0x80 >> (i % 8));
+	ce->ip6[10] = (uint8_t)(ce->ip4 >> 24);
+	ce->ip6[11] = (uint8_t)(ce->ip4 >> 16);
+	ce->ip6[12] = (uint8_t)(ce->ip4 >> 8);
+	ce->ip6[13] = (uint8_t)ce->ip4;
+	ce->ip6[14] = (uint8_t)(ce->ports.psid >> 8);
+	ce->ip6[15] = (uint8_t)ce->ports.psid;
+	return MAP_RULE_OK;
+}

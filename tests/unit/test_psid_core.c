@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the port-set and MAP rule arithmetic (RFC 7597), with the
+ * RFC's Appendix A Example 1 and the seed's lw4o6 softwire as vectors.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "psid_core.h"
+#include "unit.h"
+
+/* RFC 7597 Appendix A, Example 1: BMR 2001:db8::/40, 192.0.2.0/24, EA-bits
+ * 16, PSID offset 6; End-user prefix 2001:db8:0012:3400::/56.
+ */
+static void test_rfc7597_example1(void)
+{
+	struct map_rule r = { .ip6_len = 40, .ip4_prefix = 0xc0000200,
+			      .ip4_len = 24, .ea_len = 16, .psid_offset = 6 };
+	uint8_t eu[16], want[16];
+	struct map_ce ce;
+
+	inet_pton(AF_INET6, "2001:db8::", r.ip6_prefix);
+	inet_pton(AF_INET6, "2001:db8:12:3400::", eu);
+	CHECK(map_rule_derive(&r, eu, 56, &ce) == MAP_RULE_OK, "derive");
+	CHECK(ce.ip4 == 0xc0000212, "IPv4 192.0.2.18, got %#x", ce.ip4);
+	CHECK(ce.ports.psid == 0x34 && ce.ports.len == 8 && ce.ports.offset == 6,
+	      "PSID 0x34/8 offset 6, got %#x/%u offset %u", ce.ports.psid,
+	      ce.ports.len, ce.ports.offset);
+	inet_pton(AF_INET6, "2001:db8:12:3400:0:c000:212:34", want);
+	CHECK(!memcmp(ce.ip6, want, 16), "MAP CE IPv6 address");
+
+	/* "1232-1235, 2256-2259, ..., 63696-63699, 64720-64723" */
+	CHECK(psid_set_size(&ce.ports) == 63 * 4, "size %u",
+	      psid_set_size(&ce.ports));
+	CHECK(psid_set_port(&ce.ports, 0) == 1232, "first %u",
+	      psid_set_port(&ce.ports, 0));
+	CHECK(psid_set_port(&ce.ports, 3) == 1235, "4th");
+	CHECK(psid_set_port(&ce.ports, 4) == 2256, "5th %u",
+	      psid_set_port(&ce.ports, 4));
+	CHECK(psid_set_port(&ce.ports, 251) == 64723, "last %u",
+	      psid_set_port(&ce.ports, 251));
+	CHECK(psid_port_in_set(&ce.ports, 63696) && psid_port_in_set(&ce.ports, 63699),
+	      "63696-63699");
+	CHECK(!psid_port_in_set(&ce.ports, 1231) && !psid_port_in_set(&ce.ports, 1236),
+	      "1231, 1236 are not ours");
+	CHECK(!psid_port_in_set(&ce.ports, 0x34 << 2), "port 208 has PSID 0x34 but A = 0: excluded");
+}
+
+/* The seed's lwB4: 192.0.2.1 with ports 4096-8191, i.e. PSID 1 of 4 bits
+ * at offset 0 (a 12-bit shift); the seed's "psid-length 12" cannot give
+ * that range.
+ */
+static void test_lw4o6_seed_softwire(void)
+{
+	struct psid_set s = { .offset = 0, .len = 4, .psid = 1 };
+
+	CHECK(psid_set_valid(&s), "valid");
+	CHECK(psid_set_size(&s) == 4096, "size %u", psid_set_size(&s));
+	CHECK(psid_set_port(&s, 0) == 4096 && psid_set_port(&s, 4095) == 8191,
+	      "4096-8191");
+	CHECK(psid_port_in_set(&s, 4096) && psid_port_in_set(&s, 8191) &&
+	      !psid_port_in_set(&s, 4095) && !psid_port_in_set(&s, 8192),
+	      "bounds");
+	CHECK(psid_of_port(5000, 0, 4) == 1, "PSID of 5000");
+}
+
+static void test_rule_errors(void)
+{
+	struct map_rule r = { .ip6_len = 40, .ip4_prefix = 0xc0000200,
+			      .ip4_len = 24, .ea_len = 16, .psid_offset = 6 };
+	uint8_t eu[16];
+	struct map_ce ce;
+
+	inet_pton(AF_INET6, "2001:db8::", r.ip6_prefix);
+	inet_pton(AF_INET6, "2001:db9:12:3400::", eu);
+	CHECK(map_rule_derive(&r, eu, 56, &ce) == MAP_RULE_NO_MATCH, "no match");
+	inet_pton(AF_INET6, "2001:db8:12:3400::", eu);
+	CHECK(map_rule_derive(&r, eu, 48, &ce) == MAP_RULE_SHORT_PREFIX, "short");
+	r.ea_len = 4;
+	CHECK(map_rule_derive(&r, eu, 56, &ce) == MAP_RULE_IPV4_PREFIX,
+	      "IPv4 prefix only");
+	r.ea_len = 40;
+	CHECK(map_rule_derive(&r, eu, 80, &ce) == MAP_RULE_BAD_LENGTHS,
+	      "PSID of 32 bits");
+}
+
+/* Every port set, against a brute-force count over all 65536 ports. */
+static void test_port_sets_exhaustive(void)
+{
+	unsigned int a, k;
+
+	for (a = 0; a <= 10; a++)
+		for (k = 0; a + k <= 16; k++) {
+			struct psid_set s = { .offset = (uint8_t)a, .len = (uint8_t)k };
+			unsigned int n, count = 0, port;
+
+			s.psid = k ? (uint16_t)(unit_rand() & ((1u << k) - 1)) : 0;
+			for (port = 0; port < 65536; port++)
+				count += psid_port_in_set(&s, (uint16_t)port);
+			CHECK(count == psid_set_size(&s), "a=%u k=%u: %u vs %u",
+			      a, k, count, psid_set_size(&s));
+			for (n = 0; n < psid_set_size(&s); n += 1 + n / 7) {
+				uint16_t p = psid_set_port(&s, n);
+
+				CHECK(psid_port_in_set(&s, p), "a=%u k=%u n=%u", a, k, n);
+				if (n)
+					CHECK(p > psid_set_port(&s, n - 1), "increasing");
+			}
+		}
+}
+
+int main(void)
+{
+	RUN(test_rfc7597_example1);
+	RUN(test_lw4o6_seed_softwire);
+	RUN(test_rule_errors);
+	RUN(test_port_sets_exhaustive);
+	UNIT_END();
+}
