@@ -20,9 +20,9 @@ CFLAGS    ?= -O2 -g
 XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Ikernel \
 	     $(shell pkg-config --cflags xtables 2>/dev/null)
 
-EXTENSIONS := xt_ext/libxt_MAP66.so
-CORE_SRCS  := kernel/map66_core.c
-CORE_HDRS  := kernel/map66_core.h kernel/softwire_csum.h
+EXTENSIONS := xt_ext/libxt_MAP66.so xt_ext/libxt_LW4O6.so
+CORE_SRCS  := kernel/map66_core.c kernel/psid_core.c
+CORE_HDRS  := kernel/map66_core.h kernel/psid_core.h kernel/softwire_csum.h
 
 .PHONY: all modules extensions install install-modules install-extensions \
 	check check-unit check-vm check-host demo sparse fuzz deps clean

@@ -33,8 +33,9 @@ def ones_sum(data):
     return s
 
 
-def read_pcap(path):
-    """IPv6 packets (bytes from the IPv6 header on) in a pcap file."""
+def read_pcap(path, ethertypes=(ETH_P_IPV6,)):
+    """IP packets (bytes from the IP header on) in a pcap file: IPv6 only
+    unless ethertypes says otherwise."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -48,10 +49,10 @@ def read_pcap(path):
         frame = data[off + 16:off + 16 + incl]
         off += 16 + incl
         if linktype == 1:                       # Ethernet
-            if len(frame) >= 14 and struct.unpack("!H", frame[12:14])[0] == ETH_P_IPV6:
+            if len(frame) >= 14 and struct.unpack("!H", frame[12:14])[0] in ethertypes:
                 pkts.append(frame[14:])
         elif linktype == 113:                   # Linux cooked (any)
-            if len(frame) >= 16 and struct.unpack("!H", frame[14:16])[0] == ETH_P_IPV6:
+            if len(frame) >= 16 and struct.unpack("!H", frame[14:16])[0] in ethertypes:
                 pkts.append(frame[16:])
         elif linktype in (101, 229):            # raw IP
             pkts.append(frame)
@@ -111,6 +112,83 @@ class Packet:
             extra = " [quoting %s > %s]" % (q.src, q.dst)
         return "%s > %s %s len %d cksum %s%s" % (
             self.src, self.dst, name, self.plen, self.checksum_state(), extra)
+
+
+class Packet4:
+    """The fields of one IPv4 packet the tests look at."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        ihl = (raw[0] & 15) * 4
+        self.ihl, self.tot = ihl, struct.unpack("!H", raw[2:4])[0]
+        self.df = bool(raw[6] & 0x40)
+        self.first = struct.unpack("!H", raw[6:8])[0] & 0x1FFF == 0
+        self.proto = raw[9]
+        self.src = ipaddress.IPv4Address(raw[12:16])
+        self.dst = ipaddress.IPv4Address(raw[16:20])
+        l4 = raw[ihl:self.tot]
+        self.sport = self.dport = None
+        if self.first and self.proto in (6, 17) and len(l4) >= 4:
+            self.sport, self.dport = struct.unpack("!HH", l4[:4])
+        elif self.first and self.proto == 1 and len(l4) >= 8 and l4[0] in (0, 8):
+            self.sport = self.dport = struct.unpack("!H", l4[4:6])[0]   # echo id
+
+    def checksum_state(self):
+        """'valid' or 'bad' for the header and the TCP/UDP/ICMP checksum."""
+        if ones_sum(self.raw[:self.ihl]) != 0xFFFF:
+            return "bad header"
+        l4 = self.raw[self.ihl:self.tot]
+        if not self.first or len(self.raw) < self.tot:
+            return "valid"
+        if self.proto == 1:
+            return "valid" if ones_sum(l4) == 0xFFFF else "bad"
+        if self.proto in (6, 17):
+            if self.proto == 17 and l4[6:8] == b"\0\0":
+                return "valid"
+            pseudo = self.src.packed + self.dst.packed + struct.pack("!xBH", self.proto, len(l4))
+            return "valid" if ones_sum(pseudo + l4) == 0xFFFF else "bad"
+        return "valid"
+
+    def describe(self):
+        name = {1: "ICMP", 6: "TCP", 17: "UDP"}.get(self.proto, str(self.proto))
+        ports = " %s > %s" % (self.sport, self.dport) if self.sport is not None else ""
+        return "%s > %s %s%s len %d cksum %s" % (
+            self.src, self.dst, name, ports, self.tot, self.checksum_state())
+
+
+def any_packet(raw):
+    if raw[0] >> 4 == 4:
+        return Packet4(raw)
+    return Packet(raw)
+
+
+def cmd_dump4(a):
+    """IPv4 packets, and IPv4 in IPv6 as 'outer: inner'."""
+    for r in read_pcap(a.pcap, (0x0800, ETH_P_IPV6)):
+        p = any_packet(r)
+        if isinstance(p, Packet) and p.proto == 4:
+            print("%s > %s 4in6: %s" % (p.src, p.dst, Packet4(p.l4()).describe()))
+        else:
+            print(p.describe())
+    return 0
+
+
+def ip4_udp(src, dst, sport, dport, payload, ttl=64):
+    s, d = ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    c = 0xFFFF - ones_sum(s + d + struct.pack("!xBH", 17, len(udp)) + udp)
+    udp = udp[:6] + struct.pack("!H", c or 0xFFFF) + udp[8:]
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, ttl, 17, 0, s, d)
+    hdr = hdr[:10] + struct.pack("!H", 0xFFFF - ones_sum(hdr)) + hdr[12:]
+    return hdr + udp
+
+
+def cmd_send_4in6(a):
+    """A UDP/IPv4 packet in IPv6 (next header 4), sent from a raw socket."""
+    inner = ip4_udp(a.src4, a.dst4, a.sport, a.dport, b"softwire test")
+    s6, d6 = ipaddress.IPv6Address(a.src6).packed, ipaddress.IPv6Address(a.dst6).packed
+    send_raw([struct.pack("!IHBB", 6 << 28, len(inner), 4, 64) + s6 + d6 + inner])
+    return 0
 
 
 def in_prefix(addr, net):
@@ -324,6 +402,7 @@ def cmd_send_file(a):
 def cmd_udp_echo(a):
     """Answer COUNT UDP datagrams on PORT with "echo: " + the datagram."""
     sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     sock.bind(("::", a.port))
     sock.settimeout(30)
     for _ in range(a.count):
@@ -335,7 +414,8 @@ def cmd_udp_echo(a):
 
 def cmd_udp_ask(a):
     """Send MSG COUNT times to DST PORT; each answer must echo it."""
-    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    sock = socket.socket(socket.AF_INET6 if ":" in a.dst else socket.AF_INET,
+                         socket.SOCK_DGRAM)
     sock.settimeout(5)
     sock.connect((a.dst, a.port))
     for i in range(a.count):
@@ -412,6 +492,15 @@ def main():
     c.add_argument("dst")
     c.add_argument("port", type=int)
     c.set_defaults(fn=cmd_udp_refused)
+    c = sub.add_parser("dump4")
+    c.add_argument("pcap")
+    c.set_defaults(fn=cmd_dump4)
+    c = sub.add_parser("send-4in6")
+    for k in ("src6", "dst6", "src4", "dst4"):
+        c.add_argument("--" + k, required=True)
+    c.add_argument("--sport", type=int, default=53)
+    c.add_argument("--dport", type=int, required=True)
+    c.set_defaults(fn=cmd_send_4in6)
     c = sub.add_parser("npt-plan")
     c.add_argument("dir")
     c.add_argument("--seed", type=int, default=1)
