@@ -43,72 +43,85 @@ ip -n server addr add $SERVER4/24 dev eth0
 ip -n server route add default via 198.51.100.254
 for l in "client eth0" "b4 wan" "aftr eth0" "aftr eth1" "server eth0"; do no_offload $l; done
 
-# The B4, as the seed script has it but in one namespace, no tunnel device.
-for p in tcp udp icmp; do
-	n b4 iptables-legacy -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.1:4096-8191
+# One round with the iptables backend $BACKEND; every check is labelled.
+b4_round() {
+	local T="$BACKEND:"
+	n b4 "iptables-$BACKEND" -t nat -F; n b4 "iptables-$BACKEND" -t mangle -F
+	n b4 "iptables-$BACKEND" -t raw -F; n b4 "ip6tables-$BACKEND" -t mangle -F
+	# The B4, as the seed script has it but in one namespace, no tunnel device.
+	for p in tcp udp icmp; do
+		n b4 iptables-$BACKEND -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.1:4096-8191
+	done
+	n b4 iptables-$BACKEND -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR
+	n b4 ip6tables-$BACKEND -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $B4 --aftr $AFTR --psid 1/4 --psid-offset 0
+	settle
+
+	capture_start aftr eth0 "$TMP/wan.pcap" "ip6 and not icmp6"
+	check "$T ping from behind the B4" n client ping -c 3 -i 0.3 -W 3 $SERVER4
+
+	head -c 2000000 /dev/urandom >"$TMP/payload"
+	n server timeout 90 nc -l 5001 >"$TMP/rx" &
+	server=$!
+	BG_PIDS+=($server)
+	sleep 0.5
+	check "$T TCP transfer of 2 MB from behind the B4" n client timeout 90 nc -N $SERVER4 5001 <"$TMP/payload"
+	wait $server
+	expect_eq "$T the data arrives intact" "$(md5sum <"$TMP/payload")" "$(md5sum <"$TMP/rx")"
+
+	n server $PKT udp-echo 5002 1 >/dev/null &
+	BG_PIDS+=($!)
+	sleep 0.8
+	check "$T UDP exchange from behind the B4" n client $PKT udp-ask $SERVER4 5002 "hello softwire" 1
+	capture_stop
+
+	$PKT dump4 "$TMP/wan.pcap" >"$TMP/wan"
+	out_tcp=$(grep -c "^$B4 > $AFTR 4in6: 192.0.2.1 > $SERVER4 TCP" "$TMP/wan")
+	check "$T thousands of TCP packets crossed the softwire ($out_tcp)" test "$out_tcp" -gt 1000
+	sports=$(grep "^$B4 > $AFTR 4in6: 192.0.2.1 > $SERVER4 TCP" "$TMP/wan" | awk '{print $9}' | sort -u)
+	expect_eq "$T all of them NATed to one source port (one conntrack entry)" 1 "$(echo "$sports" | wc -l)"
+	check "$T that port ($sports) is in the port set 4096-8191" test "$sports" -ge 4096 -a "$sports" -le 8191
+	expect_eq "$T every packet on the wan is 4in6 between B4 and AFTR" "" \
+		"$(grep -vE "^($B4 > $AFTR|$AFTR > $B4) 4in6: " "$TMP/wan" | grep -v ' > ff02::' | head -n 3)"
+	expect_eq "$T every inner packet has the shared address and valid checksums" "" \
+		"$(grep -E ' 4in6: ' "$TMP/wan" | grep -vE "4in6: (192.0.2.1 > $SERVER4|$SERVER4 > 192.0.2.1) .* cksum valid$" | head -n 3)"
+	check "$T echo requests leave with an identifier in the port set" \
+		sh -c "grep '4in6: 192.0.2.1 > $SERVER4 ICMP' '$TMP/wan' | awk '{ if (\$9 < 4096 || \$9 > 8191) exit 1 } END { exit NR == 0 }'"
+
+	# Decapsulation refuses what is not for this softwire: counted by a rule
+	# that sees the IPv4 packets decapsulation hands to the stack.
+	# (and drops them: nothing owns 192.0.2.1:5000, they would loop to the AFTR)
+	n b4 iptables-$BACKEND -t raw -A PREROUTING -i wan -d 192.0.2.1 -p udp --sport 53 -j DROP
+	seen() { n b4 iptables-$BACKEND -t raw -L PREROUTING -v -n -x | awk '/spt:53/ { print $1 }'; }
+	before=$(seen)
+	n aftr $PKT send-4in6 --src6 $AFTR --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 --dport 5000
+	expect_eq "$T decap: a packet for a port in the set is handed to IPv4" $((before + 1)) "$(seen)"
+	n aftr $PKT send-4in6 --src6 $AFTR --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 --dport 9000
+	expect_eq "$T decap: a port outside 4096-8191 is dropped" $((before + 1)) "$(seen)"
+	ip -n aftr addr add 2001:db8:b4::99/64 dev eth0
+	sleep 0.3
+	n aftr $PKT send-4in6 --src6 2001:db8:b4::99 --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 --dport 5000
+	expect_eq "$T decap: a packet from another AFTR address is dropped" $((before + 1)) "$(seen)"
+
+	# Path MTU: the wan has MTU 1500, so 1472 bytes of ping no longer fit. The
+	# client may know it already: full-size TCP segments (DF) got the same
+	# ICMP during the transfer; ping then says "local error ... mtu=1460".
+	n client ip route flush cache 2>/dev/null
+	out=$(n client ping -c 2 -i 0.5 -W 3 -M do -s 1472 $SERVER4 2>&1)
+	if printf '%s\n' "$out" | grep -qiE "mtu ?= ?1460"; then
+		ok "$T DF set: the client learns the MTU less 40 (1460)"
+	else
+		not_ok "$T DF set: the client learns the MTU less 40 (1460)"
+		printf '%s\n' "$out" | sed 's/^/    seen: /'
+	fi
+	check "$T DF clear: the packet crosses in IPv6 fragments and is answered" \
+		n client ping -c 1 -W 3 -M dont -s 1472 $SERVER4
+	n b4 "iptables-$BACKEND" -t nat -F; n b4 "iptables-$BACKEND" -t mangle -F
+	n b4 "iptables-$BACKEND" -t raw -F; n b4 "ip6tables-$BACKEND" -t mangle -F
+	ip -n aftr addr del 2001:db8:b4::99/64 dev eth0
+}
+
+for BACKEND in $BACKENDS; do
+	b4_round
 done
-n b4 iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR
-n b4 ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $B4 --aftr $AFTR --psid 1/4 --psid-offset 0
-settle
-
-capture_start aftr eth0 "$TMP/wan.pcap" "ip6 and not icmp6"
-check "ping from behind the B4" n client ping -c 3 -i 0.3 -W 3 $SERVER4
-
-head -c 2000000 /dev/urandom >"$TMP/payload"
-n server timeout 90 nc -l 5001 >"$TMP/rx" &
-server=$!
-BG_PIDS+=($server)
-sleep 0.5
-check "TCP transfer of 2 MB from behind the B4" n client timeout 90 nc -N $SERVER4 5001 <"$TMP/payload"
-wait $server
-expect_eq "the data arrives intact" "$(md5sum <"$TMP/payload")" "$(md5sum <"$TMP/rx")"
-
-n server $PKT udp-echo 5002 1 >/dev/null &
-BG_PIDS+=($!)
-sleep 0.8
-check "UDP exchange from behind the B4" n client $PKT udp-ask $SERVER4 5002 "hello softwire" 1
-capture_stop
-
-$PKT dump4 "$TMP/wan.pcap" >"$TMP/wan"
-out_tcp=$(grep -c "^$B4 > $AFTR 4in6: 192.0.2.1 > $SERVER4 TCP" "$TMP/wan")
-check "thousands of TCP packets crossed the softwire ($out_tcp)" test "$out_tcp" -gt 1000
-sports=$(grep "^$B4 > $AFTR 4in6: 192.0.2.1 > $SERVER4 TCP" "$TMP/wan" | awk '{print $9}' | sort -u)
-expect_eq "all of them NATed to one source port (one conntrack entry)" 1 "$(echo "$sports" | wc -l)"
-check "that port ($sports) is in the port set 4096-8191" test "$sports" -ge 4096 -a "$sports" -le 8191
-expect_eq "every packet on the wan is 4in6 between B4 and AFTR" "" \
-	"$(grep -vE "^($B4 > $AFTR|$AFTR > $B4) 4in6: " "$TMP/wan" | grep -v ' > ff02::' | head -n 3)"
-expect_eq "every inner packet has the shared address and valid checksums" "" \
-	"$(grep -E ' 4in6: ' "$TMP/wan" | grep -vE "4in6: (192.0.2.1 > $SERVER4|$SERVER4 > 192.0.2.1) .* cksum valid$" | head -n 3)"
-check "echo requests leave with an identifier in the port set" \
-	sh -c "grep '4in6: 192.0.2.1 > $SERVER4 ICMP' '$TMP/wan' | awk '{ if (\$9 < 4096 || \$9 > 8191) exit 1 } END { exit NR == 0 }'"
-
-# Decapsulation refuses what is not for this softwire: counted by a rule
-# that sees the IPv4 packets decapsulation hands to the stack.
-# (and drops them: nothing owns 192.0.2.1:5000, they would loop to the AFTR)
-n b4 iptables-legacy -t raw -A PREROUTING -i wan -d 192.0.2.1 -p udp --sport 53 -j DROP
-seen() { n b4 iptables-legacy -t raw -L PREROUTING -v -n -x | awk '/spt:53/ { print $1 }'; }
-before=$(seen)
-n aftr $PKT send-4in6 --src6 $AFTR --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 --dport 5000
-expect_eq "decap: a packet for a port in the set is handed to IPv4" $((before + 1)) "$(seen)"
-n aftr $PKT send-4in6 --src6 $AFTR --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 --dport 9000
-expect_eq "decap: a port outside 4096-8191 is dropped" $((before + 1)) "$(seen)"
-ip -n aftr addr add 2001:db8:b4::99/64 dev eth0
-sleep 0.3
-n aftr $PKT send-4in6 --src6 2001:db8:b4::99 --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 --dport 5000
-expect_eq "decap: a packet from another AFTR address is dropped" $((before + 1)) "$(seen)"
-
-# Path MTU: the wan has MTU 1500, so 1472 bytes of ping no longer fit. The
-# client may know it already: full-size TCP segments (DF) got the same
-# ICMP during the transfer; ping then says "local error ... mtu=1460".
-n client ip route flush cache 2>/dev/null
-out=$(n client ping -c 2 -i 0.5 -W 3 -M do -s 1472 $SERVER4 2>&1)
-if printf '%s\n' "$out" | grep -qiE "mtu ?= ?1460"; then
-	ok "DF set: the client learns the MTU less 40 (1460)"
-else
-	not_ok "DF set: the client learns the MTU less 40 (1460)"
-	printf '%s\n' "$out" | sed 's/^/    seen: /'
-fi
-check "DF clear: the packet crosses in IPv6 fragments and is answered" \
-	n client ping -c 1 -W 3 -M dont -s 1472 $SERVER4
 
 finish
