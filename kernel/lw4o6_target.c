@@ -37,7 +37,36 @@
 #include <net/netfilter/nf_conntrack_core.h>
 
 #include "psid_core.h"
+#include "softwire_stats.h"
 #include "xt_LW4O6.h"
+
+/* What LW4O6 did, per network namespace, in /proc/net/xt_LW4O6. */
+enum lw4o6_stat {
+	LW4O6_STAT_ENCAPSULATED,
+	LW4O6_STAT_FRAG_NEEDED,		/* DF and too big: ICMP sent */
+	LW4O6_STAT_ENCAP_DROPPED,	/* no route to the AFTR, no memory */
+	LW4O6_STAT_DECAPSULATED,
+	LW4O6_STAT_WRONG_AFTR,
+	LW4O6_STAT_PORT_NOT_OURS,
+	LW4O6_STAT_MALFORMED,		/* truncated, bad IPv4 header */
+	LW4O6_STAT_MAX
+};
+
+static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
+	[LW4O6_STAT_ENCAPSULATED]	= "encapsulated",
+	[LW4O6_STAT_FRAG_NEEDED]	= "icmp_frag_needed_sent",
+	[LW4O6_STAT_ENCAP_DROPPED]	= "encap_dropped",
+	[LW4O6_STAT_DECAPSULATED]	= "decapsulated",
+	[LW4O6_STAT_WRONG_AFTR]		= "decap_dropped_not_from_aftr",
+	[LW4O6_STAT_PORT_NOT_OURS]	= "decap_dropped_port_not_in_set",
+	[LW4O6_STAT_MALFORMED]		= "decap_dropped_malformed",
+};
+
+static struct softwire_stats lw4o6_stats = {
+	.proc_name	= "xt_LW4O6",
+	.names		= lw4o6_stat_names,
+	.count		= LW4O6_STAT_MAX,
+};
 
 /*
  * The mark the IPv4 target leaves for the hook after SNAT: at the end of
@@ -106,8 +135,10 @@ static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
 		if (df) {
 			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 				  htonl(mtu));
+			softwire_count(net, &lw4o6_stats, LW4O6_STAT_FRAG_NEEDED);
 			dst_release(dst);
-			goto drop;
+			kfree_skb(skb);
+			return;
 		}
 		skb->ignore_df = 1;
 	}
@@ -134,9 +165,11 @@ static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
 	ip6h->daddr = info->aftr.in6;
 	skb->protocol = htons(ETH_P_IPV6);
 
+	softwire_count(net, &lw4o6_stats, LW4O6_STAT_ENCAPSULATED);
 	ip6_local_out(net, NULL, skb);
 	return;
 drop:
+	softwire_count(net, &lw4o6_stats, LW4O6_STAT_ENCAP_DROPPED);
 	kfree_skb(skb);
 }
 
@@ -232,6 +265,7 @@ static unsigned int lw4o6_decap_tg(struct sk_buff *skb,
 {
 	const struct xt_lw4o6_tginfo *info = par->targinfo;
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct net *net = xt_net(par);
 	u8 nexthdr = ip6h->nexthdr;
 	const struct iphdr *iph;
 	unsigned int len;
@@ -247,22 +281,24 @@ static unsigned int lw4o6_decap_tg(struct sk_buff *skb,
 		return XT_CONTINUE;
 
 	/* Only from our AFTR (RFC 7596 section 5.1). */
-	if (!ipv6_addr_equal(&ip6h->saddr, &info->aftr.in6))
+	if (!ipv6_addr_equal(&ip6h->saddr, &info->aftr.in6)) {
+		softwire_count(net, &lw4o6_stats, LW4O6_STAT_WRONG_AFTR);
 		return NF_DROP;
+	}
 	/* Fragments were reassembled by nf_defrag_ipv6 (checkentry). */
 	if (frag_off & htons(~0x7))
-		return NF_DROP;
+		goto malformed;
 
 	if (!pskb_may_pull(skb, off + sizeof(struct iphdr)))
-		return NF_DROP;
+		goto malformed;
 	iph = (const struct iphdr *)(skb->data + off);
 	len = ntohs(iph->tot_len);
 	if (iph->version != 4 || iph->ihl < 5 || len < iph->ihl * 4 ||
 	    len > skb->len - off || !pskb_may_pull(skb, off + iph->ihl * 4))
-		return NF_DROP;
+		goto malformed;
 	iph = (const struct iphdr *)(skb->data + off);
 	if (ip_fast_csum((const u8 *)iph, iph->ihl))
-		return NF_DROP;
+		goto malformed;
 
 	if (info->flags & XT_LW4O6_PORT_SET) {
 		const struct psid_set set = {
@@ -272,21 +308,29 @@ static unsigned int lw4o6_decap_tg(struct sk_buff *skb,
 		};
 		int port = lw4o6_inbound_port(skb, off);
 
-		if (port < 0 || (port > 0 && !psid_port_in_set(&set, port)))
+		if (port < 0 || (port > 0 && !psid_port_in_set(&set, port))) {
+			softwire_count(net, &lw4o6_stats,
+				       LW4O6_STAT_PORT_NOT_OURS);
 			return NF_DROP;
+		}
 	}
 
 	/* The IPv4 packet, as if it had arrived on this interface. */
 	skb_pull_rcsum(skb, off);
 	skb_reset_network_header(skb);
 	if (pskb_trim_rcsum(skb, len))
-		return NF_DROP;	/* cannot happen: len <= skb->len */
+		goto malformed;	/* cannot happen: len <= skb->len */
 	skb->protocol = htons(ETH_P_IP);
 	skb->pkt_type = PACKET_HOST;
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
+	softwire_count(net, &lw4o6_stats, LW4O6_STAT_DECAPSULATED);
 	netif_rx(skb);
 	return NF_STOLEN;
+
+malformed:
+	softwire_count(net, &lw4o6_stats, LW4O6_STAT_MALFORMED);
+	return NF_DROP;
 }
 
 static int lw4o6_tg_check(const struct xt_tgchk_param *par)
@@ -346,17 +390,27 @@ static struct xt_target lw4o6_tg_reg[] __read_mostly = {
 
 static int __net_init lw4o6_net_init(struct net *net)
 {
-	return nf_register_net_hook(net, &lw4o6_out_ops);
+	int err = softwire_stats_net_init(net, &lw4o6_stats);
+
+	if (err)
+		return err;
+	err = nf_register_net_hook(net, &lw4o6_out_ops);
+	if (err)
+		softwire_stats_net_exit(net, &lw4o6_stats);
+	return err;
 }
 
 static void __net_exit lw4o6_net_exit(struct net *net)
 {
 	nf_unregister_net_hook(net, &lw4o6_out_ops);
+	softwire_stats_net_exit(net, &lw4o6_stats);
 }
 
 static struct pernet_operations lw4o6_net_ops = {
 	.init	= lw4o6_net_init,
 	.exit	= lw4o6_net_exit,
+	.id	= &lw4o6_stats.net_id,
+	.size	= sizeof(struct softwire_stats_net),
 };
 
 static int __init lw4o6_tg_init(void)

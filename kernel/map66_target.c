@@ -21,15 +21,11 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
-#include <linux/percpu.h>
-#include <linux/proc_fs.h>
-#include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <net/addrconf.h>
 #include <net/ipv6.h>
-#include <net/net_namespace.h>
-#include <net/netns/generic.h>
 
+#include "softwire_stats.h"
 #include "xt_MAP66.h"
 
 #define MAP66_SRC_HOOKS ((1 << NF_INET_LOCAL_OUT) | (1 << NF_INET_POST_ROUTING))
@@ -37,11 +33,7 @@
 #define MAP66_ALL_HOOKS (MAP66_SRC_HOOKS | MAP66_DST_HOOKS | \
 			 (1 << NF_INET_FORWARD))
 
-/*
- * Per network namespace counters, read in /proc/net/xt_MAP66. The rule
- * counters of ip6tables -v count what each rule saw; these say what MAP66
- * did with it.
- */
+/* What MAP66 did, per network namespace, in /proc/net/xt_MAP66. */
 enum map66_stat {
 	MAP66_STAT_NEUTRAL,		/* mapped, checksum-neutral */
 	MAP66_STAT_CSUM_UPDATED,	/* mapped, transport checksum updated */
@@ -59,21 +51,15 @@ static const char *const map66_stat_names[MAP66_STAT_MAX] = {
 	[MAP66_STAT_DROPPED]		= "dropped_not_writable",
 };
 
-struct map66_stats {
-	u64 count[MAP66_STAT_MAX];
+static struct softwire_stats map66_stats = {
+	.proc_name	= "xt_MAP66",
+	.names		= map66_stat_names,
+	.count		= MAP66_STAT_MAX,
 };
-
-struct map66_net {
-	struct map66_stats __percpu *stats;
-};
-
-static unsigned int map66_net_id __read_mostly;
 
 static void map66_count(const struct xt_action_param *par, enum map66_stat s)
 {
-	struct map66_net *mn = net_generic(xt_net(par), map66_net_id);
-
-	this_cpu_inc(mn->stats->count[s]);
+	softwire_count(xt_net(par), &map66_stats, s);
 }
 
 /* Offset of the checksum field in transport headers whose checksum covers
@@ -427,51 +413,21 @@ static struct xt_target map66_tg_reg __read_mostly = {
 	.me		= THIS_MODULE,
 };
 
-static int map66_stats_show(struct seq_file *seq, void *v)
-{
-	struct map66_net *mn = net_generic(seq_file_single_net(seq),
-					   map66_net_id);
-	unsigned int i;
-	int cpu;
-
-	for (i = 0; i < MAP66_STAT_MAX; i++) {
-		u64 sum = 0;
-
-		for_each_possible_cpu(cpu)
-			sum += per_cpu_ptr(mn->stats, cpu)->count[i];
-		seq_printf(seq, "%s %llu\n", map66_stat_names[i], sum);
-	}
-	return 0;
-}
-
 static int __net_init map66_net_init(struct net *net)
 {
-	struct map66_net *mn = net_generic(net, map66_net_id);
-
-	mn->stats = alloc_percpu(struct map66_stats);
-	if (!mn->stats)
-		return -ENOMEM;
-	if (!proc_create_net_single("xt_MAP66", 0444, net->proc_net,
-				    map66_stats_show, NULL)) {
-		free_percpu(mn->stats);
-		return -ENOMEM;
-	}
-	return 0;
+	return softwire_stats_net_init(net, &map66_stats);
 }
 
 static void __net_exit map66_net_exit(struct net *net)
 {
-	struct map66_net *mn = net_generic(net, map66_net_id);
-
-	remove_proc_entry("xt_MAP66", net->proc_net);
-	free_percpu(mn->stats);
+	softwire_stats_net_exit(net, &map66_stats);
 }
 
 static struct pernet_operations map66_net_ops = {
 	.init	= map66_net_init,
 	.exit	= map66_net_exit,
-	.id	= &map66_net_id,
-	.size	= sizeof(struct map66_net),
+	.id	= &map66_stats.net_id,
+	.size	= sizeof(struct softwire_stats_net),
 };
 
 static int __init map66_tg_init(void)

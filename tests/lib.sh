@@ -140,8 +140,10 @@ ip6t() { "ip6tables-$BACKEND" "$@"; }
 ip6t_save() { "ip6tables-$BACKEND-save" "$@"; }
 ip6t_restore() { "ip6tables-$BACKEND-restore" "$@"; }
 
-# map66_stat NS NAME: a MAP66 counter of namespace NS (/proc/net/xt_MAP66).
+# map66_stat NS NAME, lw4o6_stat NS NAME: a counter of namespace NS
+# (/proc/net/xt_MAP66, /proc/net/xt_LW4O6).
 map66_stat() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/xt_MAP66; }
+lw4o6_stat() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/xt_LW4O6; }
 
 # The MAP66 test network, the seed README's:
 #

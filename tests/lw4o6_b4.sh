@@ -92,7 +92,11 @@ b4_round() {
 	# (and drops them: nothing owns 192.0.2.1:5000, they would loop to the AFTR)
 	n b4 iptables-$BACKEND -t raw -A PREROUTING -i wan -d 192.0.2.1 -p udp --sport 53 -j DROP
 	seen() { n b4 iptables-$BACKEND -t raw -L PREROUTING -v -n -x | awk '/spt:53/ { print $1 }'; }
+	check "$T counters: encapsulated and decapsulated the transfer" \
+		test "$(lw4o6_stat b4 encapsulated)" -gt 1000 -a "$(lw4o6_stat b4 decapsulated)" -gt 500
 	before=$(seen)
+	port_drops=$(lw4o6_stat b4 decap_dropped_port_not_in_set)
+	aftr_drops=$(lw4o6_stat b4 decap_dropped_not_from_aftr)
 	n aftr $PKT send-4in6 --src6 $AFTR --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 --dport 5000
 	expect_eq "$T decap: a packet for a port in the set is handed to IPv4" $((before + 1)) "$(seen)"
 	n aftr $PKT send-4in6 --src6 $AFTR --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 --dport 9000
@@ -101,6 +105,17 @@ b4_round() {
 	sleep 0.3
 	n aftr $PKT send-4in6 --src6 2001:db8:b4::99 --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 --dport 5000
 	expect_eq "$T decap: a packet from another AFTR address is dropped" $((before + 1)) "$(seen)"
+	expect_eq "$T counters: one drop for the port, one for the AFTR" \
+		"$((port_drops + 1)) $((aftr_drops + 1))" \
+		"$(lw4o6_stat b4 decap_dropped_port_not_in_set) $(lw4o6_stat b4 decap_dropped_not_from_aftr)"
+	# Malformed inner packets are dropped and counted, never handed on.
+	malformed=$(lw4o6_stat b4 decap_dropped_malformed)
+	for kind in truncated ihl version checksum length; do
+		n aftr $PKT send-4in6 --src6 $AFTR --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 \
+			--dport 5000 --malformed $kind
+	done
+	expect_eq "$T decap: 5 malformed inner packets dropped and counted" "$((malformed + 5)) $((before + 1))" \
+		"$(lw4o6_stat b4 decap_dropped_malformed) $(seen)"
 
 	# Path MTU: the wan has MTU 1500, so 1472 bytes of ping no longer fit. The
 	# client may know it already: full-size TCP segments (DF) got the same
@@ -113,6 +128,7 @@ b4_round() {
 		not_ok "$T DF set: the client learns the MTU less 40 (1460)"
 		printf '%s\n' "$out" | sed 's/^/    seen: /'
 	fi
+	check "$T counters: ICMP fragmentation needed was sent" test "$(lw4o6_stat b4 icmp_frag_needed_sent)" -ge 1
 	check "$T DF clear: the packet crosses in IPv6 fragments and is answered" \
 		n client ping -c 1 -W 3 -M dont -s 1472 $SERVER4
 	n b4 "iptables-$BACKEND" -t nat -F; n b4 "iptables-$BACKEND" -t mangle -F

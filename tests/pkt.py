@@ -186,6 +186,16 @@ def ip4_udp(src, dst, sport, dport, payload, ttl=64):
 def cmd_send_4in6(a):
     """A UDP/IPv4 packet in IPv6 (next header 4), sent from a raw socket."""
     inner = ip4_udp(a.src4, a.dst4, a.sport, a.dport, b"softwire test")
+    if a.malformed == "truncated":          # half an IPv4 header
+        inner = inner[:10]
+    elif a.malformed == "ihl":              # IHL 3: shorter than a header
+        inner = bytes([0x43]) + inner[1:]
+    elif a.malformed == "version":          # not IPv4 at all
+        inner = bytes([0x65]) + inner[1:]
+    elif a.malformed == "checksum":         # header checksum wrong
+        inner = inner[:10] + bytes([inner[10] ^ 0xFF]) + inner[11:]
+    elif a.malformed == "length":           # total length beyond the packet
+        inner = inner[:2] + struct.pack("!H", len(inner) + 100) + inner[4:]
     s6, d6 = ipaddress.IPv6Address(a.src6).packed, ipaddress.IPv6Address(a.dst6).packed
     send_raw([struct.pack("!IHBB", 6 << 28, len(inner), 4, 64) + s6 + d6 + inner])
     return 0
@@ -500,6 +510,7 @@ def main():
         c.add_argument("--" + k, required=True)
     c.add_argument("--sport", type=int, default=53)
     c.add_argument("--dport", type=int, required=True)
+    c.add_argument("--malformed", choices=("truncated", "ihl", "version", "checksum", "length"))
     c.set_defaults(fn=cmd_send_4in6)
     c = sub.add_parser("npt-plan")
     c.add_argument("dir")
