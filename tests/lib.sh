@@ -164,3 +164,34 @@ map66_topology() {
 	ip -n out addr add $SERVER/64 dev eth0
 	ip -n out route add 2001:db8:1::/48 via 2001:db8:0:1::1
 }
+
+# The softwire test network: a B4 with an IPv6-only wan, and Linux's own
+# ip4ip6 tunnel (ip6_tunnel, default encaplimit 4) as the AFTR end:
+#
+#   [client] 10.0.0.2 --lan-- [b4] 2001:db8:b4::2 --wan--
+#       2001:db8:b4::1 [aftr: tunnel "sw"] --eth1-- [server] 198.51.100.1
+#
+# The caller routes what the AFTR sends into the tunnel.
+B4=2001:db8:b4::2
+AFTR=2001:db8:b4::1
+SERVER4=198.51.100.1
+b4_topology() {
+	ns_add client; ns_add b4; ns_add aftr; ns_add server
+	link client eth0 b4 lan
+	link b4 wan aftr eth0
+	link aftr eth1 server eth0
+	ip -n client addr add 10.0.0.2/24 dev eth0
+	ip -n client route add default via 10.0.0.1
+	ip -n b4 addr add 10.0.0.1/24 dev lan
+	ip -n b4 addr add $B4/64 dev wan
+	ip -n b4 route add default dev wan	# IPv4 leaves through the IPv6-only wan
+	n b4 sysctl -qw net.ipv4.ip_forward=1
+	ip -n aftr addr add $AFTR/64 dev eth0
+	ip -n aftr -6 tunnel add sw mode ip4ip6 local $AFTR remote $B4
+	ip -n aftr link set sw up
+	ip -n aftr addr add 198.51.100.254/24 dev eth1
+	n aftr sysctl -qw net.ipv4.ip_forward=1
+	ip -n server addr add $SERVER4/24 dev eth0
+	ip -n server route add default via 198.51.100.254
+	for l in "client eth0" "b4 wan" "aftr eth0" "aftr eth1" "server eth0"; do no_offload $l; done
+}

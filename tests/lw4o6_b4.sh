@@ -19,29 +19,8 @@
 . "$(dirname "$0")/lib.sh"
 
 
-B4=2001:db8:b4::2
-AFTR=2001:db8:b4::1
-SERVER4=198.51.100.1
-
-ns_add client; ns_add b4; ns_add aftr; ns_add server
-link client eth0 b4 lan
-link b4 wan aftr eth0
-link aftr eth1 server eth0
-ip -n client addr add 10.0.0.2/24 dev eth0
-ip -n client route add default via 10.0.0.1
-ip -n b4 addr add 10.0.0.1/24 dev lan
-ip -n b4 addr add $B4/64 dev wan
-ip -n b4 route add default dev wan
-n b4 sysctl -qw net.ipv4.ip_forward=1
-ip -n aftr addr add $AFTR/64 dev eth0
-ip -n aftr -6 tunnel add sw mode ip4ip6 local $AFTR remote $B4	# default encaplimit 4
-ip -n aftr link set sw up
-ip -n aftr route add 192.0.2.1/32 dev sw
-ip -n aftr addr add 198.51.100.254/24 dev eth1
-n aftr sysctl -qw net.ipv4.ip_forward=1
-ip -n server addr add $SERVER4/24 dev eth0
-ip -n server route add default via 198.51.100.254
-for l in "client eth0" "b4 wan" "aftr eth0" "aftr eth1" "server eth0"; do no_offload $l; done
+b4_topology
+ip -n aftr route add 192.0.2.1/32 dev sw	# the softwire's shared address
 
 # One round with the iptables backend $BACKEND; every check is labelled.
 b4_round() {

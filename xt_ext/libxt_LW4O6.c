@@ -143,23 +143,12 @@ static void lw4o6_tg_save(const void *ip, const struct xt_entry_target *target)
 	lw4o6_tg_show((const void *)target->data, "--");
 }
 
-static struct xtables_target lw4o6_tg_reg[] = {
+/* One target for both families: iptables encapsulates, ip6tables
+ * decapsulates; the constructor makes the IPv6 copy.
+ */
+static struct xtables_target lw4o6_tg_reg[2] = {
 	{
 		.family		= NFPROTO_IPV4,
-		.name		= "LW4O6",
-		.version	= XTABLES_VERSION,
-		.size		= XT_ALIGN(sizeof(struct xt_lw4o6_tginfo)),
-		.userspacesize	= XT_ALIGN(sizeof(struct xt_lw4o6_tginfo)),
-		.help		= lw4o6_tg_help,
-		.init		= lw4o6_tg_init,
-		.print		= lw4o6_tg_print,
-		.save		= lw4o6_tg_save,
-		.x6_parse	= lw4o6_tg_parse,
-		.x6_fcheck	= lw4o6_tg_check,
-		.x6_options	= lw4o6_tg_opts,
-	},
-	{
-		.family		= NFPROTO_IPV6,
 		.name		= "LW4O6",
 		.version	= XTABLES_VERSION,
 		.size		= XT_ALIGN(sizeof(struct xt_lw4o6_tginfo)),
@@ -176,6 +165,8 @@ static struct xtables_target lw4o6_tg_reg[] = {
 
 static void __attribute__((constructor)) lw4o6_tg_ldr(void)
 {
+	lw4o6_tg_reg[1] = lw4o6_tg_reg[0];
+	lw4o6_tg_reg[1].family = NFPROTO_IPV6;
 	xtables_register_targets(lw4o6_tg_reg,
 				 sizeof(lw4o6_tg_reg) / sizeof(lw4o6_tg_reg[0]));
 }
