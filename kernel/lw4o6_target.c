@@ -357,6 +357,10 @@ static int lw4o6_tg_check(const struct xt_tgchk_param *par)
 		pr_info_ratelimited("--b4 and --aftr must be unicast IPv6 addresses\n");
 		return -EINVAL;
 	}
+	if (par->family == NFPROTO_IPV4 && (info->flags & XT_LW4O6_PORT_SET)) {
+		pr_info_ratelimited("a port set is for decapsulation, in ip6tables\n");
+		return -EINVAL;
+	}
 	if ((info->flags & XT_LW4O6_PORT_SET) && !psid_set_valid(&set)) {
 		pr_info_ratelimited("PSID %u/%u at offset %u is not a port set\n",
 				    info->psid, info->psid_len, info->psid_offset);

@@ -29,6 +29,8 @@ for BACKEND in $BACKENDS; do
 	expect_fail "$T --psid without a length is refused" 'PSID/LENGTH' $I6 $B --psid 1
 	expect_fail "$T a PSID too big for its length is refused" 'does not fit' $I6 $B --psid 16/4
 	expect_fail "$T offset + length over 16 is refused" 'exceeds 16' $I6 $B --psid 1/12 --psid-offset 6
+	expect_fail "$T --psid is not an encapsulation option" 'unknown option "--psid"' $I4 $B --psid 1/4
+	expect_fail "$T --hop-limit is not a decapsulation option" 'unknown option "--hop-limit"' $I6 $B --hop-limit 9
 	expect_fail "$T --psid-offset 17 is refused" 'psid-offset.*out of range \(0-16\)' $I6 $B --psid 1/4 --psid-offset 17
 
 	dmesg -C

@@ -22,16 +22,24 @@ enum {
 	O_HOP_LIMIT,
 };
 
-static const struct xt_option_entry lw4o6_tg_opts[] = {
+/* iptables encapsulates: where to. */
+static const struct xt_option_entry lw4o6_encap_opts[] = {
+	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .flags = XTOPT_MAND},
+	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .flags = XTOPT_MAND},
+	{.name = "hop-limit", .id = O_HOP_LIMIT, .type = XTTYPE_UINT8,
+	 .min = 1, .max = 255, .flags = XTOPT_PUT,
+	 XTOPT_POINTER(struct xt_lw4o6_tginfo, hop_limit)},
+	XTOPT_TABLEEND,
+};
+
+/* ip6tables decapsulates: from whom, and for which ports. */
+static const struct xt_option_entry lw4o6_decap_opts[] = {
 	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .flags = XTOPT_MAND},
 	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .flags = XTOPT_MAND},
 	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING},
 	{.name = "psid-offset", .id = O_PSID_OFFSET, .type = XTTYPE_UINT8,
 	 .min = 0, .max = 16, .flags = XTOPT_PUT,
 	 XTOPT_POINTER(struct xt_lw4o6_tginfo, psid_offset)},
-	{.name = "hop-limit", .id = O_HOP_LIMIT, .type = XTTYPE_UINT8,
-	 .min = 1, .max = 255, .flags = XTOPT_PUT,
-	 XTOPT_POINTER(struct xt_lw4o6_tginfo, hop_limit)},
 	XTOPT_TABLEEND,
 };
 
@@ -41,10 +49,11 @@ static void lw4o6_tg_help(void)
 "LW4O6 target options (IPv4-in-IPv6 softwire, B4 side, RFC 7596/6333):\n"
 "  --b4 ADDRESS         this B4's IPv6 address (the softwire's end here)\n"
 "  --aftr ADDRESS       the AFTR's IPv6 address\n"
+"  --hop-limit N        iptables: hop limit of the IPv6 header (default 64)\n"
 "  --psid PSID/LEN      ip6tables: decapsulate only packets whose inner\n"
 "                       destination port is in this port set (lw4o6)\n"
-"  --psid-offset N      PSID offset a, 0 to 16 (default 6, RFC 7597 5.1)\n"
-"  --hop-limit N        hop limit of the IPv6 header (default 64)\n"
+"  --psid-offset N      ip6tables: PSID offset a, 0 to 16 (default 6,\n"
+"                       RFC 7597 section 5.1)\n"
 "In iptables (mangle POSTROUTING) it encapsulates IPv4 packets to the AFTR,\n"
 "after SNAT; in ip6tables (mangle or raw PREROUTING) it decapsulates packets\n"
 "from the AFTR to the B4 address. Example, the B4 192.0.2.1, ports 4096-8191:\n"
@@ -144,7 +153,7 @@ static void lw4o6_tg_save(const void *ip, const struct xt_entry_target *target)
 }
 
 /* One target for both families: iptables encapsulates, ip6tables
- * decapsulates; the constructor makes the IPv6 copy.
+ * decapsulates; the constructor makes the IPv6 copy with its own options.
  */
 static struct xtables_target lw4o6_tg_reg[2] = {
 	{
@@ -159,7 +168,7 @@ static struct xtables_target lw4o6_tg_reg[2] = {
 		.save		= lw4o6_tg_save,
 		.x6_parse	= lw4o6_tg_parse,
 		.x6_fcheck	= lw4o6_tg_check,
-		.x6_options	= lw4o6_tg_opts,
+		.x6_options	= lw4o6_encap_opts,
 	},
 };
 
@@ -167,6 +176,7 @@ static void __attribute__((constructor)) lw4o6_tg_ldr(void)
 {
 	lw4o6_tg_reg[1] = lw4o6_tg_reg[0];
 	lw4o6_tg_reg[1].family = NFPROTO_IPV6;
+	lw4o6_tg_reg[1].x6_options = lw4o6_decap_opts;
 	xtables_register_targets(lw4o6_tg_reg,
 				 sizeof(lw4o6_tg_reg) / sizeof(lw4o6_tg_reg[0]));
 }
