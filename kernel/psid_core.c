@@ -67,6 +67,29 @@ static uint64_t get_bits(const uint8_t *p, unsigned int off, unsigned int len)
 	return v;
 }
 
+/* Section 6: End-user prefix, subnet ID 0, then 16 bits 0 | IPv4 | PSID. */
+static void map_ce_address(struct map_ce *ce, const uint8_t eu_prefix[16],
+			   unsigned int eu_len)
+{
+	unsigned int i;
+
+	memset(ce->ip6, 0, sizeof(ce->ip6));
+	for (i = 0; i < eu_len && i < 64; i++)
+		ce->ip6[i / 8] |= eu_prefix[i / 8] & (0x80 >> (i % 8));
+	ce->ip6[10] = (uint8_t)(ce->ip4 >> 24);
+	ce->ip6[11] = (uint8_t)(ce->ip4 >> 16);
+	ce->ip6[12] = (uint8_t)(ce->ip4 >> 8);
+	ce->ip6[13] = (uint8_t)ce->ip4;
+	ce->ip6[14] = (uint8_t)(ce->ports.psid >> 8);
+	ce->ip6[15] = (uint8_t)ce->ports.psid;
+}
+
+static bool map_rule_lengths_ok(const struct map_rule *r)
+{
+	return r->ip6_len <= 128 && r->ip4_len <= 32 && r->ea_len <= 48 &&
+	       r->ip6_len + r->ea_len <= 128 && r->psid_offset <= 16;
+}
+
 enum map_rule_error map_rule_derive(const struct map_rule *r,
 				    const uint8_t eu_prefix[16],
 				    unsigned int eu_len, struct map_ce *ce)
@@ -75,8 +98,7 @@ enum map_rule_error map_rule_derive(const struct map_rule *r,
 	uint64_t ea;
 	unsigned int i;
 
-	if (r->ip6_len > 128 || r->ip4_len > 32 || r->ea_len > 48 ||
-	    r->ip6_len + r->ea_len > 128 || r->psid_offset > 16)
+	if (!map_rule_lengths_ok(r))
 		return MAP_RULE_BAD_LENGTHS;
 	for (i = 0; i < r->ip6_len; i++)
 		if (((eu_prefix[i / 8] ^ r->ip6_prefix[i / 8]) >> (7 - i % 8)) & 1)
@@ -99,19 +121,45 @@ enum map_rule_error map_rule_derive(const struct map_rule *r,
 	if (!ce->ports.len)
 		ce->ports.offset = 0;
 
-	/*
-	 * Section 6: the MAP IPv6 address is the End-user prefix, subnet ID
-	 * zero, then the interface identifier 16 bits 0 | IPv4 | PSID (right
-	 * aligned in 16 bits).
-	 */
-	memset(ce->ip6, 0, sizeof(ce->ip6));
-	for (i = 0; i < eu_len && i < 64; i++)
-		ce->ip6[i / 8] |= eu_prefix[i / 8] & (0x80 >> (i % 8));
-	ce->ip6[10] = (uint8_t)(ce->ip4 >> 24);
-	ce->ip6[11] = (uint8_t)(ce->ip4 >> 16);
-	ce->ip6[12] = (uint8_t)(ce->ip4 >> 8);
-	ce->ip6[13] = (uint8_t)ce->ip4;
-	ce->ip6[14] = (uint8_t)(ce->ports.psid >> 8);
-	ce->ip6[15] = (uint8_t)ce->ports.psid;
+	map_ce_address(ce, eu_prefix, eu_len);
+	return MAP_RULE_OK;
+}
+
+enum map_rule_error map_rule_ce_for(const struct map_rule *r, uint32_t ip4,
+				    uint16_t port, struct map_ce *ce)
+{
+	unsigned int suffix = 32 - r->ip4_len, i;
+	uint8_t eu[16];
+	uint64_t ea;
+
+	if (!map_rule_lengths_ok(r))
+		return MAP_RULE_BAD_LENGTHS;
+	if (r->ip4_len && (ip4 ^ r->ip4_prefix) >> suffix)
+		return MAP_RULE_NOT_IN_RULE;
+	if (r->ea_len < suffix)
+		return MAP_RULE_IPV4_PREFIX;
+	if (r->ea_len - suffix + r->psid_offset > 16)
+		return MAP_RULE_BAD_LENGTHS;
+
+	ce->ip4 = ip4;
+	ce->ports.len = (uint8_t)(r->ea_len - suffix);
+	ce->ports.offset = ce->ports.len ? r->psid_offset : 0;
+	ce->ports.psid = psid_of_port(port, ce->ports.offset, ce->ports.len);
+	if (ce->ports.len && !psid_port_in_set(&ce->ports, port))
+		return MAP_RULE_PORT_EXCLUDED;
+
+	/* EA bits: the IPv4 suffix, then the PSID (section 5.2). */
+	ea = ((uint64_t)(suffix ? ip4 & (uint32_t)((1ull << suffix) - 1) : 0)
+	      << ce->ports.len) | ce->ports.psid;
+	memcpy(eu, r->ip6_prefix, sizeof(eu));
+	for (i = r->ip6_len; i < 128; i++)
+		eu[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	for (i = 0; i < r->ea_len; i++) {
+		unsigned int b = r->ip6_len + i;
+
+		if ((ea >> (r->ea_len - 1 - i)) & 1)
+			eu[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+	}
+	map_ce_address(ce, eu, r->ip6_len + r->ea_len);
 	return MAP_RULE_OK;
 }

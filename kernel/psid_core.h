@@ -50,6 +50,8 @@ enum map_rule_error {
 	MAP_RULE_NO_MATCH,	/* the prefix is not under the rule's */
 	MAP_RULE_SHORT_PREFIX,	/* shorter than rule prefix + EA bits */
 	MAP_RULE_IPV4_PREFIX,	/* the EA bits give an IPv4 prefix only */
+	MAP_RULE_NOT_IN_RULE,	/* the IPv4 address is outside the rule */
+	MAP_RULE_PORT_EXCLUDED,	/* the port is in no port set (A = 0) */
 };
 
 struct map_ce {
@@ -65,5 +67,13 @@ struct map_ce {
 enum map_rule_error map_rule_derive(const struct map_rule *r,
 				    const uint8_t eu_prefix[16],
 				    unsigned int eu_len, struct map_ce *ce);
+
+/*
+ * The other way (sections 5.3 and 6): the CE that owns ip4:port under rule
+ * r, as a BR or a CE forwarding by FMR needs it. ce->ip6 is its MAP IPv6
+ * address (End-user prefix of ip6_len + ea_len bits, subnet ID zero).
+ */
+enum map_rule_error map_rule_ce_for(const struct map_rule *r, uint32_t ip4,
+				    uint16_t port, struct map_ce *ce);
 
 #endif /* PSID_CORE_H */

@@ -83,6 +83,50 @@ static void test_rule_errors(void)
 	      "PSID of 32 bits");
 }
 
+/* Section 5.3/6 the other way: who owns 192.0.2.18:1232 under Example 1's
+ * rule, and the round trip with map_rule_derive for random CEs.
+ */
+static void test_ce_for_address_and_port(void)
+{
+	struct map_rule r = { .ip6_len = 40, .ip4_prefix = 0xc0000200,
+			      .ip4_len = 24, .ea_len = 16, .psid_offset = 6 };
+	struct map_ce ce, back;
+	uint8_t want[16], eu[16];
+	int i;
+
+	inet_pton(AF_INET6, "2001:db8::", r.ip6_prefix);
+	CHECK(map_rule_ce_for(&r, 0xc0000212, 1232, &ce) == MAP_RULE_OK, "ce_for");
+	inet_pton(AF_INET6, "2001:db8:12:3400:0:c000:212:34", want);
+	CHECK(!memcmp(ce.ip6, want, 16), "192.0.2.18:1232 belongs to ...:c000:212:34");
+	CHECK(map_rule_ce_for(&r, 0xc0000312, 1232, &ce) == MAP_RULE_NOT_IN_RULE,
+	      "192.0.3.18 is outside the rule");
+	CHECK(map_rule_ce_for(&r, 0xc0000212, 208, &ce) == MAP_RULE_PORT_EXCLUDED,
+	      "port 208 (A = 0) belongs to nobody");
+
+	for (i = 0; i < 20000; i++) {
+		unsigned int n;
+
+		r.ip6_len = 24 + unit_rand() % 33;
+		r.ip4_len = 8 + unit_rand() % 25;
+		r.ea_len = 32 - r.ip4_len + unit_rand() % 9;
+		r.psid_offset = unit_rand() % 9;
+		if (r.ea_len - (32 - r.ip4_len) + r.psid_offset > 16)
+			continue;
+		r.ip4_prefix = (uint32_t)unit_rand() & ~0u << (32 - r.ip4_len);
+		for (n = 0; n < 16; n++)
+			r.ip6_prefix[n] = eu[n] = (uint8_t)unit_rand();
+		if (map_rule_derive(&r, eu, r.ip6_len + r.ea_len, &ce) != MAP_RULE_OK) {
+			CHECK(0, "derive failed");
+			continue;
+		}
+		n = unit_rand() % psid_set_size(&ce.ports);
+		CHECK(map_rule_ce_for(&r, ce.ip4, psid_set_port(&ce.ports, n), &back) ==
+		      MAP_RULE_OK, "ce_for of a derived CE");
+		CHECK(!memcmp(back.ip6, ce.ip6, 16) && back.ports.psid == ce.ports.psid,
+		      "round trip /%u %u/%u ea %u", r.ip6_len, r.ip4_len, r.ip4_len, r.ea_len);
+	}
+}
+
 /* Every port set, against a brute-force count over all 65536 ports. */
 static void test_port_sets_exhaustive(void)
 {
@@ -113,6 +157,7 @@ int main(void)
 	RUN(test_rfc7597_example1);
 	RUN(test_lw4o6_seed_softwire);
 	RUN(test_rule_errors);
+	RUN(test_ce_for_address_and_port);
 	RUN(test_port_sets_exhaustive);
 	UNIT_END();
 }
