@@ -46,6 +46,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (r.ip4_len && (ce.ip4 ^ r.ip4_prefix) >> (32 - r.ip4_len))
 			abort();
+		/* The CE that owns one of its ports is itself. */
+		if (data[32] % 129 >= r.ip6_len + r.ea_len) {
+			struct map_ce back;
+			uint16_t p = psid_set_port(&ce.ports,
+				(unsigned int)port % psid_set_size(&ce.ports));
+
+			if (map_rule_ce_for(&r, ce.ip4, p, &back) != MAP_RULE_OK ||
+			    back.ports.psid != ce.ports.psid)
+				abort();
+		}
 	}
 	return 0;
 }
