@@ -58,16 +58,16 @@ install-extensions: extensions
 		install -m 0644 $$m $(DESTDIR)/usr/share/man/man8/$$(basename $$m .man).8; done
 
 check:
-	@sh scripts/check.sh
+	@bash scripts/check.sh
 
 check-unit:
 	@sh tests/unit/run.sh
 
 check-vm:
-	@sh scripts/check.sh --vm-only
+	@bash scripts/check.sh --vm-only
 
 check-host: all
-	@sh tests/suite.sh --host
+	@bash tests/suite.sh --host
 
 demo:
 	@sh scripts/demo.sh

@@ -330,11 +330,23 @@ def cmd_icmp_error(a):
     return 0
 
 
-def npt_addr_ok(addr):
-    """Addresses where MAP66 and ip6t_NPT are specified to differ: a 0xffff
-    carrier word (NPT maps it irreversibly or drops the packet)."""
+def forwardable(first16):
+    """Can an address starting with these 16 bits be forwarded, and is it
+    not on the test's own links (fd00::/16)? Not ::/8 (unspecified,
+    loopback, IPv4-mapped), link-local fe80::/10, multicast ff00::/8."""
+    return first16 >> 8 not in (0, 0xFF) and first16 & 0xFFC0 != 0xFE80 \
+        and first16 != 0xFD00
+
+
+def npt_addr_ok(addr, to):
+    """An address for the differential test: forwardable before and after
+    its prefix becomes `to`'s, and no 0xffff carrier word (there MAP66 and
+    ip6t_NPT are specified to differ: NPT maps it irreversibly or drops)."""
     w = struct.unpack("!8H", addr.packed)
-    return 0xFFFF not in w[3:]
+    n = min(to.prefixlen, 16)
+    mask = (0xFFFF << (16 - n)) & 0xFFFF
+    mapped = (struct.unpack("!H", to.network_address.packed[:2])[0] & mask) | (w[0] & ~mask & 0xFFFF)
+    return 0xFFFF not in w[3:] and forwardable(w[0]) and forwardable(mapped)
 
 
 def cmd_npt_plan(a):
@@ -353,11 +365,18 @@ def cmd_npt_plan(a):
     def pick(n, taken):
         while True:
             net = ipaddress.IPv6Network((rng.getrandbits(n) << (128 - n), n))
+            # Mostly forwardable addresses (a /10 in ff00::/8 has none).
+            if sum(forwardable(struct.unpack("!H", rand_in(net, rng).packed[:2])[0])
+                   for _ in range(8)) < 4:
+                continue
             if fixed_src not in net and fixed_dst not in net and \
                     not net.overlaps(links) and not any(net.overlaps(t) for t in taken):
                 taken.append(net)
                 return net
     snat, dnat, taken_s, taken_d, taken_to = [], [], [], [], []
+    # Shortest first: once long prefixes are strewn about, a short one
+    # that overlaps none of them may no longer exist.
+    lens.sort()
     for i, n in enumerate(lens):
         if i % 2 == 0:
             snat.append((pick(n, taken_s), pick(n, taken_to)))
@@ -365,16 +384,16 @@ def cmd_npt_plan(a):
             dnat.append((pick(n, taken_d), pick(n, taken_to)))
     pkts = []
     for k in range(a.packets):
-        for frm, _ in snat:
+        for frm, to in snat:
             while True:
                 src = rand_in(frm, rng)
-                if npt_addr_ok(src):
+                if npt_addr_ok(src, to):
                     break
             pkts.append(udp6(src, fixed_dst, 1024 + k, 9, b"snpt-%d" % k))
-        for frm, _ in dnat:
+        for frm, to in dnat:
             while True:
                 dst = rand_in(frm, rng)
-                if npt_addr_ok(dst):
+                if npt_addr_ok(dst, to):
                     break
             pkts.append(udp6(fixed_src, dst, 2048 + k, 9, b"dnpt-%d" % k))
 
