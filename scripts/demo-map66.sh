@@ -36,16 +36,13 @@ say "TCP: 256 KiB from the inside host to the server"
 head -c 262144 /dev/urandom >"$TMP/data"
 n out timeout 30 nc -6 -l 5001 >"$TMP/rx" &
 server=$!
-sleep 0.5
+listening out 5001 tcp
 n in timeout 30 nc -6 -N 2001:db8:0:1::2 5001 <"$TMP/data"
 wait $server
 cmp -s "$TMP/data" "$TMP/rx" && echo "server received all $(stat -c %s "$TMP/rx") bytes intact"
 say "UDP: a question and its answer"
-n out $PKT udp-echo 5002 1 &
-server=$!
-sleep 0.8
+udp_echo out 5002 1
 n in $PKT udp-ask 2001:db8:0:1::2 5002 "hello from fd01:203:405:1::10" 1 && echo "answer received"
-wait $server
 capture_stop
 
 say "What the outside wire saw (packets per flow, checksum state)"

@@ -195,3 +195,24 @@ b4_topology() {
 	ip -n server route add default via 198.51.100.254
 	for l in "client eth0" "b4 wan" "aftr eth0" "aftr eth1" "server eth0"; do no_offload $l; done
 }
+
+# listening NS PORT tcp|udp: wait until a socket listens on PORT in NS (a
+# fixed sleep is not enough on a loaded emulated CPU).
+listening() {
+	local flag=-Hltn
+	[ "$3" = udp ] && flag=-Hlun
+	for _ in $(seq 100); do
+		ip netns exec "$1" ss $flag "sport = :$2" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "nothing listens on $3 port $2 in $1" >&2
+	return 1
+}
+
+# udp_echo NS PORT COUNT: start pkt.py's UDP echo server in NS, return
+# once it listens.
+udp_echo() {
+	ip netns exec "$1" $PKT udp-echo "$2" "$3" >/dev/null &
+	BG_PIDS+=($!)
+	listening "$1" "$2" udp
+}

@@ -26,7 +26,7 @@ head -c 300000 /dev/urandom >"$TMP/payload"
 n server timeout 60 nc -l 5001 >"$TMP/rx" &
 server=$!
 BG_PIDS+=($server)
-sleep 0.5
+listening server 5001 tcp
 check "TCP transfer through the DS-Lite softwire" n client timeout 60 nc -N $SERVER4 5001 <"$TMP/payload"
 wait $server
 expect_eq "the data arrives intact" "$(md5sum <"$TMP/payload")" "$(md5sum <"$TMP/rx")"

@@ -41,7 +41,7 @@ counter() {	# packets counted by the FORWARD rule whose target is $1 [and text $
 tcp_transfer() {
 	n out timeout 20 nc -6 -l 5001 >"$TMP/rx" &
 	BG_PIDS+=($!)
-	sleep 0.5
+	listening out 5001 tcp
 	n in timeout 20 nc -6 -N -w 5 $SERVER 5001 <"$TMP/payload" >/dev/null 2>&1
 	wait $! 2>/dev/null
 	[ "$(md5sum <"$TMP/payload")" = "$(md5sum <"$TMP/rx")" ]
@@ -53,9 +53,7 @@ for BACKEND in $BACKENDS; do
 	check "$T TCP from inside works through the stateful firewall" tcp_transfer
 	established=$(counter ACCEPT ESTABLISHED)
 	check "$T its replies matched --ctstate ESTABLISHED ($established packets)" test "${established:-0}" -gt 10
-	n out $PKT udp-echo 5002 1 >/dev/null &
-	BG_PIDS+=($!)
-	sleep 0.8
+	udp_echo out 5002 1
 	check "$T UDP exchange from inside works" n in $PKT udp-ask $SERVER 5002 hi 1
 	check "$T a port unreachable from outside is RELATED and reaches the socket" \
 		n in $PKT udp-refused $SERVER 9999

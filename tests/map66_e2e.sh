@@ -44,15 +44,13 @@ traffic() {
 
 	n out timeout 60 nc -6 -l 5001 >"$TMP/rx" &
 	BG_PIDS+=($!)
-	sleep 0.5
+	listening out 5001 tcp
 	check "$label: TCP transfer (512 KiB)" n in timeout 60 nc -6 -N $SERVER 5001 <"$TMP/payload"
 	wait $! 2>/dev/null
 	sum_tx=$(md5sum <"$TMP/payload") sum_rx=$(md5sum <"$TMP/rx")
 	expect_eq "$label: TCP data arrives intact" "$sum_tx" "$sum_rx"
 
-	n out $PKT udp-echo 5002 2 &
-	BG_PIDS+=($!)
-	sleep 0.8
+	udp_echo out 5002 2
 	check "$label: UDP exchange" n in $PKT udp-ask $SERVER 5002 "hello from inside" 2
 	capture_stop
 

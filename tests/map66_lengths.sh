@@ -23,9 +23,7 @@ mapping() {
 	n gw ip6tables-legacy -t mangle -A POSTROUTING -o eth0 -s "$from" -j MAP66 --to "$to"
 	n gw ip6tables-legacy -t mangle -A PREROUTING -i eth0 -d "$to" -j MAP66 --to "$from"
 	capture_start out eth0 "$cap" "udp or icmp6" || return
-	n out $PKT udp-echo 5002 1 >/dev/null &
-	BG_PIDS+=($!)
-	sleep 0.8
+	udp_echo out 5002 1
 	check "/${to#*/}: UDP question and answer through the mapping" \
 		n in $PKT udp-ask $SERVER 5002 "via /${to#*/}" 1
 	check "/${to#*/}: ping through the mapping" n in ping -6 -c 1 -W 3 $SERVER
