@@ -141,19 +141,15 @@ static int map66_update_csum(struct sk_buff *skb, unsigned int check_off,
 	return 0;
 }
 
-/* A transport checksum field of a packet whose address changed from old to
- * new, found from the IPv6 header at nhoff; nothing to do when there is none.
+/* The transport checksum of a packet whose address changed from old to
+ * new, for the transport header proto at thoff; nothing to do when that
+ * header has no pseudo-header checksum or is cut short.
  */
-static int map66_fix_transport(struct sk_buff *skb, unsigned int nhoff,
-			       u8 nexthdr, const u8 *old, const u8 *new)
+static int map66_fix_transport(struct sk_buff *skb, unsigned int thoff,
+			       u8 proto, const u8 *old, const u8 *new)
 {
-	unsigned int thoff;
-	int check;
-	u8 proto;
+	int check = map66_check_offset(proto);
 
-	if (!map66_find_transport(skb, nhoff, nexthdr, &thoff, &proto))
-		return 0;
-	check = map66_check_offset(proto);
 	if (check < 0 || thoff + check + 2 > skb->len)
 		return 0;
 	return map66_update_csum(skb, thoff + check, proto, old, new, 16,
@@ -242,12 +238,12 @@ static unsigned int map66_tg(struct sk_buff *skb,
 {
 	const struct xt_map66_tginfo *info = par->targinfo;
 	unsigned int nhoff = skb_network_offset(skb);
-	u8 old[16], new[16], nexthdr, proto;
+	u8 old[16], new[16], proto;
 	struct ipv6hdr *ip6h;
 	enum map66_result res;
 	unsigned int thoff;
 	struct in6_addr *addr;
-	bool dst;
+	bool dst, has_transport;
 
 	switch (info->mode) {
 	case XT_MAP66_MODE_SRC:
@@ -286,16 +282,18 @@ static unsigned int map66_tg(struct sk_buff *skb,
 	memcpy(old, addr->s6_addr, 16);
 	res = map66_rewrite(&info->map, addr->s6_addr);
 	memcpy(new, addr->s6_addr, 16);
-	nexthdr = ip6h->nexthdr;
+	/* Later fragments and unknown headers: no transport header to see. */
+	has_transport = map66_find_transport(skb, nhoff, ip6h->nexthdr,
+					     &thoff, &proto);
 
-	if (res == MAP66_UPDATE_CSUM &&
-	    map66_fix_transport(skb, nhoff, nexthdr, old, new))
+	if (res == MAP66_UPDATE_CSUM && has_transport &&
+	    map66_fix_transport(skb, thoff, proto, old, new))
 		goto drop;
 	map66_count(par, res == MAP66_NEUTRAL ? MAP66_STAT_NEUTRAL :
 						MAP66_STAT_CSUM_UPDATED);
 
-	if (map66_find_transport(skb, nhoff, nexthdr, &thoff, &proto) &&
-	    proto == IPPROTO_ICMPV6 && map66_is_icmp_error(skb, thoff)) {
+	if (has_transport && proto == IPPROTO_ICMPV6 &&
+	    map66_is_icmp_error(skb, thoff)) {
 		int quoted = map66_quoted_packet(skb, info, dst, thoff, old);
 
 		if (quoted < 0)
