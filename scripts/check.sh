@@ -11,11 +11,7 @@ cd "$(dirname "$0")/.."
 vm_only=false
 [ "${1:-}" = "--vm-only" ] && vm_only=true
 
-if [ "$(id -u)" = 0 ]; then
-	sh scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
-else
-	sh scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
-fi
+sh scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 # The kernel the VM boots, and its headers: what the modules are built for.
 VM_KVER=${VM_KVER:-$(ls /boot/vmlinuz-*-amd64 | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1)}

@@ -7,7 +7,7 @@ Plain Python (no scapy) so that it starts quickly inside a TCG VM.
   pkt.py check PCAP [--forbid PFX] [--require PFX] [--allow-partial] [--min N]
   pkt.py dump PCAP                 one line per IPv6 packet
   pkt.py diff PCAP_A PCAP_B        IPv6 packets byte for byte, in order
-  pkt.py send6 DEV SRC DST ...     raw IPv6/UDP packets (see --help)
+  pkt.py send-file HEX              raw IPv6 packets, one hex line each
   pkt.py icmp-error ...            craft an ICMPv6 error quoting a packet
 """
 import argparse
@@ -201,10 +201,6 @@ def cmd_send_4in6(a):
     return 0
 
 
-def in_prefix(addr, net):
-    return addr in net
-
-
 def cmd_check(a):
     pkts = [Packet(r) for r in read_pcap(a.pcap)]
     forbid = [ipaddress.IPv6Network(p) for p in a.forbid]
@@ -303,20 +299,6 @@ def rand_in(net, rng):
     net = ipaddress.IPv6Network(net)
     host = rng.getrandbits(128 - net.prefixlen) if net.prefixlen < 128 else 0
     return ipaddress.IPv6Address(int(net.network_address) | host)
-
-
-def cmd_send6(a):
-    """UDP packets from random addresses in --src-net to random addresses in
-    --dst-net (or fixed --src/--dst); one per line of the plan printed."""
-    rng = random.Random(a.seed)
-    pkts = []
-    for i in range(a.count):
-        src = a.src or str(rand_in(a.src_net, rng))
-        dst = a.dst or str(rand_in(a.dst_net, rng))
-        pkts.append(udp6(src, dst, 1024 + rng.randrange(60000), a.dport,
-                         bytes(rng.getrandbits(8) for _ in range(a.size))))
-    send_raw(pkts)
-    return 0
 
 
 def cmd_icmp_error(a):
@@ -497,16 +479,6 @@ def main():
     c.add_argument("a")
     c.add_argument("b")
     c.set_defaults(fn=cmd_diff)
-    c = sub.add_parser("send6")
-    c.add_argument("--src")
-    c.add_argument("--dst")
-    c.add_argument("--src-net")
-    c.add_argument("--dst-net")
-    c.add_argument("--count", type=int, default=1)
-    c.add_argument("--dport", type=int, default=9)
-    c.add_argument("--size", type=int, default=32)
-    c.add_argument("--seed", type=int, default=1)
-    c.set_defaults(fn=cmd_send6)
     c = sub.add_parser("udp-echo")
     c.add_argument("port", type=int)
     c.add_argument("count", type=int)
