@@ -33,13 +33,7 @@ capture_start out eth0 "$TMP/out.pcap"
 say "ping from the inside host"
 n in ping -6 -c 3 -i 0.3 2001:db8:0:1::2 | grep -E 'bytes from|transmitted'
 say "TCP: 256 KiB from the inside host to the server"
-head -c 262144 /dev/urandom >"$TMP/data"
-n out timeout 30 nc -6 -l 5001 >"$TMP/rx" &
-server=$!
-listening out 5001 tcp
-n in timeout 30 nc -6 -N 2001:db8:0:1::2 5001 <"$TMP/data"
-wait $server
-cmp -s "$TMP/data" "$TMP/rx" && echo "server received all $(stat -c %s "$TMP/rx") bytes intact"
+tcp_send in out 2001:db8:0:1::2 262144 30 && echo "the server received all 262144 bytes intact"
 say "UDP: a question and its answer"
 udp_echo out 5002 1
 n in $PKT udp-ask 2001:db8:0:1::2 5002 "hello from fd01:203:405:1::10" 1 && echo "answer received"

@@ -216,3 +216,22 @@ udp_echo() {
 	BG_PIDS+=($!)
 	listening "$1" "$2" udp
 }
+
+# tcp_send FROM TO DST BYTES SECONDS: send BYTES of random data over TCP
+# from namespace FROM to DST port 5001, served by nc in namespace TO; true
+# when everything arrived intact within SECONDS.
+tcp_send() {
+	local from=$1 to=$2 dst=$3 bytes=$4 secs=$5 fam=-4 server
+	case $dst in *:*) fam=-6 ;; esac
+	head -c "$bytes" /dev/urandom >"$TMP/tcp.tx"
+	ip netns exec "$to" timeout "$secs" nc $fam -l 5001 >"$TMP/tcp.rx" &
+	server=$!
+	BG_PIDS+=($server)
+	listening "$to" 5001 tcp || return 1
+	ip netns exec "$from" timeout "$secs" nc $fam -N -w 10 "$dst" 5001 <"$TMP/tcp.tx" >/dev/null
+	wait $server
+	if ! cmp -s "$TMP/tcp.tx" "$TMP/tcp.rx"; then
+		echo "sent $bytes bytes, received $(stat -c %s "$TMP/tcp.rx") (or other bytes)"
+		return 1
+	fi
+}

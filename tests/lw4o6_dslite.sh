@@ -22,14 +22,8 @@ settle
 
 capture_start aftr eth0 "$TMP/wan.pcap" "ip6 and not icmp6"
 check "ping through the DS-Lite softwire" n client ping -c 3 -i 0.3 -W 3 $SERVER4
-head -c 300000 /dev/urandom >"$TMP/payload"
-n server timeout 60 nc -l 5001 >"$TMP/rx" &
-server=$!
-BG_PIDS+=($server)
-listening server 5001 tcp
-check "TCP transfer through the DS-Lite softwire" n client timeout 60 nc -N $SERVER4 5001 <"$TMP/payload"
-wait $server
-expect_eq "the data arrives intact" "$(md5sum <"$TMP/payload")" "$(md5sum <"$TMP/rx")"
+check "TCP transfer through the DS-Lite softwire arrives intact" \
+	tcp_send client server $SERVER4 300000 60
 capture_stop
 
 $PKT dump4 "$TMP/wan.pcap" >"$TMP/wan"
