@@ -21,13 +21,14 @@ XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Ikerne
 	     $(shell pkg-config --cflags xtables 2>/dev/null)
 
 EXTENSIONS := xt_ext/libxt_MAP66.so xt_ext/libxt_LW4O6.so
+TOOLS      := tools/lw4o6ctl
 CORE_SRCS  := kernel/map66_core.c kernel/psid_core.c
 CORE_HDRS  := kernel/map66_core.h kernel/psid_core.h kernel/softwire_csum.h
 
-.PHONY: all modules extensions install install-modules install-extensions \
+.PHONY: all modules extensions tools install install-modules install-extensions \
 	check check-unit check-vm check-host demo sparse fuzz deps clean
 
-all: modules extensions
+all: modules extensions tools
 
 deps:
 	@sh scripts/install-deps.sh
@@ -41,10 +42,20 @@ sparse:
 
 extensions: $(EXTENSIONS)
 
+tools: $(TOOLS)
+
+tools/lw4o6ctl: tools/lw4o6ctl.c kernel/lw4o6_genl.h kernel/psid_core.c kernel/psid_core.h
+	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -Ikernel -o $@ \
+		tools/lw4o6ctl.c kernel/psid_core.c $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+
 xt_ext/libxt_%.so: xt_ext/libxt_%.c kernel/xt_%.h $(CORE_SRCS) $(CORE_HDRS)
 	$(CC) $(XT_CFLAGS) -shared -o $@ $< $(CORE_SRCS)
 
-install: install-modules install-extensions
+install: install-modules install-extensions install-tools
+
+install-tools: tools
+	install -D -m 0755 tools/lw4o6ctl $(DESTDIR)/usr/sbin/lw4o6ctl
+	install -D -m 0644 tools/lw4o6ctl.8 $(DESTDIR)/usr/share/man/man8/lw4o6ctl.8
 
 install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
@@ -77,4 +88,4 @@ fuzz:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
-	rm -rf build xt_ext/*.so tests/unit/*.bin tests/fuzz/*.bin
+	rm -rf build xt_ext/*.so $(TOOLS) tests/unit/*.bin tests/fuzz/*.bin

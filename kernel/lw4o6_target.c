@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xt_LW4O6: stateless IPv4-in-IPv6 softwires, the B4/CE side (lw4o6 RFC
- * 7596, DS-Lite RFC 6333). One rule encapsulates, one decapsulates:
+ * xt_LW4O6: stateless IPv4-in-IPv6 softwires (lw4o6 RFC 7596, DS-Lite RFC
+ * 6333, MAP-E RFC 7597).
+ *
+ * B4/CE side: one rule encapsulates, one decapsulates:
  *
  *   iptables  -t nat    -A POSTROUTING -o wan -p tcp -j SNAT --to 192.0.2.1:4096-8191
  *   iptables  -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 B4 --aftr AFTR
@@ -14,10 +16,18 @@
  * the connection (the packet leaves IPv4 before conntrack's own confirm
  * would run, and an unconfirmed connection would lose its NAT binding),
  * encapsulates and sends the packet as IPv6.
+ *
+ * AFTR/BR side: the rules name a binding table (kernel/lw4o6_bt.c, filled
+ * with lw4o6ctl) and work on the spot, statelessly, best in the raw table
+ * where conntrack has not seen the packet yet:
+ *
+ *   iptables  -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0
+ *   ip6tables -t raw -A PREROUTING -d AFTR -j LW4O6 --binding-table bt0
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/module.h>
@@ -27,8 +37,8 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/skbuff.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
+#include <net/dsfield.h>
+#include <net/genetlink.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -36,6 +46,7 @@
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/nf_conntrack_core.h>
 
+#include "lw4o6_bt.h"
 #include "psid_core.h"
 #include "softwire_stats.h"
 #include "xt_LW4O6.h"
@@ -49,6 +60,7 @@ enum lw4o6_stat {
 	LW4O6_STAT_WRONG_AFTR,
 	LW4O6_STAT_PORT_NOT_OURS,
 	LW4O6_STAT_MALFORMED,		/* truncated, bad IPv4 header */
+	LW4O6_STAT_TTL_EXCEEDED,	/* AFTR: forwarded with TTL <= 1 */
 	LW4O6_STAT_MAX
 };
 
@@ -60,6 +72,7 @@ static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
 	[LW4O6_STAT_WRONG_AFTR]		= "decap_dropped_not_from_aftr",
 	[LW4O6_STAT_PORT_NOT_OURS]	= "decap_dropped_port_not_in_set",
 	[LW4O6_STAT_MALFORMED]		= "decap_dropped_malformed",
+	[LW4O6_STAT_TTL_EXCEEDED]	= "ttl_exceeded",
 };
 
 static struct softwire_stats lw4o6_stats = {
@@ -67,6 +80,161 @@ static struct softwire_stats lw4o6_stats = {
 	.names		= lw4o6_stat_names,
 	.count		= LW4O6_STAT_MAX,
 };
+
+static void lw4o6_count(struct net *net, enum lw4o6_stat s)
+{
+	softwire_count(net, &lw4o6_stats, s);
+}
+
+/*
+ * ICMP errors from PREROUTING: icmp_send() and icmpv6_send() need a route
+ * back to the sender, which a packet not yet routed lacks (as in REJECT).
+ */
+static bool lw4o6_route_back(struct net *net, struct sk_buff *skb)
+{
+	struct dst_entry *dst = NULL;
+	struct flowi fl = {};
+
+	if (skb_dst(skb))
+		return true;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		fl.u.ip4.daddr = ip_hdr(skb)->saddr;
+		nf_ip_route(net, &dst, &fl, false);
+	} else {
+		fl.u.ip6.daddr = ipv6_hdr(skb)->saddr;
+		nf_ip6_route(net, &dst, &fl, false);
+	}
+	if (!dst)
+		return false;
+	skb_dst_set(skb, dst);
+	return true;
+}
+
+static bool lw4o6_icmp4(struct net *net, struct sk_buff *skb, int type,
+			int code, u32 info)
+{
+	if (!lw4o6_route_back(net, skb))
+		return false;
+	icmp_send(skb, type, code, htonl(info));
+	return true;
+}
+
+/*
+ * Encapsulate one IPv4 packet and send it from saddr to daddr; consumes
+ * skb. RFC 2473 section 6.5: the traffic class is the inner TOS unless
+ * --tclass; the flow label is a hash of the inner flow (RFC 6437) unless
+ * --flowlabel.
+ */
+static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
+			    const struct in6_addr *saddr,
+			    const struct in6_addr *daddr,
+			    const struct xt_lw4o6_tginfo *info)
+{
+	struct flowi6 fl6 = {
+		.daddr = *daddr,
+		.saddr = *saddr,
+		.flowi6_proto = IPPROTO_IPIP,
+		.flowi6_mark = skb->mark,
+	};
+	const struct iphdr *iph = ip_hdr(skb);
+	u8 tclass = info->flags & XT_LW4O6_TCLASS ? info->tclass :
+		    ipv4_get_dsfield(iph);
+	bool df = iph->frag_off & htons(IP_DF);
+	struct dst_entry *dst;
+	struct ipv6hdr *ip6h;
+	unsigned int mtu;
+	__be32 label;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto drop;
+
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		goto drop;
+	}
+
+	/*
+	 * RFC 7596 section 5.1, RFC 6333 section 5.3: a packet too big for
+	 * the IPv6 path is fragmented after encapsulation, unless DF is set:
+	 * then the sender learns the MTU, less the IPv6 header.
+	 */
+	mtu = dst_mtu(dst) - sizeof(struct ipv6hdr);
+	if (skb->len > mtu) {
+		if (df) {
+			if (lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH,
+					ICMP_FRAG_NEEDED, mtu))
+				lw4o6_count(net, LW4O6_STAT_FRAG_NEEDED);
+			dst_release(dst);
+			kfree_skb(skb);
+			return;
+		}
+		skb->ignore_df = 1;
+	}
+
+	if (info->flags & XT_LW4O6_FLOWLABEL) {
+		label = htonl(info->flowlabel);
+	} else {
+		skb_get_hash(skb);	/* of the inner IPv4 flow */
+		label = ip6_make_flowlabel(net, skb, 0, true, &fl6);
+	}
+
+	if (skb_cow_head(skb, sizeof(*ip6h) + LL_RESERVED_SPACE(dst->dev))) {
+		dst_release(dst);
+		goto drop;
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	/* The outer packet is a new IPv6 packet to conntrack. */
+	nf_reset_ct(skb);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+
+	skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	ip6_flow_hdr(ip6h, tclass, label);
+	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+	ip6h->nexthdr = IPPROTO_IPIP;
+	ip6h->hop_limit = info->hop_limit ?: 64;
+	ip6h->saddr = *saddr;
+	ip6h->daddr = *daddr;
+	skb->protocol = htons(ETH_P_IPV6);
+
+	lw4o6_count(net, LW4O6_STAT_ENCAPSULATED);
+	ip6_local_out(net, NULL, skb);
+	return;
+drop:
+	lw4o6_count(net, LW4O6_STAT_ENCAP_DROPPED);
+	kfree_skb(skb);
+}
+
+/* Encapsulate and send, segmenting GSO packets first; consumes skb. */
+static void lw4o6_encap(struct net *net, struct sk_buff *skb,
+			const struct in6_addr *saddr,
+			const struct in6_addr *daddr,
+			const struct xt_lw4o6_tginfo *info)
+{
+	struct sk_buff *segs, *next;
+
+	if (!skb_is_gso(skb)) {
+		lw4o6_encap_one(net, skb, saddr, daddr, info);
+		return;
+	}
+	/* Each segment gets a complete checksum. */
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		lw4o6_count(net, LW4O6_STAT_ENCAP_DROPPED);
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		lw4o6_encap_one(net, skb, saddr, daddr, info);
+	}
+}
+
+/* ---- B4/CE: encapsulation after SNAT ---------------------------------- */
 
 /*
  * The mark the IPv4 target leaves for the hook after SNAT: at the end of
@@ -89,8 +257,8 @@ static struct lw4o6_cb *lw4o6_cb(struct sk_buff *skb)
 				   sizeof(struct lw4o6_cb));
 }
 
-static unsigned int lw4o6_encap_tg(struct sk_buff *skb,
-				   const struct xt_action_param *par)
+static unsigned int lw4o6_b4_encap_tg(struct sk_buff *skb,
+				      const struct xt_action_param *par)
 {
 	struct lw4o6_cb *cb = lw4o6_cb(skb);
 
@@ -99,87 +267,12 @@ static unsigned int lw4o6_encap_tg(struct sk_buff *skb,
 	return XT_CONTINUE;
 }
 
-/* Encapsulate one IPv4 packet to the AFTR and send it; consumes skb. */
-static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
-			    const struct xt_lw4o6_tginfo *info)
-{
-	struct flowi6 fl6 = {
-		.daddr = info->aftr.in6,
-		.saddr = info->b4.in6,
-		.flowi6_proto = IPPROTO_IPIP,
-		.flowi6_mark = skb->mark,
-	};
-	const struct iphdr *iph = ip_hdr(skb);
-	u8 tos = iph->tos;
-	bool df = iph->frag_off & htons(IP_DF);
-	struct dst_entry *dst;
-	struct ipv6hdr *ip6h;
-	unsigned int mtu;
-
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		goto drop;
-
-	dst = ip6_route_output(net, NULL, &fl6);
-	if (dst->error) {
-		dst_release(dst);
-		goto drop;
-	}
-
-	/*
-	 * RFC 7596 section 5.1, RFC 6333 section 5.3: a packet too big for
-	 * the IPv6 path is fragmented after encapsulation, unless DF is set:
-	 * then the sender learns the MTU, less the IPv6 header.
-	 */
-	mtu = dst_mtu(dst) - sizeof(struct ipv6hdr);
-	if (skb->len > mtu) {
-		if (df) {
-			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
-				  htonl(mtu));
-			softwire_count(net, &lw4o6_stats, LW4O6_STAT_FRAG_NEEDED);
-			dst_release(dst);
-			kfree_skb(skb);
-			return;
-		}
-		skb->ignore_df = 1;
-	}
-
-	if (skb_cow_head(skb, sizeof(*ip6h) + LL_RESERVED_SPACE(dst->dev))) {
-		dst_release(dst);
-		goto drop;
-	}
-	skb_dst_drop(skb);
-	skb_dst_set(skb, dst);
-	/* The outer packet is a new IPv6 packet to conntrack. */
-	nf_reset_ct(skb);
-	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
-
-	skb_push(skb, sizeof(*ip6h));
-	skb_reset_network_header(skb);
-	ip6h = ipv6_hdr(skb);
-	/* RFC 2473 section 6.5: the traffic class from the inner TOS. */
-	ip6_flow_hdr(ip6h, tos, 0);
-	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
-	ip6h->nexthdr = IPPROTO_IPIP;
-	ip6h->hop_limit = info->hop_limit ?: 64;
-	ip6h->saddr = info->b4.in6;
-	ip6h->daddr = info->aftr.in6;
-	skb->protocol = htons(ETH_P_IPV6);
-
-	softwire_count(net, &lw4o6_stats, LW4O6_STAT_ENCAPSULATED);
-	ip6_local_out(net, NULL, skb);
-	return;
-drop:
-	softwire_count(net, &lw4o6_stats, LW4O6_STAT_ENCAP_DROPPED);
-	kfree_skb(skb);
-}
-
 /* After SNAT (NF_IP_PRI_NAT_SRC + 1): encapsulate what the target marked. */
 static unsigned int lw4o6_out_hook(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct lw4o6_cb *cb = lw4o6_cb(skb);
 	const struct xt_lw4o6_tginfo *info = cb->info;
-	struct sk_buff *segs, *next;
 
 	if (cb->magic != LW4O6_MAGIC)
 		return NF_ACCEPT;
@@ -189,19 +282,7 @@ static unsigned int lw4o6_out_hook(void *priv, struct sk_buff *skb,
 	if (nf_conntrack_confirm(skb) != NF_ACCEPT)
 		return NF_DROP;
 
-	if (!skb_is_gso(skb)) {
-		lw4o6_encap_one(state->net, skb, info);
-		return NF_STOLEN;
-	}
-	/* Segment in software: each segment gets a complete checksum. */
-	segs = skb_gso_segment(skb, 0);
-	if (IS_ERR_OR_NULL(segs))
-		return NF_DROP;
-	consume_skb(skb);
-	skb_list_walk_safe(segs, skb, next) {
-		skb_mark_not_on_list(skb);
-		lw4o6_encap_one(state->net, skb, info);
-	}
+	lw4o6_encap(state->net, skb, &info->b4.in6, &info->aftr.in6, info);
 	return NF_STOLEN;
 }
 
@@ -212,61 +293,133 @@ static const struct nf_hook_ops lw4o6_out_ops = {
 	.priority	= NF_IP_PRI_NAT_SRC + 1,
 };
 
+/* ---- the port that names a softwire ----------------------------------- */
+
+#define LW4O6_TRUNCATED (-2)
+
 /*
- * The port that tells which softwire an inbound IPv4 packet is for: the
- * destination port, the identifier of an ICMP echo reply, the source port
- * (or identifier) of the packet an ICMP error quotes (RFC 7596 section 8,
- * RFC 7597 section 8.2). -1 when there is none to see; 0 when the packet
- * carries no port at all (a later fragment) and is let through.
+ * The port that tells which softwire an IPv4 packet belongs to (RFC 7596
+ * section 8, RFC 7597 section 8.2). Towards the B4 (to_b4): the destination
+ * port; from it: the source port. ICMP: the echo identifier; an ICMP error
+ * is matched by the packet it quotes, which went the other way.
+ * LW4O6_NO_PORT for a later fragment or a protocol without ports,
+ * LW4O6_TRUNCATED when the headers are cut short.
  */
-static int lw4o6_inbound_port(struct sk_buff *skb, unsigned int off)
+static int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 {
 	const struct iphdr *iph = (const struct iphdr *)(skb->data + off);
 	unsigned int thoff = off + iph->ihl * 4;
-	u8 proto = iph->protocol;
 	__be16 _ports[2], *ports;
 	struct icmphdr _ih, *ih;
 	struct iphdr _qh, *qh;
 
 	if (iph->frag_off & htons(IP_OFFSET))
-		return 0;
-	switch (proto) {
+		return LW4O6_NO_PORT;
+	switch (iph->protocol) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 		ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
-		return ports ? ntohs(ports[1]) : -1;
+		return ports ? ntohs(ports[to_b4]) : LW4O6_TRUNCATED;
 	case IPPROTO_ICMP:
-		ih = skb_header_pointer(skb, thoff, sizeof(_ih), &_ih);
-		if (!ih)
-			return -1;
-		if (ih->type == ICMP_ECHOREPLY)
-			return ntohs(ih->un.echo.id);
-		if (ih->type != ICMP_DEST_UNREACH && ih->type != ICMP_TIME_EXCEEDED &&
-		    ih->type != ICMP_PARAMETERPROB)
-			return -1;
-		qh = skb_header_pointer(skb, thoff + sizeof(_ih), sizeof(_qh), &_qh);
-		if (!qh || qh->ihl < 5)
-			return -1;
-		thoff += sizeof(_ih) + qh->ihl * 4;
-		if (qh->protocol == IPPROTO_ICMP) {
-			ih = skb_header_pointer(skb, thoff, sizeof(_ih), &_ih);
-			return ih ? ntohs(ih->un.echo.id) : -1;
-		}
-		if (qh->protocol != IPPROTO_TCP && qh->protocol != IPPROTO_UDP)
-			return -1;
-		ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
-		return ports ? ntohs(ports[0]) : -1;
+		break;
+	default:
+		return LW4O6_NO_PORT;
 	}
-	return -1;
+	ih = skb_header_pointer(skb, thoff, sizeof(_ih), &_ih);
+	if (!ih)
+		return LW4O6_TRUNCATED;
+	if (ih->type == ICMP_ECHOREPLY || ih->type == ICMP_ECHO)
+		return ntohs(ih->un.echo.id);
+	if (ih->type != ICMP_DEST_UNREACH && ih->type != ICMP_TIME_EXCEEDED &&
+	    ih->type != ICMP_PARAMETERPROB)
+		return LW4O6_NO_PORT;
+	qh = skb_header_pointer(skb, thoff + sizeof(_ih), sizeof(_qh), &_qh);
+	if (!qh || qh->ihl < 5)
+		return LW4O6_TRUNCATED;
+	thoff += sizeof(_ih) + qh->ihl * 4;
+	if (qh->protocol == IPPROTO_ICMP) {
+		ih = skb_header_pointer(skb, thoff, sizeof(_ih), &_ih);
+		return ih ? ntohs(ih->un.echo.id) : LW4O6_TRUNCATED;
+	}
+	if (qh->protocol != IPPROTO_TCP && qh->protocol != IPPROTO_UDP)
+		return LW4O6_NO_PORT;
+	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
+	return ports ? ntohs(ports[!to_b4]) : LW4O6_TRUNCATED;
 }
 
-static unsigned int lw4o6_decap_tg(struct sk_buff *skb,
-				   const struct xt_action_param *par)
+/* ---- decapsulation, both sides ---------------------------------------- */
+
+/*
+ * A packet to us whose next header, after any extension headers (such as
+ * the Tunnel Encapsulation Limit option Linux ip6tnl adds), is IPv4:
+ * the offset of the inner header, or -1 if not a softwire packet.
+ */
+static int lw4o6_inner_offset(struct sk_buff *skb, __be16 *frag_off)
+{
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+	int off;
+
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+			       sizeof(struct ipv6hdr), &nexthdr, frag_off);
+	if (off < 0 || nexthdr != IPPROTO_IPIP)
+		return -1;
+	return off;
+}
+
+/* A whole, valid IPv4 header at off; its total length in *len. */
+static bool lw4o6_inner_valid(struct sk_buff *skb, int off, __be16 frag_off,
+			      unsigned int *len)
+{
+	const struct iphdr *iph;
+
+	/* Fragments were reassembled by nf_defrag_ipv6 (checkentry). */
+	if (frag_off & htons(~0x7))
+		return false;
+	if (!pskb_may_pull(skb, off + sizeof(struct iphdr)))
+		return false;
+	iph = (const struct iphdr *)(skb->data + off);
+	*len = ntohs(iph->tot_len);
+	if (iph->version != 4 || iph->ihl < 5 || *len < iph->ihl * 4 ||
+	    *len > skb->len - off || !pskb_may_pull(skb, off + iph->ihl * 4))
+		return false;
+	iph = (const struct iphdr *)(skb->data + off);
+	return !ip_fast_csum((const u8 *)iph, iph->ihl);
+}
+
+/* Strip the IPv6 header: the skb is the inner IPv4 packet. */
+static int lw4o6_strip(struct sk_buff *skb, int off, unsigned int len)
+{
+	skb_pull_rcsum(skb, off);
+	skb_reset_network_header(skb);
+	if (pskb_trim_rcsum(skb, len))
+		return -ENOMEM;
+	skb->protocol = htons(ETH_P_IP);
+	skb->pkt_type = PACKET_HOST;
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	return 0;
+}
+
+/* The IPv4 packet, as if it had arrived on this interface. */
+static unsigned int lw4o6_deliver(struct net *net, struct sk_buff *skb,
+				  int off, unsigned int len)
+{
+	if (lw4o6_strip(skb, off, len)) {
+		lw4o6_count(net, LW4O6_STAT_MALFORMED);
+		return NF_DROP;
+	}
+	lw4o6_count(net, LW4O6_STAT_DECAPSULATED);
+	netif_rx(skb);
+	return NF_STOLEN;
+}
+
+static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
+				      const struct xt_action_param *par)
 {
 	const struct xt_lw4o6_tginfo *info = par->targinfo;
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct net *net = xt_net(par);
-	u8 nexthdr = ip6h->nexthdr;
 	const struct iphdr *iph;
 	unsigned int len;
 	__be16 frag_off;
@@ -275,30 +428,19 @@ static unsigned int lw4o6_decap_tg(struct sk_buff *skb,
 	/* Not a softwire packet to us: none of our business. */
 	if (!ipv6_addr_equal(&ip6h->daddr, &info->b4.in6))
 		return XT_CONTINUE;
-	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
-			       &nexthdr, &frag_off);
-	if (off < 0 || nexthdr != IPPROTO_IPIP)
+	off = lw4o6_inner_offset(skb, &frag_off);
+	if (off < 0)
 		return XT_CONTINUE;
 
 	/* Only from our AFTR (RFC 7596 section 5.1). */
 	if (!ipv6_addr_equal(&ip6h->saddr, &info->aftr.in6)) {
-		softwire_count(net, &lw4o6_stats, LW4O6_STAT_WRONG_AFTR);
+		lw4o6_count(net, LW4O6_STAT_WRONG_AFTR);
 		return NF_DROP;
 	}
-	/* Fragments were reassembled by nf_defrag_ipv6 (checkentry). */
-	if (frag_off & htons(~0x7))
-		goto malformed;
-
-	if (!pskb_may_pull(skb, off + sizeof(struct iphdr)))
-		goto malformed;
-	iph = (const struct iphdr *)(skb->data + off);
-	len = ntohs(iph->tot_len);
-	if (iph->version != 4 || iph->ihl < 5 || len < iph->ihl * 4 ||
-	    len > skb->len - off || !pskb_may_pull(skb, off + iph->ihl * 4))
-		goto malformed;
-	iph = (const struct iphdr *)(skb->data + off);
-	if (ip_fast_csum((const u8 *)iph, iph->ihl))
-		goto malformed;
+	if (!lw4o6_inner_valid(skb, off, frag_off, &len)) {
+		lw4o6_count(net, LW4O6_STAT_MALFORMED);
+		return NF_DROP;
+	}
 
 	if (info->flags & XT_LW4O6_PORT_SET) {
 		const struct psid_set set = {
@@ -306,55 +448,173 @@ static unsigned int lw4o6_decap_tg(struct sk_buff *skb,
 			.len = info->psid_len,
 			.psid = info->psid,
 		};
-		int port = lw4o6_inbound_port(skb, off);
+		int port;
 
-		if (port < 0 || (port > 0 && !psid_port_in_set(&set, port))) {
-			softwire_count(net, &lw4o6_stats,
-				       LW4O6_STAT_PORT_NOT_OURS);
+		iph = (const struct iphdr *)(skb->data + off);
+		/* A later fragment carries no port: it is let through. */
+		port = lw4o6_port(skb, off, true);
+		if (!(iph->frag_off & htons(IP_OFFSET)) &&
+		    (port < 0 || !psid_port_in_set(&set, port))) {
+			lw4o6_count(net, LW4O6_STAT_PORT_NOT_OURS);
 			return NF_DROP;
 		}
 	}
-
-	/* The IPv4 packet, as if it had arrived on this interface. */
-	skb_pull_rcsum(skb, off);
-	skb_reset_network_header(skb);
-	if (pskb_trim_rcsum(skb, len))
-		goto malformed;	/* cannot happen: len <= skb->len */
-	skb->protocol = htons(ETH_P_IP);
-	skb->pkt_type = PACKET_HOST;
-	skb_dst_drop(skb);
-	nf_reset_ct(skb);
-	softwire_count(net, &lw4o6_stats, LW4O6_STAT_DECAPSULATED);
-	netif_rx(skb);
-	return NF_STOLEN;
-
-malformed:
-	softwire_count(net, &lw4o6_stats, LW4O6_STAT_MALFORMED);
-	return NF_DROP;
+	return lw4o6_deliver(net, skb, off, len);
 }
 
-static int lw4o6_tg_check(const struct xt_tgchk_param *par)
+/* ---- AFTR/BR: binding tables ------------------------------------------ */
+
+/* Forwarding the IPv4 packet: TTL less one, or ICMP time exceeded. */
+static bool lw4o6_forward_ttl(struct net *net, struct sk_buff *skb)
+{
+	if (ip_hdr(skb)->ttl <= 1) {
+		lw4o6_icmp4(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		lw4o6_count(net, LW4O6_STAT_TTL_EXCEEDED);
+		return false;
+	}
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+		return false;
+	ip_decrease_ttl(ip_hdr(skb));
+	return true;
+}
+
+/*
+ * IPv4 in, to a softwire: RFC 7596 section 6.1 (lwAFTR), RFC 7597
+ * section 8.3 (BR). Look up the destination address and the PSID of the
+ * destination port; no binding: drop, and with --icmp send ICMPv4
+ * Destination Unreachable, Host Unreachable (type 3, code 1), which
+ * icmp_send() rate limits (net.ipv4.icmp_ratelimit).
+ */
+static unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
+					const struct xt_action_param *par)
 {
 	const struct xt_lw4o6_tginfo *info = par->targinfo;
+	struct lw4o6_bt *bt = info->bt;
+	struct net *net = xt_net(par);
+	struct lw4o6_bind b;
+	int port;
+
+	port = lw4o6_port(skb, skb_network_offset(skb), true);
+	if (port == LW4O6_TRUNCATED ||
+	    !lw4o6_bt_find(rcu_dereference(bt->data), ip_hdr(skb)->daddr,
+			   port, &b)) {
+		lw4o6_bt_count(bt, LW4O6_BT_STAT_UNBOUND);
+		if ((info->flags & XT_LW4O6_ICMP) &&
+		    lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0))
+			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_SENT);
+		return NF_DROP;
+	}
+	/* Not routed yet: this is the forwarding step. */
+	if (xt_hooknum(par) == NF_INET_PRE_ROUTING && !lw4o6_forward_ttl(net, skb))
+		return NF_DROP;
+	lw4o6_bt_count(bt, LW4O6_BT_STAT_ENCAPSULATED);
+	lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
+	return NF_STOLEN;
+}
+
+/*
+ * IPv6 in, from a softwire: RFC 7596 section 6.2, RFC 7597 section 8.3.
+ * The outer source must be the B4 bound to the inner source address and
+ * the PSID of the inner source port, and the outer destination the AFTR
+ * address of that softwire. Otherwise drop, and with --icmp send ICMPv6
+ * Destination Unreachable, Source address failed ingress/egress policy
+ * (type 1, code 5), rate limited by icmpv6_send() (net.ipv6.icmp.ratelimit).
+ * A packet for another softwire of the table goes straight back out
+ * (hairpinning): it never needs an IPv4 route.
+ */
+static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
+					const struct xt_action_param *par)
+{
+	const struct xt_lw4o6_tginfo *info = par->targinfo;
+	struct lw4o6_bt *bt = info->bt;
+	struct lw4o6_bt_data *d = rcu_dereference(bt->data);
+	struct net *net = xt_net(par);
+	const struct ipv6hdr *ip6h;
+	const struct iphdr *iph;
+	struct lw4o6_bind b;
+	unsigned int len;
+	__be16 frag_off;
+	int off, port;
+
+	if (!lw4o6_bt_is_aftr(d, &ipv6_hdr(skb)->daddr))
+		return XT_CONTINUE;
+	off = lw4o6_inner_offset(skb, &frag_off);
+	if (off < 0)
+		return XT_CONTINUE;
+	if (!lw4o6_inner_valid(skb, off, frag_off, &len)) {
+		lw4o6_count(net, LW4O6_STAT_MALFORMED);
+		return NF_DROP;
+	}
+
+	ip6h = ipv6_hdr(skb);
+	iph = (const struct iphdr *)(skb->data + off);
+	port = lw4o6_port(skb, off, false);
+	if (port == LW4O6_TRUNCATED ||
+	    !lw4o6_bt_find(d, iph->saddr, port, &b) ||
+	    !ipv6_addr_equal(&b.b4, &ip6h->saddr) ||
+	    !ipv6_addr_equal(&b.aftr, &ip6h->daddr)) {
+		lw4o6_bt_count(bt, LW4O6_BT_STAT_SPOOFED);
+		if ((info->flags & XT_LW4O6_ICMP) && lw4o6_route_back(net, skb)) {
+			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0);
+			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_SENT);
+		}
+		return NF_DROP;
+	}
+
+	/* Hairpinning: to another softwire of this table. */
+	port = lw4o6_port(skb, off, true);
+	if (port != LW4O6_TRUNCATED &&
+	    lw4o6_bt_find(d, iph->daddr, port, &b)) {
+		if (lw4o6_strip(skb, off, len) || !lw4o6_forward_ttl(net, skb))
+			return NF_DROP;
+		lw4o6_bt_count(bt, LW4O6_BT_STAT_HAIRPINNED);
+		lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
+		return NF_STOLEN;
+	}
+	lw4o6_bt_count(bt, LW4O6_BT_STAT_DECAPSULATED);
+	return lw4o6_deliver(net, skb, off, len);
+}
+
+static unsigned int lw4o6_encap_tg(struct sk_buff *skb,
+				   const struct xt_action_param *par)
+{
+	const struct xt_lw4o6_tginfo *info = par->targinfo;
+
+	if (info->flags & XT_LW4O6_TABLE)
+		return lw4o6_aftr_encap_tg(skb, par);
+	return lw4o6_b4_encap_tg(skb, par);
+}
+
+static unsigned int lw4o6_decap_tg(struct sk_buff *skb,
+				   const struct xt_action_param *par)
+{
+	const struct xt_lw4o6_tginfo *info = par->targinfo;
+
+	if (info->flags & XT_LW4O6_TABLE)
+		return lw4o6_aftr_decap_tg(skb, par);
+	return lw4o6_b4_decap_tg(skb, par);
+}
+
+/* ---- rules ------------------------------------------------------------- */
+
+static int lw4o6_check_b4(const struct xt_tgchk_param *par,
+			  const struct xt_lw4o6_tginfo *info)
+{
 	const struct psid_set set = {
 		.offset = info->psid_offset,
 		.len = info->psid_len,
 		.psid = info->psid,
 	};
 
-	if (strcmp(par->table, "mangle") != 0 && strcmp(par->table, "raw") != 0) {
-		pr_info_ratelimited("LW4O6 works in the mangle and raw tables, not in %s\n",
-				    par->table);
-		return -EINVAL;
-	}
-	if (info->flags & ~XT_LW4O6_FLAGS) {
-		pr_info_ratelimited("unknown flags 0x%x\n", info->flags);
-		return -EINVAL;
-	}
 	if (ipv6_addr_any(&info->b4.in6) || ipv6_addr_any(&info->aftr.in6) ||
 	    ipv6_addr_is_multicast(&info->b4.in6) ||
 	    ipv6_addr_is_multicast(&info->aftr.in6)) {
 		pr_info_ratelimited("--b4 and --aftr must be unicast IPv6 addresses\n");
+		return -EINVAL;
+	}
+	if (par->family == NFPROTO_IPV4 &&
+	    (par->hook_mask & ~(1 << NF_INET_POST_ROUTING))) {
+		pr_info_ratelimited("with --b4, LW4O6 encapsulates in POSTROUTING only\n");
 		return -EINVAL;
 	}
 	if (par->family == NFPROTO_IPV4 && (info->flags & XT_LW4O6_PORT_SET)) {
@@ -366,9 +626,82 @@ static int lw4o6_tg_check(const struct xt_tgchk_param *par)
 				    info->psid, info->psid_len, info->psid_offset);
 		return -EINVAL;
 	}
-	if (par->family == NFPROTO_IPV6)
-		return nf_defrag_ipv6_enable(par->net);
+	if (info->flags & XT_LW4O6_ICMP) {
+		pr_info_ratelimited("--icmp is for the AFTR (--binding-table)\n");
+		return -EINVAL;
+	}
 	return 0;
+}
+
+static int lw4o6_check_aftr(const struct xt_tgchk_param *par,
+			    struct xt_lw4o6_tginfo *info)
+{
+	if (strnlen(info->table, sizeof(info->table)) == sizeof(info->table) ||
+	    !info->table[0]) {
+		pr_info_ratelimited("bad table name\n");
+		return -EINVAL;
+	}
+	if (info->flags & XT_LW4O6_PORT_SET) {
+		pr_info_ratelimited("--binding-table takes the port sets from the table\n");
+		return -EINVAL;
+	}
+	if (par->family == NFPROTO_IPV4 &&
+	    (par->hook_mask & ~((1 << NF_INET_PRE_ROUTING) |
+				(1 << NF_INET_FORWARD) |
+				(1 << NF_INET_LOCAL_OUT)))) {
+		pr_info_ratelimited("with --binding-table, LW4O6 encapsulates in PREROUTING, FORWARD or OUTPUT\n");
+		return -EINVAL;
+	}
+	info->bt = lw4o6_bt_get(par->net, info->table);
+	if (!info->bt) {
+		pr_info_ratelimited("no binding table %s in this network namespace (lw4o6ctl create)\n",
+				    info->table);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int lw4o6_tg_check(const struct xt_tgchk_param *par)
+{
+	struct xt_lw4o6_tginfo *info = par->targinfo;
+	int err;
+
+	if (strcmp(par->table, "mangle") != 0 && strcmp(par->table, "raw") != 0) {
+		pr_info_ratelimited("LW4O6 works in the mangle and raw tables, not in %s\n",
+				    par->table);
+		return -EINVAL;
+	}
+	if (info->flags & ~XT_LW4O6_FLAGS) {
+		pr_info_ratelimited("unknown flags 0x%x\n", info->flags);
+		return -EINVAL;
+	}
+	if (info->flowlabel & ~0xfffffU) {
+		pr_info_ratelimited("a flow label has 20 bits\n");
+		return -EINVAL;
+	}
+	info->bt = NULL;
+	if (info->flags & XT_LW4O6_TABLE)
+		err = lw4o6_check_aftr(par, info);
+	else
+		err = lw4o6_check_b4(par, info);
+	if (err || par->family != NFPROTO_IPV6)
+		return err;
+	err = nf_defrag_ipv6_enable(par->net);
+	if (err && info->bt) {
+		lw4o6_bt_put(info->bt);
+		info->bt = NULL;
+	}
+	return err;
+}
+
+static void lw4o6_tg_destroy(const struct xt_tgdtor_param *par)
+{
+	struct xt_lw4o6_tginfo *info = par->targinfo;
+
+	if (info->bt)
+		lw4o6_bt_put(info->bt);
+	if (par->family == NFPROTO_IPV6)
+		nf_defrag_ipv6_disable(par->net);
 }
 
 static struct xt_target lw4o6_tg_reg[] __read_mostly = {
@@ -377,8 +710,13 @@ static struct xt_target lw4o6_tg_reg[] __read_mostly = {
 		.family		= NFPROTO_IPV4,
 		.target		= lw4o6_encap_tg,
 		.checkentry	= lw4o6_tg_check,
+		.destroy	= lw4o6_tg_destroy,
 		.targetsize	= sizeof(struct xt_lw4o6_tginfo),
-		.hooks		= 1 << NF_INET_POST_ROUTING,
+		.usersize	= offsetof(struct xt_lw4o6_tginfo, bt),
+		.hooks		= (1 << NF_INET_PRE_ROUTING) |
+				  (1 << NF_INET_FORWARD) |
+				  (1 << NF_INET_LOCAL_OUT) |
+				  (1 << NF_INET_POST_ROUTING),
 		.me		= THIS_MODULE,
 	},
 	{
@@ -386,7 +724,9 @@ static struct xt_target lw4o6_tg_reg[] __read_mostly = {
 		.family		= NFPROTO_IPV6,
 		.target		= lw4o6_decap_tg,
 		.checkentry	= lw4o6_tg_check,
+		.destroy	= lw4o6_tg_destroy,
 		.targetsize	= sizeof(struct xt_lw4o6_tginfo),
+		.usersize	= offsetof(struct xt_lw4o6_tginfo, bt),
 		.hooks		= 1 << NF_INET_PRE_ROUTING,
 		.me		= THIS_MODULE,
 	},
@@ -421,12 +761,20 @@ static int __init lw4o6_tg_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&lw4o6_net_ops);
+	err = lw4o6_bt_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&lw4o6_net_ops);
+	if (err)
+		goto bt;
 	err = xt_register_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
 	if (err)
-		unregister_pernet_subsys(&lw4o6_net_ops);
+		goto pernet;
+	return 0;
+pernet:
+	unregister_pernet_subsys(&lw4o6_net_ops);
+bt:
+	lw4o6_bt_exit();
 	return err;
 }
 
@@ -434,12 +782,14 @@ static void __exit lw4o6_tg_exit(void)
 {
 	xt_unregister_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
 	unregister_pernet_subsys(&lw4o6_net_ops);
+	lw4o6_bt_exit();
 }
 
 module_init(lw4o6_tg_init);
 module_exit(lw4o6_tg_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Xtables: stateless IPv4-in-IPv6 softwires (lw4o6, DS-Lite B4)");
+MODULE_DESCRIPTION("Xtables: stateless IPv4-in-IPv6 softwires (lw4o6, MAP-E, DS-Lite)");
 MODULE_ALIAS("ipt_LW4O6");
 MODULE_ALIAS("ip6t_LW4O6");
+MODULE_ALIAS_GENL_FAMILY("LW4O6");	/* LW4O6_GENL_NAME */

@@ -4,6 +4,10 @@
  * MAP-E RFC 7597). The rule data shared by the iptables/ip6tables extension
  * (libxt_LW4O6) and the kernel targets (xt_LW4O6). The same structure serves
  * the IPv4 target (encapsulate) and the IPv6 target (decapsulate).
+ *
+ * Two modes:
+ *  - B4/CE: --b4 and --aftr name the two ends of one softwire;
+ *  - AFTR/BR: --binding-table names a binding table (lw4o6ctl) in the rule's netns.
  */
 #ifndef _XT_LW4O6_H
 #define _XT_LW4O6_H
@@ -11,23 +15,34 @@
 #include <linux/types.h>
 #include <linux/netfilter.h>
 
+#define XT_LW4O6_TABLE_LEN 16	/* LW4O6_TABLE_NAME_LEN */
+
 enum {
 	/* Decapsulate only packets whose inner destination port (ICMP
 	 * identifier) is in the port set psid/psid_len at psid_offset.
 	 */
 	XT_LW4O6_PORT_SET	= 1 << 0,
-	XT_LW4O6_FLAGS		= XT_LW4O6_PORT_SET,
+	XT_LW4O6_TABLE		= 1 << 1,	/* AFTR/BR: use table */
+	XT_LW4O6_ICMP		= 1 << 2,	/* AFTR: ICMP errors for drops */
+	XT_LW4O6_TCLASS		= 1 << 3,	/* tclass, not the inner TOS */
+	XT_LW4O6_FLOWLABEL	= 1 << 4,	/* flowlabel, not a flow hash */
+	XT_LW4O6_FLAGS		= (1 << 5) - 1,
 };
 
 struct xt_lw4o6_tginfo {
 	union nf_inet_addr	b4;		/* our end: the B4/CE IPv6 address */
 	union nf_inet_addr	aftr;		/* the AFTR/BR IPv6 address */
+	char			table[XT_LW4O6_TABLE_LEN];
+	__u32			flowlabel;	/* 20 bits */
 	__u16			psid;
 	__u8			psid_len;	/* k, 0..16 */
 	__u8			psid_offset;	/* a, 0..16; a + k <= 16 */
 	__u8			hop_limit;	/* of the IPv6 header; 0: 64 */
-	__u8			flags;
-	__u8			pad[2];
+	__u8			tclass;
+	__u16			flags;
+
+	/* Kernel only: the binding table of an AFTR rule. */
+	struct lw4o6_bt		*bt __attribute__((aligned(8)));
 };
 
 #endif /* _XT_LW4O6_H */

@@ -8,6 +8,8 @@ Plain Python (no scapy) so that it starts quickly inside a TCG VM.
   pkt.py dump PCAP                 one line per IPv6 packet
   pkt.py diff PCAP_A PCAP_B        IPv6 packets byte for byte, in order
   pkt.py send-file HEX              raw IPv6 packets, one hex line each
+  pkt.py send-4in6 ...             a crafted UDP/IPv4 packet in IPv6
+  pkt.py udp-echo|udp-ask|udp-refused|udp-unreachable|udp-stream ...
   pkt.py icmp-error ...            craft an ICMPv6 error quoting a packet
 """
 import argparse
@@ -110,6 +112,9 @@ class Packet:
         q = self.quoted()
         if q:
             extra = " [quoting %s > %s]" % (q.src, q.dst)
+        l4 = self.l4()
+        if self.proto == 58 and len(l4) >= 2:
+            extra += " type %d code %d" % (l4[0], l4[1])
         return "%s > %s %s len %d cksum %s%s" % (
             self.src, self.dst, name, self.plen, self.checksum_state(), extra)
 
@@ -442,6 +447,51 @@ def cmd_udp_ask(a):
     return 0
 
 
+def cmd_udp_unreachable(a):
+    """Send one datagram to DST PORT over IPv4: an ICMP host unreachable must
+    come back and reach this socket as EHOSTUNREACH."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.IPPROTO_IP, 11, 1)      # IP_RECVERR
+    sock.settimeout(5)
+    sock.connect((a.dst, a.port))
+    sock.send(b"anyone there?")
+    try:
+        sock.recv(2048)
+    except OSError as e:
+        if e.errno == 113:                          # EHOSTUNREACH
+            return 0
+        print("  udp-unreachable: %s instead of EHOSTUNREACH" % e)
+        return 1
+    print("  udp-unreachable: got an answer")
+    return 1
+
+
+def cmd_udp_stream(a):
+    """Ask DST PORT (a udp-echo server) COUNT times, one every INTERVAL
+    seconds, without stopping at a loss; print how many answers came."""
+    import time
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(a.interval)
+    sock.connect((a.dst, a.port))
+    got = 0
+    for i in range(a.count):
+        sent = time.monotonic()
+        try:
+            sock.send(b"%d" % i)
+            while True:
+                data = sock.recv(2048)
+                if data == b"echo: %d" % i:
+                    got += 1
+                    break
+        except OSError:
+            pass
+        left = a.interval - (time.monotonic() - sent)
+        if left > 0:
+            time.sleep(left)
+    print(got)
+    return 0
+
+
 def cmd_udp_refused(a):
     """Send one datagram to DST PORT (nobody listens): the ICMPv6 error that
     comes back must reach this socket as ECONNREFUSED, which the kernel
@@ -493,6 +543,16 @@ def main():
     c.add_argument("dst")
     c.add_argument("port", type=int)
     c.set_defaults(fn=cmd_udp_refused)
+    c = sub.add_parser("udp-unreachable")
+    c.add_argument("dst")
+    c.add_argument("port", type=int)
+    c.set_defaults(fn=cmd_udp_unreachable)
+    c = sub.add_parser("udp-stream")
+    c.add_argument("dst")
+    c.add_argument("port", type=int)
+    c.add_argument("count", type=int)
+    c.add_argument("interval", type=float)
+    c.set_defaults(fn=cmd_udp_stream)
     c = sub.add_parser("dump4")
     c.add_argument("pcap")
     c.set_defaults(fn=cmd_dump4)

@@ -20,48 +20,85 @@ enum {
 	O_PSID,
 	O_PSID_OFFSET,
 	O_HOP_LIMIT,
+	O_TABLE,
+	O_ICMP,
+	O_TCLASS,
+	O_FLOWLABEL,
 };
+
+#define B4_MODE (1 << O_B4 | 1 << O_AFTR | 1 << O_PSID | 1 << O_PSID_OFFSET)
+#define AFTR_MODE (1 << O_TABLE | 1 << O_ICMP)
+
+/* What the IPv6 header of an encapsulated packet carries. */
+#define OUTER_HEADER_OPTS \
+	{.name = "hop-limit", .id = O_HOP_LIMIT, .type = XTTYPE_UINT8, \
+	 .min = 1, .max = 255, .flags = XTOPT_PUT, \
+	 XTOPT_POINTER(struct xt_lw4o6_tginfo, hop_limit)}, \
+	{.name = "tclass", .id = O_TCLASS, .type = XTTYPE_UINT8, \
+	 .flags = XTOPT_PUT, XTOPT_POINTER(struct xt_lw4o6_tginfo, tclass)}, \
+	{.name = "flowlabel", .id = O_FLOWLABEL, .type = XTTYPE_UINT32, \
+	 .max = 0xfffff, .flags = XTOPT_PUT, \
+	 XTOPT_POINTER(struct xt_lw4o6_tginfo, flowlabel)}
+
+#define TABLE_OPTS \
+	{.name = "binding-table", .id = O_TABLE, .type = XTTYPE_STRING, \
+	 .excl = B4_MODE, .min = 1, .max = XT_LW4O6_TABLE_LEN - 1, \
+	 .flags = XTOPT_PUT, XTOPT_POINTER(struct xt_lw4o6_tginfo, table)}, \
+	{.name = "icmp", .id = O_ICMP, .type = XTTYPE_NONE, .excl = B4_MODE}
 
 /* iptables encapsulates: where to. */
 static const struct xt_option_entry lw4o6_encap_opts[] = {
-	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .flags = XTOPT_MAND},
-	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .flags = XTOPT_MAND},
-	{.name = "hop-limit", .id = O_HOP_LIMIT, .type = XTTYPE_UINT8,
-	 .min = 1, .max = 255, .flags = XTOPT_PUT,
-	 XTOPT_POINTER(struct xt_lw4o6_tginfo, hop_limit)},
+	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = AFTR_MODE},
+	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = AFTR_MODE},
+	TABLE_OPTS,
+	OUTER_HEADER_OPTS,
 	XTOPT_TABLEEND,
 };
 
 /* ip6tables decapsulates: from whom, and for which ports. */
 static const struct xt_option_entry lw4o6_decap_opts[] = {
-	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .flags = XTOPT_MAND},
-	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .flags = XTOPT_MAND},
-	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING},
+	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = AFTR_MODE},
+	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = AFTR_MODE},
+	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING, .excl = AFTR_MODE},
 	{.name = "psid-offset", .id = O_PSID_OFFSET, .type = XTTYPE_UINT8,
-	 .min = 0, .max = 16, .flags = XTOPT_PUT,
+	 .min = 0, .max = 16, .flags = XTOPT_PUT, .excl = AFTR_MODE,
 	 XTOPT_POINTER(struct xt_lw4o6_tginfo, psid_offset)},
+	TABLE_OPTS,
+	OUTER_HEADER_OPTS,	/* for hairpinned packets */
 	XTOPT_TABLEEND,
 };
 
 static void lw4o6_tg_help(void)
 {
 	printf(
-"LW4O6 target options (IPv4-in-IPv6 softwire, B4 side, RFC 7596/6333):\n"
+"LW4O6 target options (IPv4-in-IPv6 softwires, RFC 7596/7597/6333):\n"
+"B4/CE side:\n"
 "  --b4 ADDRESS         this B4's IPv6 address (the softwire's end here)\n"
 "  --aftr ADDRESS       the AFTR's IPv6 address\n"
-"  --hop-limit N        iptables: hop limit of the IPv6 header (default 64)\n"
 "  --psid PSID/LEN      ip6tables: decapsulate only packets whose inner\n"
 "                       destination port is in this port set (lw4o6)\n"
 "  --psid-offset N      ip6tables: PSID offset a, 0 to 16 (default 6,\n"
 "                       RFC 7597 section 5.1)\n"
-"In iptables (mangle POSTROUTING) it encapsulates IPv4 packets to the AFTR,\n"
-"after SNAT; in ip6tables (mangle or raw PREROUTING) it decapsulates packets\n"
-"from the AFTR to the B4 address. Example, the B4 192.0.2.1, ports 4096-8191:\n"
+"AFTR/BR side:\n"
+"  --binding-table NAME the binding table (lw4o6ctl) of this namespace\n"
+"  --icmp               answer unbound IPv4 destinations with ICMP host\n"
+"                       unreachable, spoofed IPv6 sources with ICMPv6\n"
+"                       source address failed policy (rate limited)\n"
+"The IPv6 header of encapsulated packets:\n"
+"  --hop-limit N        hop limit (default 64)\n"
+"  --tclass N           traffic class (default: the inner TOS)\n"
+"  --flowlabel N        flow label (default: a hash of the inner flow)\n"
+"In iptables it encapsulates IPv4 packets (B4: mangle POSTROUTING, after SNAT;\n"
+"AFTR: raw or mangle PREROUTING, FORWARD, OUTPUT); in ip6tables (raw or mangle\n"
+"PREROUTING) it decapsulates. Example, the B4 192.0.2.1, ports 4096-8191:\n"
 "  iptables -t nat -A POSTROUTING -o wan -p tcp -j SNAT --to 192.0.2.1:4096-8191\n"
 "  iptables -t mangle -A POSTROUTING -o wan -j LW4O6 \\\n"
 "           --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1\n"
 "  ip6tables -t mangle -A PREROUTING -i wan -j LW4O6 \\\n"
-"           --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --psid 1/4 --psid-offset 0\n");
+"           --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --psid 1/4 --psid-offset 0\n"
+"and its AFTR, with the binding table bt0:\n"
+"  iptables -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0\n"
+"  ip6tables -t raw -A PREROUTING -d 2001:db8:b4::1 -j LW4O6 --binding-table bt0\n");
 }
 
 static void lw4o6_tg_init(struct xt_entry_target *t)
@@ -96,6 +133,18 @@ static void lw4o6_tg_parse(struct xt_option_call *cb)
 	case O_AFTR:
 		lw4o6_parse_addr("aftr", cb->arg, &info->aftr);
 		break;
+	case O_ICMP:
+		info->flags |= XT_LW4O6_ICMP;
+		break;
+	case O_TABLE:
+		info->flags |= XT_LW4O6_TABLE;
+		break;
+	case O_TCLASS:
+		info->flags |= XT_LW4O6_TCLASS;
+		break;
+	case O_FLOWLABEL:
+		info->flags |= XT_LW4O6_FLOWLABEL;
+		break;
 	case O_PSID:
 		if (!xtables_strtoui(cb->arg, &end, &psid, 0, 0xffff) ||
 		    *end != '/' || !xtables_strtoui(end + 1, &end, &len, 0, 16) ||
@@ -119,6 +168,13 @@ static void lw4o6_tg_check(struct xt_fcheck_call *cb)
 		.psid = info->psid,
 	};
 
+	if (!(cb->xflags & (1 << O_TABLE | 1 << O_B4 | 1 << O_AFTR)))
+		xtables_error(PARAMETER_PROBLEM,
+			      "LW4O6: say --b4 and --aftr (B4/CE side) or --binding-table (AFTR/BR side)");
+	if (!(cb->xflags & (1 << O_TABLE)) &&
+	    (cb->xflags & (1 << O_B4 | 1 << O_AFTR)) != (1 << O_B4 | 1 << O_AFTR))
+		xtables_error(PARAMETER_PROBLEM,
+			      "LW4O6: --b4 and --aftr go together");
 	if ((info->flags & XT_LW4O6_PORT_SET) && !psid_set_valid(&set))
 		xtables_error(PARAMETER_PROBLEM,
 			      "LW4O6: PSID %u does not fit in %u bits, or offset %u + length %u exceeds 16",
@@ -131,14 +187,24 @@ static void lw4o6_tg_show(const struct xt_lw4o6_tginfo *info, const char *dash)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	printf(" %sb4 %s", dash, inet_ntop(AF_INET6, &info->b4, a, sizeof(a)));
-	printf(" %saftr %s", dash, inet_ntop(AF_INET6, &info->aftr, a, sizeof(a)));
+	if (info->flags & XT_LW4O6_TABLE) {
+		printf(" %sbinding-table %.*s", dash, (int)sizeof(info->table), info->table);
+		if (info->flags & XT_LW4O6_ICMP)
+			printf(" %sicmp", dash);
+	} else {
+		printf(" %sb4 %s", dash, inet_ntop(AF_INET6, &info->b4, a, sizeof(a)));
+		printf(" %saftr %s", dash, inet_ntop(AF_INET6, &info->aftr, a, sizeof(a)));
+	}
 	if (info->flags & XT_LW4O6_PORT_SET)
 		printf(" %spsid %u/%u", dash, info->psid, info->psid_len);
-	if (info->psid_offset != 6)
+	if (info->psid_offset != 6 && !(info->flags & XT_LW4O6_TABLE))
 		printf(" %spsid-offset %u", dash, info->psid_offset);
 	if (info->hop_limit)
 		printf(" %shop-limit %u", dash, info->hop_limit);
+	if (info->flags & XT_LW4O6_TCLASS)
+		printf(" %stclass %u", dash, info->tclass);
+	if (info->flags & XT_LW4O6_FLOWLABEL)
+		printf(" %sflowlabel %u", dash, info->flowlabel);
 }
 
 static void lw4o6_tg_print(const void *ip, const struct xt_entry_target *target,
@@ -161,7 +227,7 @@ static struct xtables_target lw4o6_tg_reg[2] = {
 		.name		= "LW4O6",
 		.version	= XTABLES_VERSION,
 		.size		= XT_ALIGN(sizeof(struct xt_lw4o6_tginfo)),
-		.userspacesize	= XT_ALIGN(sizeof(struct xt_lw4o6_tginfo)),
+		.userspacesize	= offsetof(struct xt_lw4o6_tginfo, bt),
 		.help		= lw4o6_tg_help,
 		.init		= lw4o6_tg_init,
 		.print		= lw4o6_tg_print,

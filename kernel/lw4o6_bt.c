@@ -1,0 +1,1112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LW4O6 binding tables: named, per network namespace, filled over generic
+ * netlink, read under RCU by the AFTR/BR packet path (lw4o6_target.c).
+ *
+ * A softwire (RFC 7596 section 6, RFC 7597 section 5) binds an IPv4 address
+ * and a PSID to the IPv6 address of a B4; all softwires of one IPv4 address
+ * share one PSID length and offset, so a lookup is two hash lookups in
+ * rhashtables: the address, then (address, PSID of the port). MAP rules
+ * (MAP-E BMR/FMR) are a short array searched after the softwires.
+ *
+ * Changes are made under lw4o6_bt_lock (plus genl_lock for netlink). A
+ * whole table is replaced by filling another one and swapping the two
+ * contents pointers: one rcu_assign_pointer, so no packet sees half a table.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ipv6.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/netns/generic.h>
+
+#include "lw4o6_bt.h"
+#include "psid_core.h"
+
+struct lw4o6_bt_sw {
+	struct rhash_head	node;
+	__be32			addr;	/* key: addr, psid */
+	u16			psid;
+	u8			aftr;	/* index in data->aftr */
+	u8			pad;
+	struct in6_addr		b4;
+};
+
+struct lw4o6_sw_key {
+	__be32	addr;
+	u16	psid;
+};
+
+#define LW4O6_SW_KEY_LEN (sizeof(__be32) + sizeof(u16))
+
+struct lw4o6_bt_addr {
+	struct rhash_head	node;
+	__be32			addr;
+	u8			psid_len;
+	u8			psid_offset;
+	u32			softwires;	/* under lw4o6_bt_lock */
+};
+
+struct lw4o6_bt_rules {
+	struct rcu_head		rcu;
+	unsigned int		n;
+	struct map_rule		r[];
+};
+
+static const struct rhashtable_params lw4o6_sw_params = {
+	.head_offset		= offsetof(struct lw4o6_bt_sw, node),
+	.key_offset		= offsetof(struct lw4o6_bt_sw, addr),
+	.key_len		= LW4O6_SW_KEY_LEN,
+	.automatic_shrinking	= true,
+};
+
+static const struct rhashtable_params lw4o6_addr_params = {
+	.head_offset		= offsetof(struct lw4o6_bt_addr, node),
+	.key_offset		= offsetof(struct lw4o6_bt_addr, addr),
+	.key_len		= sizeof(__be32),
+	.automatic_shrinking	= true,
+};
+
+static DEFINE_MUTEX(lw4o6_bt_lock);
+static struct kmem_cache *lw4o6_sw_cache __read_mostly;
+static struct kmem_cache *lw4o6_addr_cache __read_mostly;
+static unsigned int lw4o6_bt_net_id __read_mostly;
+
+struct lw4o6_bt_net {
+	struct list_head tables;	/* under lw4o6_bt_lock */
+};
+
+/* --- lookups (packet path, under RCU) --------------------------------- */
+
+bool lw4o6_bt_is_aftr(const struct lw4o6_bt_data *d, const struct in6_addr *a)
+{
+	unsigned int i, n = smp_load_acquire(&d->n_aftr);
+
+	for (i = 0; i < n; i++)
+		if (ipv6_addr_equal(&d->aftr[i], a))
+			return true;
+	return false;
+}
+
+static bool lw4o6_bt_find_rule(const struct lw4o6_bt_data *d, __be32 addr,
+			       int port, struct lw4o6_bind *b)
+{
+	const struct lw4o6_bt_rules *rules = rcu_dereference(d->rules);
+	struct map_ce ce;
+	unsigned int i;
+
+	if (!rules)
+		return false;
+	for (i = 0; i < rules->n; i++) {
+		const struct map_rule *r = &rules->r[i];
+
+		/* A later fragment only for a rule without port sets. */
+		if (port == LW4O6_NO_PORT &&
+		    r->ea_len != (unsigned int)(32 - r->ip4_len))
+			continue;
+		if (map_rule_ce_for(r, ntohl(addr), port < 0 ? 0 : port, &ce) !=
+		    MAP_RULE_OK)
+			continue;
+		memcpy(&b->b4, ce.ip6, sizeof(b->b4));
+		b->aftr = d->aftr[0];
+		return true;
+	}
+	return false;
+}
+
+bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
+		   struct lw4o6_bind *b)
+{
+	const struct lw4o6_bt_addr *a;
+	const struct lw4o6_bt_sw *sw;
+	struct lw4o6_sw_key key = { .addr = addr };
+
+	a = rhashtable_lookup(&d->addrs, &addr, lw4o6_addr_params);
+	if (!a)
+		return lw4o6_bt_find_rule(d, addr, port, b);
+	if (a->psid_len) {
+		struct psid_set set = {
+			.offset = a->psid_offset,
+			.len = a->psid_len,
+		};
+
+		if (port == LW4O6_NO_PORT)
+			return false;
+		set.psid = psid_of_port(port, set.offset, set.len);
+		/* Ports with A = 0 are in no port set (RFC 7597 section 5.1). */
+		if (!psid_port_in_set(&set, port))
+			return false;
+		key.psid = set.psid;
+	}
+	sw = rhashtable_lookup(&d->softwires, &key, lw4o6_sw_params);
+	if (!sw)
+		return false;
+	b->b4 = sw->b4;
+	b->aftr = d->aftr[sw->aftr];
+	return true;
+}
+
+/* --- tables and their contents (process context) ---------------------- */
+
+static void lw4o6_sw_free(void *ptr, void *arg)
+{
+	kmem_cache_free(lw4o6_sw_cache, ptr);
+}
+
+static void lw4o6_addr_free(void *ptr, void *arg)
+{
+	kmem_cache_free(lw4o6_addr_cache, ptr);
+}
+
+static struct lw4o6_bt_data *lw4o6_data_new(const struct in6_addr *aftr,
+					    u32 size)
+{
+	struct rhashtable_params p = lw4o6_sw_params;
+	struct lw4o6_bt_data *d = kzalloc(sizeof(*d), GFP_KERNEL);
+
+	if (!d)
+		return NULL;
+	p.nelem_hint = min_t(u32, size, 1 << 26);
+	if (rhashtable_init(&d->softwires, &p))
+		goto free;
+	p = lw4o6_addr_params;
+	p.nelem_hint = min_t(u32, size, 1 << 26);
+	if (rhashtable_init(&d->addrs, &p))
+		goto destroy;
+	d->aftr[0] = *aftr;
+	d->n_aftr = 1;
+	refcount_set(&d->refs, 1);
+	return d;
+destroy:
+	rhashtable_destroy(&d->softwires);
+free:
+	kfree(d);
+	return NULL;
+}
+
+/* The last user of contents no longer published anywhere frees them. */
+static void lw4o6_data_put(struct lw4o6_bt_data *d)
+{
+	if (!d || !refcount_dec_and_test(&d->refs))
+		return;
+	synchronize_rcu();
+	rhashtable_free_and_destroy(&d->softwires, lw4o6_sw_free, NULL);
+	rhashtable_free_and_destroy(&d->addrs, lw4o6_addr_free, NULL);
+	kfree(rcu_dereference_protected(d->rules, true));
+	kfree(d);
+}
+
+static struct lw4o6_bt_data *lw4o6_data_locked(struct lw4o6_bt *bt)
+{
+	return rcu_dereference_protected(bt->data,
+					 lockdep_is_held(&lw4o6_bt_lock));
+}
+
+static void lw4o6_bt_free(struct lw4o6_bt *bt)
+{
+	lw4o6_data_put(rcu_dereference_protected(bt->data, true));
+	free_percpu(bt->stats);
+	kfree(bt);
+}
+
+static struct lw4o6_bt *lw4o6_bt_find_name(struct net *net, const char *name)
+{
+	struct lw4o6_bt_net *bn = net_generic(net, lw4o6_bt_net_id);
+	struct lw4o6_bt *bt;
+
+	list_for_each_entry(bt, &bn->tables, list)
+		if (!strcmp(bt->name, name))
+			return bt;
+	return NULL;
+}
+
+struct lw4o6_bt *lw4o6_bt_get(struct net *net, const char *name)
+{
+	struct lw4o6_bt *bt;
+
+	mutex_lock(&lw4o6_bt_lock);
+	bt = lw4o6_bt_find_name(net, name);
+	if (bt) {
+		refcount_inc(&bt->refs);
+		bt->users++;
+	}
+	mutex_unlock(&lw4o6_bt_lock);
+	return bt;
+}
+
+void lw4o6_bt_put(struct lw4o6_bt *bt)
+{
+	mutex_lock(&lw4o6_bt_lock);
+	bt->users--;
+	mutex_unlock(&lw4o6_bt_lock);
+	if (refcount_dec_and_test(&bt->refs))
+		lw4o6_bt_free(bt);
+}
+
+static int lw4o6_aftr_index(struct lw4o6_bt_data *d, const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_aftr; i++)
+		if (ipv6_addr_equal(&d->aftr[i], a))
+			return i;
+	if (d->n_aftr == LW4O6_MAX_AFTRS)
+		return -ENOSPC;
+	d->aftr[i] = *a;
+	/* Readers see the address before the count that covers it. */
+	smp_store_release(&d->n_aftr, i + 1);
+	return i;
+}
+
+static bool lw4o6_unicast(const struct in6_addr *a)
+{
+	return !ipv6_addr_any(a) && !ipv6_addr_is_multicast(a) &&
+	       !ipv6_addr_loopback(a);
+}
+
+static const struct nla_policy lw4o6_sw_policy[LW4O6_SW_A_MAX + 1] = {
+	[LW4O6_SW_A_IPV4]	 = { .type = NLA_BE32 },
+	[LW4O6_SW_A_PSID]	 = { .type = NLA_U16 },
+	[LW4O6_SW_A_PSID_LEN]	 = NLA_POLICY_MAX(NLA_U8, 16),
+	[LW4O6_SW_A_PSID_OFFSET] = NLA_POLICY_MAX(NLA_U8, 16),
+	[LW4O6_SW_A_B4]		 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[LW4O6_SW_A_AFTR]	 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
+static const struct nla_policy lw4o6_rule_policy[LW4O6_RULE_A_MAX + 1] = {
+	[LW4O6_RULE_A_IPV6_PREFIX] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[LW4O6_RULE_A_IPV6_LEN]	   = NLA_POLICY_MAX(NLA_U8, 128),
+	[LW4O6_RULE_A_IPV4_PREFIX] = { .type = NLA_BE32 },
+	[LW4O6_RULE_A_IPV4_LEN]	   = NLA_POLICY_MAX(NLA_U8, 32),
+	[LW4O6_RULE_A_EA_LEN]	   = NLA_POLICY_MAX(NLA_U8, 48),
+	[LW4O6_RULE_A_PSID_OFFSET] = NLA_POLICY_MAX(NLA_U8, 16),
+};
+
+static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
+	[LW4O6_A_NAME]	   = { .type = NLA_NUL_STRING,
+			       .len = LW4O6_TABLE_NAME_LEN - 1 },
+	[LW4O6_A_NAME2]	   = { .type = NLA_NUL_STRING,
+			       .len = LW4O6_TABLE_NAME_LEN - 1 },
+	[LW4O6_A_AFTR]	   = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[LW4O6_A_SIZE]	   = { .type = NLA_U32 },
+	[LW4O6_A_SOFTWIRES] = NLA_POLICY_NESTED_ARRAY(lw4o6_sw_policy),
+	[LW4O6_A_RULE]	   = NLA_POLICY_NESTED(lw4o6_rule_policy),
+};
+
+/* One softwire from its attributes; the key is all DEL needs. */
+static int lw4o6_parse_sw(const struct nlattr *nla, struct lw4o6_bt_sw *sw,
+			  struct lw4o6_bt_addr *a, struct in6_addr *aftr,
+			  bool *has_aftr, bool key_only,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[LW4O6_SW_A_MAX + 1];
+	struct psid_set set = {};
+	int err;
+
+	err = nla_parse_nested(tb, LW4O6_SW_A_MAX, nla, lw4o6_sw_policy, extack);
+	if (err)
+		return err;
+	if (!tb[LW4O6_SW_A_IPV4] || (!key_only && !tb[LW4O6_SW_A_B4])) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "a softwire needs an IPv4 and a B4 address");
+		return -EINVAL;
+	}
+	memset(sw, 0, sizeof(*sw));
+	sw->addr = nla_get_be32(tb[LW4O6_SW_A_IPV4]);
+	a->addr = sw->addr;
+	if (tb[LW4O6_SW_A_PSID])
+		set.psid = nla_get_u16(tb[LW4O6_SW_A_PSID]);
+	sw->psid = set.psid;
+	if (key_only)
+		return 0;
+	if (tb[LW4O6_SW_A_PSID_LEN])
+		set.len = nla_get_u8(tb[LW4O6_SW_A_PSID_LEN]);
+	set.offset = set.len ? 6 : 0;	/* RFC 7597 section 5.1 default */
+	if (set.len && tb[LW4O6_SW_A_PSID_OFFSET])
+		set.offset = nla_get_u8(tb[LW4O6_SW_A_PSID_OFFSET]);
+	if (!psid_set_valid(&set)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "the PSID does not fit its length, or offset + length > 16");
+		return -EINVAL;
+	}
+	a->psid_len = set.len;
+	a->psid_offset = set.offset;
+	if (ipv4_is_zeronet(sw->addr) || ipv4_is_multicast(sw->addr) ||
+	    ipv4_is_lbcast(sw->addr) || ipv4_is_loopback(sw->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "the IPv4 address must be unicast");
+		return -EINVAL;
+	}
+	nla_memcpy(&sw->b4, tb[LW4O6_SW_A_B4], sizeof(sw->b4));
+	*has_aftr = tb[LW4O6_SW_A_AFTR];
+	if (*has_aftr)
+		nla_memcpy(aftr, tb[LW4O6_SW_A_AFTR], sizeof(*aftr));
+	if (!lw4o6_unicast(&sw->b4) || (*has_aftr && !lw4o6_unicast(aftr))) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "B4 and AFTR addresses must be unicast");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
+			struct netlink_ext_ack *extack)
+{
+	struct lw4o6_bt_addr akey, *a;
+	struct lw4o6_bt_sw key, *sw;
+	struct in6_addr aftr;
+	bool has_aftr, new_addr = false;
+	int err, idx = 0, tries;
+
+	err = lw4o6_parse_sw(nla, &key, &akey, &aftr, &has_aftr, false, extack);
+	if (err)
+		return err;
+	if (has_aftr) {
+		idx = lw4o6_aftr_index(d, &aftr);
+		if (idx < 0) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "too many AFTR addresses in one table");
+			return idx;
+		}
+	}
+	a = rhashtable_lookup_fast(&d->addrs, &akey.addr, lw4o6_addr_params);
+	if (a && (a->psid_len != akey.psid_len ||
+		  a->psid_offset != akey.psid_offset)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "softwires of one IPv4 address must share PSID length and offset");
+		return -EINVAL;
+	}
+	if (rhashtable_lookup_fast(&d->softwires, &key.addr, lw4o6_sw_params)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "this IPv4 address and PSID are bound already");
+		return -EEXIST;
+	}
+
+	sw = kmem_cache_alloc(lw4o6_sw_cache, GFP_KERNEL);
+	if (!sw)
+		return -ENOMEM;
+	*sw = key;
+	sw->aftr = idx;
+	if (!a) {
+		a = kmem_cache_alloc(lw4o6_addr_cache, GFP_KERNEL);
+		if (!a) {
+			kmem_cache_free(lw4o6_sw_cache, sw);
+			return -ENOMEM;
+		}
+		*a = akey;
+		a->softwires = 0;
+		new_addr = true;
+	}
+	/* Insertion can be refused while the table is being resized. */
+	for (tries = 0; tries < 100; tries++) {
+		err = rhashtable_insert_fast(&d->softwires, &sw->node,
+					     lw4o6_sw_params);
+		if (err != -EBUSY && err != -ENOMEM)
+			break;
+		cond_resched();
+	}
+	if (err)
+		goto free;
+	if (new_addr) {
+		for (tries = 0; tries < 100; tries++) {
+			err = rhashtable_insert_fast(&d->addrs, &a->node,
+						     lw4o6_addr_params);
+			if (err != -EBUSY && err != -ENOMEM)
+				break;
+			cond_resched();
+		}
+		if (err) {
+			rhashtable_remove_fast(&d->softwires, &sw->node,
+					       lw4o6_sw_params);
+			synchronize_rcu();
+			goto free;
+		}
+		d->n_addrs++;
+	}
+	a->softwires++;
+	d->n_softwires++;
+	return 0;
+free:
+	if (new_addr)
+		kmem_cache_free(lw4o6_addr_cache, a);
+	kmem_cache_free(lw4o6_sw_cache, sw);
+	return err;
+}
+
+/* Unlinks one softwire; the caller frees it after a grace period. */
+static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
+			struct lw4o6_bt_sw **swp, struct lw4o6_bt_addr **ap,
+			struct netlink_ext_ack *extack)
+{
+	struct lw4o6_bt_addr akey, *a;
+	struct lw4o6_bt_sw key, *sw;
+	int err;
+
+	err = lw4o6_parse_sw(nla, &key, &akey, NULL, NULL, true, extack);
+	if (err)
+		return err;
+	sw = rhashtable_lookup_fast(&d->softwires, &key.addr, lw4o6_sw_params);
+	a = rhashtable_lookup_fast(&d->addrs, &akey.addr, lw4o6_addr_params);
+	if (!sw || !a) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "no such softwire");
+		return -ENOENT;
+	}
+	rhashtable_remove_fast(&d->softwires, &sw->node, lw4o6_sw_params);
+	d->n_softwires--;
+	*swp = sw;
+	*ap = NULL;
+	if (--a->softwires == 0) {
+		rhashtable_remove_fast(&d->addrs, &a->node, lw4o6_addr_params);
+		d->n_addrs--;
+		*ap = a;
+	}
+	return 0;
+}
+
+/* --- generic netlink ---------------------------------------------------- */
+
+static struct genl_family lw4o6_genl_family;
+
+static struct lw4o6_bt *lw4o6_bt_from_info(struct genl_info *info,
+					   int attr)
+{
+	struct lw4o6_bt *bt;
+
+	if (GENL_REQ_ATTR_CHECK(info, attr))
+		return ERR_PTR(-EINVAL);
+	bt = lw4o6_bt_find_name(genl_info_net(info), nla_data(info->attrs[attr]));
+	if (!bt) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr], "no such table");
+		return ERR_PTR(-ENOENT);
+	}
+	return bt;
+}
+
+static int lw4o6_table_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lw4o6_bt_net *bn = net_generic(genl_info_net(info), lw4o6_bt_net_id);
+	struct in6_addr aftr;
+	struct lw4o6_bt *bt;
+	const char *name;
+	int err = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, LW4O6_A_AFTR))
+		return -EINVAL;
+	name = nla_data(info->attrs[LW4O6_A_NAME]);
+	nla_memcpy(&aftr, info->attrs[LW4O6_A_AFTR], sizeof(aftr));
+	if (!name[0] || !lw4o6_unicast(&aftr)) {
+		NL_SET_ERR_MSG(info->extack, "a table needs a name and a unicast AFTR address");
+		return -EINVAL;
+	}
+
+	bt = kzalloc(sizeof(*bt), GFP_KERNEL);
+	if (!bt)
+		return -ENOMEM;
+	bt->stats = __alloc_percpu(sizeof(u64) * __LW4O6_BT_STAT_MAX,
+				   __alignof__(u64));
+	strscpy(bt->name, name, sizeof(bt->name));
+	refcount_set(&bt->refs, 1);
+	RCU_INIT_POINTER(bt->data,
+			 lw4o6_data_new(&aftr, info->attrs[LW4O6_A_SIZE] ?
+					nla_get_u32(info->attrs[LW4O6_A_SIZE]) : 0));
+	if (!bt->stats || !rcu_access_pointer(bt->data)) {
+		lw4o6_bt_free(bt);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&lw4o6_bt_lock);
+	if (lw4o6_bt_find_name(genl_info_net(info), name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LW4O6_A_NAME],
+				    "a table of this name exists");
+		err = -EEXIST;
+	} else {
+		list_add_tail(&bt->list, &bn->tables);
+	}
+	mutex_unlock(&lw4o6_bt_lock);
+	if (err)
+		lw4o6_bt_free(bt);
+	return err;
+}
+
+static int lw4o6_table_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lw4o6_bt *bt;
+	int err = 0;
+
+	mutex_lock(&lw4o6_bt_lock);
+	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	if (IS_ERR(bt)) {
+		err = PTR_ERR(bt);
+	} else if (bt->users) {
+		NL_SET_ERR_MSG(info->extack, "the table is used by iptables rules");
+		err = -EBUSY;
+	} else {
+		list_del(&bt->list);
+	}
+	mutex_unlock(&lw4o6_bt_lock);
+	if (!err && refcount_dec_and_test(&bt->refs))
+		lw4o6_bt_free(bt);
+	return err;
+}
+
+static int lw4o6_table_swap(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lw4o6_bt_data *d1, *d2;
+	struct lw4o6_bt *bt1, *bt2;
+	int err = 0;
+
+	mutex_lock(&lw4o6_bt_lock);
+	bt1 = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	bt2 = lw4o6_bt_from_info(info, LW4O6_A_NAME2);
+	if (IS_ERR(bt1) || IS_ERR(bt2)) {
+		err = IS_ERR(bt1) ? PTR_ERR(bt1) : PTR_ERR(bt2);
+		goto out;
+	}
+	d1 = lw4o6_data_locked(bt1);
+	d2 = lw4o6_data_locked(bt2);
+	/* Each pointer changes at once: a packet sees one table or the other. */
+	rcu_assign_pointer(bt1->data, d2);
+	rcu_assign_pointer(bt2->data, d1);
+out:
+	mutex_unlock(&lw4o6_bt_lock);
+	return err;
+}
+
+static int lw4o6_sw_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lw4o6_bt_data *d;
+	struct nlattr *nla;
+	struct lw4o6_bt *bt;
+	int err = 0, rem;
+
+	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_SOFTWIRES))
+		return -EINVAL;
+	mutex_lock(&lw4o6_bt_lock);
+	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	if (IS_ERR(bt)) {
+		err = PTR_ERR(bt);
+		goto out;
+	}
+	d = lw4o6_data_locked(bt);
+	/* Softwires before the one refused stay: the tool loads into a
+	 * fresh table and swaps, so a failed load changes nothing live.
+	 */
+	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem) {
+		err = lw4o6_sw_add(d, nla, info->extack);
+		if (err)
+			break;
+	}
+out:
+	mutex_unlock(&lw4o6_bt_lock);
+	return err;
+}
+
+static int lw4o6_sw_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lw4o6_bt_addr **addrs = NULL;
+	struct lw4o6_bt_sw **sws = NULL;
+	unsigned int n = 0, i, max = 0;
+	struct lw4o6_bt_data *d;
+	struct nlattr *nla;
+	struct lw4o6_bt *bt;
+	int err = 0, rem;
+
+	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_SOFTWIRES))
+		return -EINVAL;
+	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem)
+		max++;
+	sws = kvcalloc(max, sizeof(*sws), GFP_KERNEL);
+	addrs = kvcalloc(max, sizeof(*addrs), GFP_KERNEL);
+	if (!sws || !addrs) {
+		err = -ENOMEM;
+		goto free;
+	}
+	mutex_lock(&lw4o6_bt_lock);
+	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	if (IS_ERR(bt)) {
+		err = PTR_ERR(bt);
+		goto out;
+	}
+	d = lw4o6_data_locked(bt);
+	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem) {
+		err = lw4o6_sw_del(d, nla, &sws[n], &addrs[n], info->extack);
+		if (err)
+			break;
+		n++;
+	}
+out:
+	mutex_unlock(&lw4o6_bt_lock);
+	if (n)
+		synchronize_rcu();
+	for (i = 0; i < n; i++) {
+		kmem_cache_free(lw4o6_sw_cache, sws[i]);
+		if (addrs[i])
+			kmem_cache_free(lw4o6_addr_cache, addrs[i]);
+	}
+free:
+	kvfree(sws);
+	kvfree(addrs);
+	return err;
+}
+
+static int lw4o6_parse_rule(const struct nlattr *nla, struct map_rule *r,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[LW4O6_RULE_A_MAX + 1];
+	struct map_ce ce;
+	int err;
+
+	err = nla_parse_nested(tb, LW4O6_RULE_A_MAX, nla, lw4o6_rule_policy, extack);
+	if (err)
+		return err;
+	if (!tb[LW4O6_RULE_A_IPV6_PREFIX] || !tb[LW4O6_RULE_A_IPV6_LEN] ||
+	    !tb[LW4O6_RULE_A_IPV4_PREFIX] || !tb[LW4O6_RULE_A_IPV4_LEN] ||
+	    !tb[LW4O6_RULE_A_EA_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "a rule needs both prefixes and the EA-bits length");
+		return -EINVAL;
+	}
+	memset(r, 0, sizeof(*r));
+	nla_memcpy(r->ip6_prefix, tb[LW4O6_RULE_A_IPV6_PREFIX], 16);
+	r->ip6_len = nla_get_u8(tb[LW4O6_RULE_A_IPV6_LEN]);
+	r->ip4_prefix = ntohl(nla_get_be32(tb[LW4O6_RULE_A_IPV4_PREFIX]));
+	r->ip4_len = nla_get_u8(tb[LW4O6_RULE_A_IPV4_LEN]);
+	r->ea_len = nla_get_u8(tb[LW4O6_RULE_A_EA_LEN]);
+	r->psid_offset = tb[LW4O6_RULE_A_PSID_OFFSET] ?
+			 nla_get_u8(tb[LW4O6_RULE_A_PSID_OFFSET]) : 6;
+	/* RFC 7597 section 5.2: the EA bits must at least fill the IPv4
+	 * suffix, the PSID must fit with its offset, the prefixes must have
+	 * no bits past their lengths. The CE for the rule's first address
+	 * proves the lengths.
+	 */
+	if (map_rule_ce_for(r, r->ip4_prefix, 0xffff, &ce) != MAP_RULE_OK ||
+	    r->ip6_len + r->ea_len > 64) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "the rule's lengths give no CE address (RFC 7597 section 5.2)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool lw4o6_rule_equal(const struct map_rule *a, const struct map_rule *b)
+{
+	return !memcmp(a->ip6_prefix, b->ip6_prefix, 16) &&
+	       a->ip6_len == b->ip6_len && a->ip4_prefix == b->ip4_prefix &&
+	       a->ip4_len == b->ip4_len && a->ea_len == b->ea_len &&
+	       a->psid_offset == b->psid_offset;
+}
+
+static int lw4o6_rule_change(struct sk_buff *skb, struct genl_info *info)
+{
+	bool add = info->genlhdr->cmd == LW4O6_CMD_RULE_ADD;
+	struct lw4o6_bt_rules *old, *new = NULL;
+	struct lw4o6_bt_data *d;
+	unsigned int i, n, found;
+	struct lw4o6_bt *bt;
+	struct map_rule r;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_RULE))
+		return -EINVAL;
+	err = lw4o6_parse_rule(info->attrs[LW4O6_A_RULE], &r, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&lw4o6_bt_lock);
+	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	if (IS_ERR(bt)) {
+		err = PTR_ERR(bt);
+		goto out;
+	}
+	d = lw4o6_data_locked(bt);
+	old = rcu_dereference_protected(d->rules, lockdep_is_held(&lw4o6_bt_lock));
+	n = old ? old->n : 0;
+	for (found = 0; found < n; found++)
+		if (lw4o6_rule_equal(&old->r[found], &r))
+			break;
+	if (add && found < n) {
+		err = -EEXIST;
+		goto out;
+	}
+	if (!add && found == n) {
+		NL_SET_ERR_MSG(info->extack, "no such rule");
+		err = -ENOENT;
+		goto out;
+	}
+	if (add && n == LW4O6_MAX_RULES) {
+		NL_SET_ERR_MSG(info->extack, "too many rules in one table");
+		err = -ENOSPC;
+		goto out;
+	}
+	new = kzalloc(struct_size(new, r, add ? n + 1 : n), GFP_KERNEL);
+	if (!new) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (i != found)
+			new->r[new->n++] = old->r[i];
+	if (add)
+		new->r[new->n++] = r;
+	rcu_assign_pointer(d->rules, new);
+	if (old)
+		kfree_rcu(old, rcu);
+out:
+	mutex_unlock(&lw4o6_bt_lock);
+	return err;
+}
+
+static int lw4o6_aftr_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lw4o6_bt *bt;
+	struct in6_addr a;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_AFTR))
+		return -EINVAL;
+	nla_memcpy(&a, info->attrs[LW4O6_A_AFTR], sizeof(a));
+	if (!lw4o6_unicast(&a))
+		return -EINVAL;
+	mutex_lock(&lw4o6_bt_lock);
+	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	err = IS_ERR(bt) ? PTR_ERR(bt) : lw4o6_aftr_index(lw4o6_data_locked(bt), &a);
+	mutex_unlock(&lw4o6_bt_lock);
+	return err < 0 ? err : 0;
+}
+
+static int lw4o6_put_rule(struct sk_buff *msg, const struct map_rule *r)
+{
+	struct nlattr *nest = nla_nest_start(msg, LW4O6_A_RULE);
+
+	if (!nest ||
+	    nla_put(msg, LW4O6_RULE_A_IPV6_PREFIX, 16, r->ip6_prefix) ||
+	    nla_put_u8(msg, LW4O6_RULE_A_IPV6_LEN, r->ip6_len) ||
+	    nla_put_be32(msg, LW4O6_RULE_A_IPV4_PREFIX, htonl(r->ip4_prefix)) ||
+	    nla_put_u8(msg, LW4O6_RULE_A_IPV4_LEN, r->ip4_len) ||
+	    nla_put_u8(msg, LW4O6_RULE_A_EA_LEN, r->ea_len) ||
+	    nla_put_u8(msg, LW4O6_RULE_A_PSID_OFFSET, r->psid_offset))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static u64 lw4o6_ht_bytes(struct rhashtable *ht)
+{
+	const struct bucket_table *tbl;
+	u64 bytes;
+
+	rcu_read_lock();
+	tbl = rcu_dereference(ht->tbl);
+	bytes = sizeof(*tbl) + (u64)tbl->size * sizeof(tbl->buckets[0]);
+	rcu_read_unlock();
+	return bytes;
+}
+
+/* What a table is and did: a TABLE_GET message. */
+static int lw4o6_put_table(struct sk_buff *msg, struct lw4o6_bt *bt,
+			   u32 portid, u32 seq, int flags)
+{
+	struct lw4o6_bt_data *d = lw4o6_data_locked(bt);
+	const struct lw4o6_bt_rules *rules;
+	struct nlattr *stats;
+	unsigned int i;
+	u64 mem;
+	void *hdr;
+	int cpu;
+
+	hdr = genlmsg_put(msg, portid, seq, &lw4o6_genl_family, flags,
+			  LW4O6_CMD_TABLE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	rules = rcu_dereference_protected(d->rules, lockdep_is_held(&lw4o6_bt_lock));
+	mem = sizeof(*bt) + sizeof(*d) +
+	      (u64)d->n_softwires * kmem_cache_size(lw4o6_sw_cache) +
+	      (u64)d->n_addrs * kmem_cache_size(lw4o6_addr_cache) +
+	      lw4o6_ht_bytes(&d->softwires) + lw4o6_ht_bytes(&d->addrs);
+	if (nla_put_string(msg, LW4O6_A_NAME, bt->name) ||
+	    nla_put_u32(msg, LW4O6_A_N_SOFTWIRES, d->n_softwires) ||
+	    nla_put_u32(msg, LW4O6_A_N_ADDRESSES, d->n_addrs) ||
+	    nla_put_u32(msg, LW4O6_A_N_RULES, rules ? rules->n : 0) ||
+	    nla_put_u32(msg, LW4O6_A_REFS, bt->users) ||
+	    nla_put_u64_64bit(msg, LW4O6_A_MEMORY, mem, LW4O6_A_PAD))
+		goto cancel;
+	for (i = 0; i < d->n_aftr; i++)
+		if (nla_put_in6_addr(msg, LW4O6_A_AFTR, &d->aftr[i]))
+			goto cancel;
+	for (i = 0; rules && i < rules->n; i++)
+		if (lw4o6_put_rule(msg, &rules->r[i]))
+			goto cancel;
+	stats = nla_nest_start(msg, LW4O6_A_STATS);
+	if (!stats)
+		goto cancel;
+	for (i = 0; i < __LW4O6_BT_STAT_MAX; i++) {
+		u64 sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(bt->stats, cpu)[i];
+		if (nla_put_u64_64bit(msg, i + 1, sum, LW4O6_A_PAD))
+			goto cancel;
+	}
+	nla_nest_end(msg, stats);
+	genlmsg_end(msg, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int lw4o6_table_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lw4o6_bt *bt;
+	struct sk_buff *msg;
+	int err;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&lw4o6_bt_lock);
+	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	err = IS_ERR(bt) ? PTR_ERR(bt) :
+	      lw4o6_put_table(msg, bt, info->snd_portid, info->snd_seq, 0);
+	mutex_unlock(&lw4o6_bt_lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int lw4o6_table_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	struct lw4o6_bt_net *bn = net_generic(sock_net(skb->sk), lw4o6_bt_net_id);
+	struct lw4o6_bt *bt;
+	long i = 0, skip = cb->args[0];
+
+	mutex_lock(&lw4o6_bt_lock);
+	list_for_each_entry(bt, &bn->tables, list) {
+		if (i++ < skip)
+			continue;
+		if (lw4o6_put_table(skb, bt, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI)) {
+			i--;
+			break;
+		}
+	}
+	mutex_unlock(&lw4o6_bt_lock);
+	cb->args[0] = i;
+	return skb->len;
+}
+
+/*
+ * Dumping softwires: the walk keeps a reference to the contents it walks,
+ * so a swap or a table deletion between two parts of the dump is safe.
+ */
+struct lw4o6_sw_dump {
+	struct lw4o6_bt_data *d;
+	struct rhashtable_iter iter;
+	struct lw4o6_bt_sw pending;	/* a copy: did not fit in the last part */
+	bool has_pending;
+};
+
+static int lw4o6_sw_get_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *name = info->attrs[LW4O6_A_NAME];
+	struct lw4o6_sw_dump *dump;
+	struct lw4o6_bt *bt;
+
+	if (!name) {
+		NL_SET_ERR_MSG(cb->extack, "which table?");
+		return -EINVAL;
+	}
+	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
+	if (!dump)
+		return -ENOMEM;
+	mutex_lock(&lw4o6_bt_lock);
+	bt = lw4o6_bt_find_name(sock_net(cb->skb->sk), nla_data(name));
+	if (bt) {
+		dump->d = lw4o6_data_locked(bt);
+		refcount_inc(&dump->d->refs);
+	}
+	mutex_unlock(&lw4o6_bt_lock);
+	if (!bt) {
+		kfree(dump);
+		NL_SET_ERR_MSG(cb->extack, "no such table");
+		return -ENOENT;
+	}
+	rhashtable_walk_enter(&dump->d->softwires, &dump->iter);
+	cb->args[0] = (long)dump;
+	return 0;
+}
+
+static int lw4o6_sw_get_done(struct netlink_callback *cb)
+{
+	struct lw4o6_sw_dump *dump = (void *)cb->args[0];
+
+	if (dump) {
+		rhashtable_walk_exit(&dump->iter);
+		lw4o6_data_put(dump->d);
+		kfree(dump);
+	}
+	return 0;
+}
+
+static int lw4o6_put_sw(struct sk_buff *msg, struct lw4o6_bt_data *d,
+			const struct lw4o6_bt_sw *sw, u32 portid, u32 seq)
+{
+	struct lw4o6_bt_addr *a;
+	struct nlattr *nest;
+	void *hdr;
+
+	a = rhashtable_lookup(&d->addrs, &sw->addr, lw4o6_addr_params);
+	if (!a)	/* being removed */
+		return 0;
+	hdr = genlmsg_put(msg, portid, seq, &lw4o6_genl_family, NLM_F_MULTI,
+			  LW4O6_CMD_SW_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(msg, LW4O6_A_SOFTWIRE);
+	if (!nest ||
+	    nla_put_be32(msg, LW4O6_SW_A_IPV4, sw->addr) ||
+	    nla_put_u16(msg, LW4O6_SW_A_PSID, sw->psid) ||
+	    nla_put_u8(msg, LW4O6_SW_A_PSID_LEN, a->psid_len) ||
+	    nla_put_u8(msg, LW4O6_SW_A_PSID_OFFSET, a->psid_offset) ||
+	    nla_put_in6_addr(msg, LW4O6_SW_A_B4, &sw->b4) ||
+	    (sw->aftr && nla_put_in6_addr(msg, LW4O6_SW_A_AFTR,
+					  &d->aftr[sw->aftr]))) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static int lw4o6_sw_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct lw4o6_sw_dump *dump = (void *)cb->args[0];
+	u32 portid = NETLINK_CB(cb->skb).portid, seq = cb->nlh->nlmsg_seq;
+	struct lw4o6_bt_sw *sw;
+	int err = 0;
+
+	rhashtable_walk_start(&dump->iter);
+	if (dump->has_pending) {
+		err = lw4o6_put_sw(skb, dump->d, &dump->pending, portid, seq);
+		if (!err)
+			dump->has_pending = false;
+	}
+	while (!err && (sw = rhashtable_walk_next(&dump->iter))) {
+		if (IS_ERR(sw)) {
+			if (PTR_ERR(sw) == -EAGAIN)
+				continue;	/* resized: some may come twice */
+			break;
+		}
+		err = lw4o6_put_sw(skb, dump->d, sw, portid, seq);
+		if (err) {
+			/* Outside the walk it may be freed: keep a copy. */
+			dump->pending = *sw;
+			dump->has_pending = true;
+		}
+	}
+	rhashtable_walk_stop(&dump->iter);
+	return skb->len;
+}
+
+static const struct genl_ops lw4o6_genl_ops[] = {
+	{ .cmd = LW4O6_CMD_TABLE_NEW,  .doit = lw4o6_table_new,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = LW4O6_CMD_TABLE_DEL,  .doit = lw4o6_table_del,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = LW4O6_CMD_TABLE_GET,  .doit = lw4o6_table_get_doit,
+	  .dumpit = lw4o6_table_get_dumpit, .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = LW4O6_CMD_TABLE_SWAP, .doit = lw4o6_table_swap,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = LW4O6_CMD_SW_ADD,     .doit = lw4o6_sw_add_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = LW4O6_CMD_SW_DEL,     .doit = lw4o6_sw_del_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = LW4O6_CMD_SW_GET,     .start = lw4o6_sw_get_start,
+	  .dumpit = lw4o6_sw_get_dumpit, .done = lw4o6_sw_get_done,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = LW4O6_CMD_RULE_ADD,   .doit = lw4o6_rule_change,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = LW4O6_CMD_RULE_DEL,   .doit = lw4o6_rule_change,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = LW4O6_CMD_AFTR_ADD,   .doit = lw4o6_aftr_add,
+	  .flags = GENL_UNS_ADMIN_PERM },
+};
+
+static struct genl_family lw4o6_genl_family __ro_after_init = {
+	.name		= LW4O6_GENL_NAME,
+	.version	= LW4O6_GENL_VERSION,
+	.maxattr	= LW4O6_A_MAX,
+	.policy		= lw4o6_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= lw4o6_genl_ops,
+	.n_ops		= ARRAY_SIZE(lw4o6_genl_ops),
+	.resv_start_op	= LW4O6_CMD_MAX + 1,
+};
+
+/* --- namespaces and module ---------------------------------------------- */
+
+static int __net_init lw4o6_bt_net_init(struct net *net)
+{
+	struct lw4o6_bt_net *bn = net_generic(net, lw4o6_bt_net_id);
+
+	INIT_LIST_HEAD(&bn->tables);
+	return 0;
+}
+
+/* Tables still used by rules live on until the rules are destroyed. */
+static void __net_exit lw4o6_bt_net_exit(struct net *net)
+{
+	struct lw4o6_bt_net *bn = net_generic(net, lw4o6_bt_net_id);
+	struct lw4o6_bt *bt, *tmp;
+	LIST_HEAD(gone);
+
+	mutex_lock(&lw4o6_bt_lock);
+	list_splice_init(&bn->tables, &gone);
+	mutex_unlock(&lw4o6_bt_lock);
+	list_for_each_entry_safe(bt, tmp, &gone, list) {
+		list_del(&bt->list);
+		if (refcount_dec_and_test(&bt->refs))
+			lw4o6_bt_free(bt);
+	}
+}
+
+static struct pernet_operations lw4o6_bt_net_ops = {
+	.init	= lw4o6_bt_net_init,
+	.exit	= lw4o6_bt_net_exit,
+	.id	= &lw4o6_bt_net_id,
+	.size	= sizeof(struct lw4o6_bt_net),
+};
+
+int lw4o6_bt_init(void)
+{
+	int err = -ENOMEM;
+
+	lw4o6_sw_cache = KMEM_CACHE(lw4o6_bt_sw, 0);
+	lw4o6_addr_cache = KMEM_CACHE(lw4o6_bt_addr, 0);
+	if (!lw4o6_sw_cache || !lw4o6_addr_cache)
+		goto caches;
+	err = register_pernet_subsys(&lw4o6_bt_net_ops);
+	if (err)
+		goto caches;
+	err = genl_register_family(&lw4o6_genl_family);
+	if (err)
+		goto pernet;
+	return 0;
+pernet:
+	unregister_pernet_subsys(&lw4o6_bt_net_ops);
+caches:
+	kmem_cache_destroy(lw4o6_addr_cache);
+	kmem_cache_destroy(lw4o6_sw_cache);
+	return err;
+}
+
+void lw4o6_bt_exit(void)
+{
+	genl_unregister_family(&lw4o6_genl_family);
+	unregister_pernet_subsys(&lw4o6_bt_net_ops);
+	rcu_barrier();	/* kfree_rcu of rule arrays */
+	kmem_cache_destroy(lw4o6_addr_cache);
+	kmem_cache_destroy(lw4o6_sw_cache);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * LW4O6 binding tables (the AFTR/BR side): what the packet path of
+ * kernel/lw4o6_target.c asks of kernel/lw4o6_bt.c. The tables are made and
+ * filled over generic netlink (kernel/lw4o6_genl.h, tools/lw4o6ctl).
+ */
+#ifndef LW4O6_BT_H
+#define LW4O6_BT_H
+
+#include <linux/in6.h>
+#include <linux/rhashtable-types.h>
+#include <net/net_namespace.h>
+
+#include "lw4o6_genl.h"
+
+struct lw4o6_bt_rules;
+
+/*
+ * The contents of a table. Read under RCU in the packet path; changed under
+ * lw4o6_bt_lock; replaced as a whole by a swap. Lookups are two hash
+ * lookups: the IPv4 address gives the PSID length and offset of its
+ * softwires, the PSID of the port then gives the softwire.
+ */
+struct lw4o6_bt_data {
+	struct rhashtable	softwires;	/* (IPv4, PSID) -> B4 */
+	struct rhashtable	addrs;		/* IPv4 -> PSID length, offset */
+	struct lw4o6_bt_rules __rcu *rules;	/* MAP rules, copy on write */
+	unsigned int		n_aftr;		/* append only */
+	struct in6_addr		aftr[LW4O6_MAX_AFTRS];
+	u32			n_softwires;
+	u32			n_addrs;
+	refcount_t		refs;		/* the table, netlink dumps */
+};
+
+struct lw4o6_bt {
+	struct list_head	list;		/* in its netns */
+	refcount_t		refs;		/* the netns list, each rule */
+	unsigned int		users;		/* rules (under lw4o6_bt_lock) */
+	char			name[LW4O6_TABLE_NAME_LEN];
+	struct lw4o6_bt_data __rcu *data;
+	u64 __percpu		*stats;		/* [__LW4O6_BT_STAT_MAX] */
+};
+
+/* Where a packet for a softwire goes: the B4 or CE, and our address. */
+struct lw4o6_bind {
+	struct in6_addr b4;
+	struct in6_addr aftr;
+};
+
+/* No port to look at (a later fragment): only port-less softwires match. */
+#define LW4O6_NO_PORT (-1)
+
+/*
+ * The softwire or MAP CE that owns addr:port (port in host order, or
+ * LW4O6_NO_PORT); false if there is none. Under rcu_read_lock().
+ */
+bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
+		   struct lw4o6_bind *b);
+/* Is a one of this table's own AFTR/BR addresses? */
+bool lw4o6_bt_is_aftr(const struct lw4o6_bt_data *d, const struct in6_addr *a);
+
+static inline void lw4o6_bt_count(struct lw4o6_bt *bt, enum lw4o6_bt_stat s)
+{
+	this_cpu_inc(bt->stats[s]);
+}
+
+/* A rule's reference to a table (checkentry / destroy). */
+struct lw4o6_bt *lw4o6_bt_get(struct net *net, const char *name);
+void lw4o6_bt_put(struct lw4o6_bt *bt);
+
+int lw4o6_bt_init(void);
+void lw4o6_bt_exit(void);
+
+#endif /* LW4O6_BT_H */
