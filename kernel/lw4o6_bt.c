@@ -30,8 +30,9 @@ struct lw4o6_bt_sw {
 	struct rhash_head	node;
 	__be32			addr;	/* key: addr, psid */
 	u16			psid;
-	u8			aftr;	/* index in data->aftr */
-	u8			pad;
+	u16			aftr:4,		/* index in data->aftr */
+				psid_len:5,	/* as its address's */
+				psid_offset:5;
 	struct in6_addr		b4;
 };
 
@@ -117,33 +118,54 @@ static bool lw4o6_bt_find_rule(const struct lw4o6_bt_data *d, __be32 addr,
 	return false;
 }
 
+/* The PSID of port in a set of length len at offset, or -1 if the port is
+ * in no set (A = 0, RFC 7597 section 5.1) or unknown.
+ */
+static int lw4o6_psid(int port, unsigned int len, unsigned int offset)
+{
+	struct psid_set set = { .offset = offset, .len = len };
+
+	if (!len)
+		return 0;
+	if (port == LW4O6_NO_PORT)
+		return -1;
+	set.psid = psid_of_port(port, offset, len);
+	return psid_port_in_set(&set, port) ? set.psid : -1;
+}
+
 bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
 		   struct lw4o6_bind *b)
 {
 	const struct lw4o6_bt_addr *a;
 	const struct lw4o6_bt_sw *sw;
 	struct lw4o6_sw_key key = { .addr = addr };
+	int psid;
+
+	/* One lookup when all addresses share PSID length and offset. */
+	if (READ_ONCE(d->uni_set) && !READ_ONCE(d->n_other)) {
+		unsigned int len = READ_ONCE(d->uni_len);
+		unsigned int offset = READ_ONCE(d->uni_offset);
+
+		psid = lw4o6_psid(port, len, offset);
+		if (psid >= 0) {
+			key.psid = psid;
+			sw = rhashtable_lookup(&d->softwires, &key, lw4o6_sw_params);
+			if (sw && sw->psid_len == len && sw->psid_offset == offset)
+				goto found;
+		}
+	}
 
 	a = rhashtable_lookup(&d->addrs, &addr, lw4o6_addr_params);
 	if (!a)
 		return lw4o6_bt_find_rule(d, addr, port, b);
-	if (a->psid_len) {
-		struct psid_set set = {
-			.offset = a->psid_offset,
-			.len = a->psid_len,
-		};
-
-		if (port == LW4O6_NO_PORT)
-			return false;
-		set.psid = psid_of_port(port, set.offset, set.len);
-		/* Ports with A = 0 are in no port set (RFC 7597 section 5.1). */
-		if (!psid_port_in_set(&set, port))
-			return false;
-		key.psid = set.psid;
-	}
+	psid = lw4o6_psid(port, a->psid_len, a->psid_offset);
+	if (psid < 0)
+		return false;
+	key.psid = psid;
 	sw = rhashtable_lookup(&d->softwires, &key, lw4o6_sw_params);
 	if (!sw)
 		return false;
+found:
 	b->b4 = sw->b4;
 	b->aftr = d->aftr[sw->aftr];
 	return true;
@@ -384,6 +406,8 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 		return -ENOMEM;
 	*sw = key;
 	sw->aftr = idx;
+	sw->psid_len = akey.psid_len;
+	sw->psid_offset = akey.psid_offset;
 	if (!a) {
 		a = kmem_cache_alloc(lw4o6_addr_cache, GFP_KERNEL);
 		if (!a) {
@@ -419,6 +443,14 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 			goto free;
 		}
 		d->n_addrs++;
+		if (!d->uni_set) {
+			WRITE_ONCE(d->uni_len, a->psid_len);
+			WRITE_ONCE(d->uni_offset, a->psid_offset);
+			WRITE_ONCE(d->uni_set, true);
+		} else if (a->psid_len != d->uni_len ||
+			   a->psid_offset != d->uni_offset) {
+			WRITE_ONCE(d->n_other, d->n_other + 1);
+		}
 	}
 	a->softwires++;
 	d->n_softwires++;
@@ -455,6 +487,8 @@ static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
 	if (--a->softwires == 0) {
 		rhashtable_remove_fast(&d->addrs, &a->node, lw4o6_addr_params);
 		d->n_addrs--;
+		if (a->psid_len != d->uni_len || a->psid_offset != d->uni_offset)
+			WRITE_ONCE(d->n_other, d->n_other - 1);
 		*ap = a;
 	}
 	return 0;
@@ -951,13 +985,9 @@ static int lw4o6_sw_get_done(struct netlink_callback *cb)
 static int lw4o6_put_sw(struct sk_buff *msg, struct lw4o6_bt_data *d,
 			const struct lw4o6_bt_sw *sw, u32 portid, u32 seq)
 {
-	struct lw4o6_bt_addr *a;
 	struct nlattr *nest;
 	void *hdr;
 
-	a = rhashtable_lookup(&d->addrs, &sw->addr, lw4o6_addr_params);
-	if (!a)	/* being removed */
-		return 0;
 	hdr = genlmsg_put(msg, portid, seq, &lw4o6_genl_family, NLM_F_MULTI,
 			  LW4O6_CMD_SW_GET);
 	if (!hdr)
@@ -966,8 +996,8 @@ static int lw4o6_put_sw(struct sk_buff *msg, struct lw4o6_bt_data *d,
 	if (!nest ||
 	    nla_put_be32(msg, LW4O6_SW_A_IPV4, sw->addr) ||
 	    nla_put_u16(msg, LW4O6_SW_A_PSID, sw->psid) ||
-	    nla_put_u8(msg, LW4O6_SW_A_PSID_LEN, a->psid_len) ||
-	    nla_put_u8(msg, LW4O6_SW_A_PSID_OFFSET, a->psid_offset) ||
+	    nla_put_u8(msg, LW4O6_SW_A_PSID_LEN, sw->psid_len) ||
+	    nla_put_u8(msg, LW4O6_SW_A_PSID_OFFSET, sw->psid_offset) ||
 	    nla_put_in6_addr(msg, LW4O6_SW_A_B4, &sw->b4) ||
 	    (sw->aftr && nla_put_in6_addr(msg, LW4O6_SW_A_AFTR,
 					  &d->aftr[sw->aftr]))) {

@@ -29,6 +29,16 @@ struct lw4o6_bt_data {
 	struct in6_addr		aftr[LW4O6_MAX_AFTRS];
 	u32			n_softwires;
 	u32			n_addrs;
+	/*
+	 * Most tables give every address the same PSID length and offset:
+	 * then a lookup computes the PSID with them and needs one hash
+	 * lookup, not two (the softwire found carries its own length and
+	 * offset, which confirm the guess).
+	 */
+	u8			uni_len;
+	u8			uni_offset;
+	bool			uni_set;
+	u32			n_other;	/* addresses with others */
 	refcount_t		refs;		/* the table, netlink dumps */
 };
 

@@ -492,6 +492,14 @@ def cmd_udp_stream(a):
     return 0
 
 
+def cmd_send_udp4(a):
+    """One UDP datagram over IPv4 from source port 4242."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("0.0.0.0", 4242))
+    sock.sendto(b"softwire test", (a.dst, a.port))
+    return 0
+
+
 def cmd_udp_refused(a):
     """Send one datagram to DST PORT (nobody listens): the ICMPv6 error that
     comes back must reach this socket as ECONNREFUSED, which the kernel
@@ -547,6 +555,10 @@ def main():
     c.add_argument("dst")
     c.add_argument("port", type=int)
     c.set_defaults(fn=cmd_udp_unreachable)
+    c = sub.add_parser("send-udp4")
+    c.add_argument("dst")
+    c.add_argument("port", type=int)
+    c.set_defaults(fn=cmd_send_udp4)
     c = sub.add_parser("udp-stream")
     c.add_argument("dst")
     c.add_argument("port", type=int)
