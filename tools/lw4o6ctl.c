@@ -828,6 +828,64 @@ static void load(const char *table, const char *path)
 	free(f.sw);
 }
 
+/*
+ * What a MAP-E CE derives from its End-user prefix and the BMR (RFC 7597
+ * sections 5.2 and 6): its IPv4 address, PSID and CE IPv6 address, and
+ * the LW4O6 B4-side rules that make a CE of this box.
+ */
+static void derive(char **w, int n)
+{
+	struct rule_line rl;
+	struct map_ce ce;
+	uint8_t eu[16] = {}, eu_len = 0;
+	unsigned int i, shown;
+	char ip4[INET_ADDRSTRLEN];
+	uint32_t a;
+	int k;
+
+	for (k = 0; k < n - 1; k++)
+		if (!strcmp(w[k], "end-user-prefix"))
+			break;
+	if (k >= n - 1)
+		fail("derive: end-user-prefix P/L is needed");
+	parse_prefix("end-user-prefix", w[k + 1], AF_INET6, eu, &eu_len);
+	memmove(w + k, w + k + 2, (n - k - 2) * sizeof(*w));
+	parse_rule(w, n - 2, &rl);
+	switch (map_rule_derive(&rl.r, eu, eu_len, &ce)) {
+	case MAP_RULE_OK:
+		break;
+	case MAP_RULE_NO_MATCH:
+		fail("derive: the End-user prefix is not under the rule's IPv6 prefix");
+	case MAP_RULE_SHORT_PREFIX:
+		fail("derive: the End-user prefix is shorter than the rule prefix + EA bits");
+	default:
+		fail("derive: the rule gives no IPv4 address from this prefix");
+	}
+	a = htonl(ce.ip4);
+	inet_ntop(AF_INET, &a, ip4, sizeof(ip4));
+	printf("ipv4 %s\n", ip4);
+	printf("psid %u psid-length %u psid-offset %u\n", ce.ports.psid,
+	       ce.ports.len, ce.ports.offset);
+	printf("ports");
+	for (i = 0, shown = 0; i < psid_set_size(&ce.ports); i++) {
+		uint16_t p = psid_set_port(&ce.ports, i);
+
+		/* ranges of consecutive ports */
+		if (i && psid_set_port(&ce.ports, i - 1) == p - 1 &&
+		    i + 1 < psid_set_size(&ce.ports) &&
+		    psid_set_port(&ce.ports, i + 1) == p + 1)
+			continue;
+		if (i && psid_set_port(&ce.ports, i - 1) == p - 1)
+			printf("-%u", p);
+		else if (shown++ < 8)
+			printf("%s%u", shown > 1 ? "," : " ", p);
+		else
+			break;
+	}
+	printf("%s\n", i < psid_set_size(&ce.ports) ? ",..." : "");
+	printf("ce-ipv6 %s\n", ip6s(ce.ip6));
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -846,6 +904,8 @@ static void usage(FILE *out)
 "  list TABLE                             the table as a file load reads back\n"
 "  show [TABLE]                           sizes, memory and counters\n"
 "  swap TABLE1 TABLE2                     exchange two tables' contents\n"
+"  derive RULE... end-user-prefix P/L     what a MAP-E CE derives (RFC 7597\n"
+"                                         5.2, 6): IPv4, PSID, ports, CE address\n"
 "A table file has one item per line, as above; # starts a comment. The\n"
 "first br-address is the table's own AFTR/BR address. The PSID offset\n"
 "defaults to 6 (RFC 7597 section 5.1). See lw4o6ctl(8).\n");
@@ -877,6 +937,10 @@ int main(int argc, char **argv)
 		read_file(argv[2], &f);
 		printf("%s: %zu softwires, %u rules, %u br-addresses: no error\n",
 		       src_name, f.n_sw, f.n_rules, f.n_br);
+		return 0;
+	}
+	if (!strcmp(cmd, "derive")) {
+		derive(argv + 2, argc - 2);
 		return 0;
 	}
 	if (table && strcmp(cmd, "show"))

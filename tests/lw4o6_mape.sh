@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# MAP-E (RFC 7597) with the numbers of its Appendix A, Example 1: BMR
+# 2001:db8::/40, 192.0.2.0/24, 16 EA bits, PSID offset 6; the CE with the
+# End-user prefix 2001:db8:12:3400::/56 is 192.0.2.18 with PSID 0x34 (8
+# bits) and the CE address 2001:db8:12:3400:0:c000:212:34.
+#
+#   [client] 10.0.0.2 --lan-- [ce: SNAT + LW4O6 --b4/--aftr, values from
+#   lw4o6ctl derive] --wan-- [br: LW4O6 --binding-table with the rule]
+#   --eth1-- [server] 198.51.100.1
+#
+# The BR has no softwire, only the rule: it finds the CE address from the
+# IPv4 address and port (section 5.3) in both directions.
+
+. "$(dirname "$0")/lib.sh"
+
+CTL="$REPO/tools/lw4o6ctl"
+BR=2001:db8:ffff::1
+RULE="ipv6-prefix 2001:db8::/40 ipv4-prefix 192.0.2.0/24 ea-bits-length 16 psid-offset 6"
+
+derived=$("$CTL" derive $RULE end-user-prefix 2001:db8:12:3400::/56)
+expect_eq "derive: RFC 7597 Appendix A Example 1 (IPv4, PSID, ports, CE address)" \
+	"ipv4 192.0.2.18|psid 52 psid-length 8 psid-offset 6|ports 1232-1235,2256-2259,3280-3283,4304-4307,5328-5331,6352-6355,7376-7379,8400-8403,...|ce-ipv6 2001:db8:12:3400:0:c000:212:34" \
+	"$(printf '%s\n' "$derived" | paste -sd'|')"
+CE=$(printf '%s\n' "$derived" | awk '$1 == "ce-ipv6" { print $2 }')
+
+ns_add client; ns_add ce; ns_add br; ns_add server
+link client eth0 ce lan
+link ce wan br eth0
+link br eth1 server eth0
+ip -n client addr add 10.0.0.2/24 dev eth0
+ip -n client route add default via 10.0.0.1
+ip -n ce addr add 10.0.0.1/24 dev lan
+ip -n ce addr add $CE/64 dev wan
+ip -n ce -6 route add default via 2001:db8:12:3400::1
+ip -n ce route add default dev wan
+n ce sysctl -qw net.ipv4.ip_forward=1
+ip -n br addr add 2001:db8:12:3400::1/64 dev eth0
+ip -n br addr add $BR/128 dev lo
+ip -n br -6 route add 2001:db8::/40 via $CE	# the CEs of the rule
+ip -n br addr add 198.51.100.254/24 dev eth1
+n br sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+ip -n server addr add $SERVER4/24 dev eth0
+ip -n server route add default via 198.51.100.254
+for l in "client eth0" "ce wan" "br eth0" "br eth1" "server eth0"; do no_offload $l; done
+
+# The CE: the derived values, its first port range for SNAT.
+for p in tcp udp icmp; do
+	n ce iptables-legacy -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.18:1232-1235
+done
+n ce iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR
+n ce ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $CE --aftr $BR --psid 52/8
+
+# The BR: one rule, no softwire.
+printf 'br-address %s\nrule %s\n' $BR "$RULE" >"$TMP/mape0"
+check "BR: load a table holding only the BMR" n br "$CTL" load mape0 "$TMP/mape0"
+n br iptables-legacy -t raw -A PREROUTING -i eth1 -d 192.0.2.0/24 -j LW4O6 --binding-table mape0
+n br ip6tables-legacy -t raw -A PREROUTING -d $BR -j LW4O6 --binding-table mape0 --icmp
+settle
+
+capture_start br eth0 "$TMP/wan.pcap" "ip6 and not icmp6"
+check "MAP-E: ping from behind the CE" n client ping -c 2 -i 0.3 -W 3 $SERVER4
+udp_echo server 5002 1
+check "MAP-E: UDP exchange" n client $PKT udp-ask $SERVER4 5002 "hello BR" 1
+check "MAP-E: 200 kB of TCP arrive intact" tcp_send client server $SERVER4 200000 60
+# A packet for another CE of the rule: 192.0.2.18 port 5000 has PSID
+# (5000 >> 2) & 0xff = 0xe2, so EA bits 0x12e2: 2001:db8:12:e200::/56.
+n server $PKT send-udp4 192.0.2.18 5000
+capture_stop
+$PKT dump4 "$TMP/wan.pcap" >"$TMP/wan"
+check "MAP-E: the BR sent the replies to the CE address it computed from the rule" \
+	grep -q "^$BR > $CE 4in6: $SERVER4 > 192.0.2.18 TCP" "$TMP/wan"
+expect_eq "MAP-E: every packet to or from our CE is 4in6 between CE and BR, checksums valid" "" \
+	"$(grep -vE "^($CE > $BR 4in6: 192.0.2.18 > $SERVER4|$BR > $CE 4in6: $SERVER4 > 192.0.2.18) .*cksum valid$" "$TMP/wan" | grep -v 'UDP 4242 > 5000' | head -n 3)"
+check "MAP-E: port 5000 of 192.0.2.18 goes to the CE of PSID 0xe2 (2001:db8:12:e200:0:c000:212:e2)" \
+	grep -q "^$BR > 2001:db8:12:e200:0:c000:212:e2 4in6: $SERVER4 > 192.0.2.18 UDP 4242 > 5000" "$TMP/wan"
+sp=$(n br "$CTL" show mape0 | awk '$1 == "dropped_spoofed" { print $2 }')
+n ce $PKT send-4in6 --src6 $CE --dst6 $BR --src4 192.0.2.18 --sport 5000 --dst4 $SERVER4 --dport 5002
+n ce $PKT send-4in6 --src6 $CE --dst6 $BR --src4 192.0.2.19 --sport 1232 --dst4 $SERVER4 --dport 5002
+expect_eq "MAP-E: the BR drops a port of another CE's set and another CE's address (anti-spoofing by rule)" \
+	$((sp + 2)) "$(n br "$CTL" show mape0 | awk '$1 == "dropped_spoofed" { print $2 }')"
+
+finish
