@@ -25,7 +25,7 @@ TOOLS      := tools/lw4o6ctl
 CORE_SRCS  := kernel/map66_core.c kernel/psid_core.c
 CORE_HDRS  := kernel/map66_core.h kernel/psid_core.h kernel/softwire_csum.h
 
-.PHONY: all modules extensions tools install install-modules install-extensions \
+.PHONY: all modules extensions tools install install-modules install-extensions install-tools \
 	check check-unit check-vm check-host demo sparse fuzz deps clean
 
 all: modules extensions tools

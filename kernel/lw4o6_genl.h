@@ -93,6 +93,8 @@ enum lw4o6_bt_stat {
 	LW4O6_BT_STAT_UNBOUND,		/* IPv4 in for no softwire: dropped */
 	LW4O6_BT_STAT_SPOOFED,		/* from the wrong B4: dropped */
 	LW4O6_BT_STAT_ICMP_SENT,	/* ICMPv4/ICMPv6 errors for the above */
+	LW4O6_BT_STAT_NO_PORT,		/* from a shared address, no port to
+					 * check (later fragment): dropped */
 	__LW4O6_BT_STAT_MAX
 };
 
@@ -103,6 +105,7 @@ enum lw4o6_bt_stat {
 	"dropped_unbound",		\
 	"dropped_spoofed",		\
 	"icmp_errors_sent",		\
+	"dropped_no_port",		\
 }
 
 #endif /* LW4O6_GENL_H */

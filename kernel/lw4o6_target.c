@@ -121,9 +121,9 @@ static bool lw4o6_icmp4(struct net *net, struct sk_buff *skb, int type,
 
 /*
  * Encapsulate one IPv4 packet and send it from saddr to daddr; consumes
- * skb. RFC 2473 section 6.5: the traffic class is the inner TOS unless
- * --tclass; the flow label is a hash of the inner flow (RFC 6437) unless
- * --flowlabel.
+ * skb. RFC 2473 section 6.4: the traffic class is the inner TOS unless
+ * --tclass; section 6.5 and RFC 6437: the flow label is a hash of the
+ * inner flow unless --flowlabel.
  */
 static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
 			    const struct in6_addr *saddr,
@@ -234,65 +234,6 @@ static void lw4o6_encap(struct net *net, struct sk_buff *skb,
 	}
 }
 
-/* ---- B4/CE: encapsulation after SNAT ---------------------------------- */
-
-/*
- * The mark the IPv4 target leaves for the hook after SNAT: at the end of
- * skb->cb, past the IPv4 control block. The rule data it points to stays
- * valid: both run in the same traversal of the POSTROUTING hooks, under
- * one RCU read-side section, and a table is freed only after a grace period.
- */
-struct lw4o6_cb {
-	u32 magic;
-	const struct xt_lw4o6_tginfo *info;
-};
-
-#define LW4O6_MAGIC 0x6c773436	/* "lw46" */
-
-static struct lw4o6_cb *lw4o6_cb(struct sk_buff *skb)
-{
-	BUILD_BUG_ON(sizeof(struct inet_skb_parm) + sizeof(struct lw4o6_cb) >
-		     sizeof(skb->cb));
-	return (struct lw4o6_cb *)(skb->cb + sizeof(skb->cb) -
-				   sizeof(struct lw4o6_cb));
-}
-
-static unsigned int lw4o6_b4_encap_tg(struct sk_buff *skb,
-				      const struct xt_action_param *par)
-{
-	struct lw4o6_cb *cb = lw4o6_cb(skb);
-
-	cb->magic = LW4O6_MAGIC;
-	cb->info = par->targinfo;
-	return XT_CONTINUE;
-}
-
-/* After SNAT (NF_IP_PRI_NAT_SRC + 1): encapsulate what the target marked. */
-static unsigned int lw4o6_out_hook(void *priv, struct sk_buff *skb,
-				   const struct nf_hook_state *state)
-{
-	struct lw4o6_cb *cb = lw4o6_cb(skb);
-	const struct xt_lw4o6_tginfo *info = cb->info;
-
-	if (cb->magic != LW4O6_MAGIC)
-		return NF_ACCEPT;
-	cb->magic = 0;
-
-	/* Keep the connection and its NAT binding: see the top of file. */
-	if (nf_conntrack_confirm(skb) != NF_ACCEPT)
-		return NF_DROP;
-
-	lw4o6_encap(state->net, skb, &info->b4.in6, &info->aftr.in6, info);
-	return NF_STOLEN;
-}
-
-static const struct nf_hook_ops lw4o6_out_ops = {
-	.hook		= lw4o6_out_hook,
-	.pf		= NFPROTO_IPV4,
-	.hooknum	= NF_INET_POST_ROUTING,
-	.priority	= NF_IP_PRI_NAT_SRC + 1,
-};
-
 /* ---- the port that names a softwire ----------------------------------- */
 
 #define LW4O6_TRUNCATED (-2)
@@ -346,6 +287,80 @@ static int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
 	return ports ? ntohs(ports[!to_b4]) : LW4O6_TRUNCATED;
 }
+
+/* ---- B4/CE: encapsulation after SNAT ---------------------------------- */
+
+/*
+ * The mark the IPv4 target leaves for the hook after SNAT: at the end of
+ * skb->cb, past the IPv4 control block. The rule data it points to stays
+ * valid: both run in the same traversal of the POSTROUTING hooks, under
+ * one RCU read-side section, and a table is freed only after a grace period.
+ */
+struct lw4o6_cb {
+	u32 magic;
+	const struct xt_lw4o6_tginfo *info;
+};
+
+#define LW4O6_MAGIC 0x6c773436	/* "lw46" */
+
+static struct lw4o6_cb *lw4o6_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct inet_skb_parm) + sizeof(struct lw4o6_cb) >
+		     sizeof(skb->cb));
+	return (struct lw4o6_cb *)(skb->cb + sizeof(skb->cb) -
+				   sizeof(struct lw4o6_cb));
+}
+
+static unsigned int lw4o6_b4_encap_tg(struct sk_buff *skb,
+				      const struct xt_action_param *par)
+{
+	struct lw4o6_cb *cb = lw4o6_cb(skb);
+
+	cb->magic = LW4O6_MAGIC;
+	cb->info = par->targinfo;
+	return XT_CONTINUE;
+}
+
+/* After SNAT (NF_IP_PRI_NAT_SRC + 1): encapsulate what the target marked. */
+static unsigned int lw4o6_out_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct lw4o6_cb *cb = lw4o6_cb(skb);
+	const struct xt_lw4o6_tginfo *info = cb->info;
+
+	if (cb->magic != LW4O6_MAGIC)
+		return NF_ACCEPT;
+	cb->magic = 0;
+
+	/* Keep the connection and its NAT binding: see the top of file. */
+	if (nf_conntrack_confirm(skb) != NF_ACCEPT)
+		return NF_DROP;
+
+	/* MAP-E mesh (RFC 7597 section 5.3): a destination under a
+	 * Forwarding Mapping Rule goes straight to its CE, not to the BR.
+	 */
+	if (info->flags & XT_LW4O6_MESH) {
+		struct lw4o6_bind b;
+		int port = lw4o6_port(skb, skb_network_offset(skb), true);
+
+		if (port != LW4O6_TRUNCATED &&
+		    lw4o6_bt_find(rcu_dereference(info->bt->data),
+				  ip_hdr(skb)->daddr, port, &b)) {
+			lw4o6_bt_count(info->bt, LW4O6_BT_STAT_ENCAPSULATED);
+			lw4o6_encap(state->net, skb, &info->b4.in6, &b.b4, info);
+			return NF_STOLEN;
+		}
+	}
+	lw4o6_encap(state->net, skb, &info->b4.in6, &info->aftr.in6, info);
+	return NF_STOLEN;
+}
+
+static const struct nf_hook_ops lw4o6_out_ops = {
+	.hook		= lw4o6_out_hook,
+	.pf		= NFPROTO_IPV4,
+	.hooknum	= NF_INET_POST_ROUTING,
+	.priority	= NF_IP_PRI_NAT_SRC + 1,
+};
 
 /* ---- decapsulation, both sides ---------------------------------------- */
 
@@ -414,6 +429,23 @@ static unsigned int lw4o6_deliver(struct net *net, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+/* Mesh: is the outer source the CE that owns the inner source:port? */
+static bool lw4o6_from_peer(struct sk_buff *skb, int off,
+			    const struct xt_lw4o6_tginfo *info)
+{
+	const struct iphdr *iph = (const struct iphdr *)(skb->data + off);
+	struct lw4o6_bind b;
+	int port;
+
+	if (!(info->flags & XT_LW4O6_MESH))
+		return false;
+	port = lw4o6_port(skb, off, false);
+	return port != LW4O6_TRUNCATED &&
+	       lw4o6_bt_find(rcu_dereference(info->bt->data), iph->saddr,
+			     port, &b) &&
+	       ipv6_addr_equal(&b.b4, &ipv6_hdr(skb)->saddr);
+}
+
 static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
 				      const struct xt_action_param *par)
 {
@@ -423,6 +455,7 @@ static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
 	const struct iphdr *iph;
 	unsigned int len;
 	__be16 frag_off;
+	bool from_aftr;
 	int off;
 
 	/* Not a softwire packet to us: none of our business. */
@@ -432,13 +465,20 @@ static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
 	if (off < 0)
 		return XT_CONTINUE;
 
-	/* Only from our AFTR (RFC 7596 section 5.1). */
-	if (!ipv6_addr_equal(&ip6h->saddr, &info->aftr.in6)) {
+	/* Only from our AFTR (RFC 7596 section 5.1), or from the CE that an
+	 * FMR gives for the inner source address and port (RFC 7597 5.3).
+	 */
+	from_aftr = ipv6_addr_equal(&ip6h->saddr, &info->aftr.in6);
+	if (!from_aftr && !(info->flags & XT_LW4O6_MESH)) {
 		lw4o6_count(net, LW4O6_STAT_WRONG_AFTR);
 		return NF_DROP;
 	}
 	if (!lw4o6_inner_valid(skb, off, frag_off, &len)) {
 		lw4o6_count(net, LW4O6_STAT_MALFORMED);
+		return NF_DROP;
+	}
+	if (!from_aftr && !lw4o6_from_peer(skb, off, info)) {
+		lw4o6_count(net, LW4O6_STAT_WRONG_AFTR);
 		return NF_DROP;
 	}
 
@@ -479,7 +519,7 @@ static bool lw4o6_forward_ttl(struct net *net, struct sk_buff *skb)
 }
 
 /*
- * IPv4 in, to a softwire: RFC 7596 section 6.1 (lwAFTR), RFC 7597
+ * IPv4 in, to a softwire: RFC 7596 section 6.2 (lwAFTR), RFC 7597
  * section 8.3 (BR). Look up the destination address and the PSID of the
  * destination port; no binding: drop, and with --icmp send ICMPv4
  * Destination Unreachable, Host Unreachable (type 3, code 1), which
@@ -553,6 +593,14 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 	    !lw4o6_bt_find(d, iph->saddr, port, &b) ||
 	    !ipv6_addr_equal(&b.b4, &ip6h->saddr) ||
 	    !ipv6_addr_equal(&b.aftr, &ip6h->daddr)) {
+		/* A later fragment or a protocol without ports from a shared
+		 * address cannot be told from a spoofed one: dropped, but
+		 * the B4 gets no ICMPv6 error for it.
+		 */
+		if (port == LW4O6_NO_PORT) {
+			lw4o6_bt_count(bt, LW4O6_BT_STAT_NO_PORT);
+			return NF_DROP;
+		}
 		lw4o6_bt_count(bt, LW4O6_BT_STAT_SPOOFED);
 		if ((info->flags & XT_LW4O6_ICMP) && lw4o6_route_back(net, skb)) {
 			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0);
@@ -630,17 +678,34 @@ static int lw4o6_check_b4(const struct xt_tgchk_param *par,
 		pr_info_ratelimited("--icmp is for the AFTR (--binding-table)\n");
 		return -EINVAL;
 	}
+	if (par->family == NFPROTO_IPV6 &&
+	    (info->hop_limit || (info->flags & (XT_LW4O6_TCLASS | XT_LW4O6_FLOWLABEL)))) {
+		pr_info_ratelimited("a B4's ip6tables rule decapsulates: --hop-limit, --tclass and --flowlabel are for iptables\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 
-static int lw4o6_check_aftr(const struct xt_tgchk_param *par,
-			    struct xt_lw4o6_tginfo *info)
+static int lw4o6_get_table(const struct xt_tgchk_param *par,
+			   struct xt_lw4o6_tginfo *info)
 {
 	if (strnlen(info->table, sizeof(info->table)) == sizeof(info->table) ||
 	    !info->table[0]) {
 		pr_info_ratelimited("bad table name\n");
 		return -EINVAL;
 	}
+	info->bt = lw4o6_bt_get(par->net, info->table);
+	if (!info->bt) {
+		pr_info_ratelimited("no binding table %s in this network namespace (lw4o6ctl create)\n",
+				    info->table);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int lw4o6_check_aftr(const struct xt_tgchk_param *par,
+			    struct xt_lw4o6_tginfo *info)
+{
 	if (info->flags & XT_LW4O6_PORT_SET) {
 		pr_info_ratelimited("--binding-table takes the port sets from the table\n");
 		return -EINVAL;
@@ -652,13 +717,7 @@ static int lw4o6_check_aftr(const struct xt_tgchk_param *par,
 		pr_info_ratelimited("with --binding-table, LW4O6 encapsulates in PREROUTING, FORWARD or OUTPUT\n");
 		return -EINVAL;
 	}
-	info->bt = lw4o6_bt_get(par->net, info->table);
-	if (!info->bt) {
-		pr_info_ratelimited("no binding table %s in this network namespace (lw4o6ctl create)\n",
-				    info->table);
-		return -ENOENT;
-	}
-	return 0;
+	return lw4o6_get_table(par, info);
 }
 
 static int lw4o6_tg_check(const struct xt_tgchk_param *par)
@@ -680,10 +739,17 @@ static int lw4o6_tg_check(const struct xt_tgchk_param *par)
 		return -EINVAL;
 	}
 	info->bt = NULL;
-	if (info->flags & XT_LW4O6_TABLE)
+	if ((info->flags & XT_LW4O6_TABLE) && (info->flags & XT_LW4O6_MESH)) {
+		pr_info_ratelimited("a rule is for an AFTR or for a CE, not both\n");
+		return -EINVAL;
+	}
+	if (info->flags & XT_LW4O6_TABLE) {
 		err = lw4o6_check_aftr(par, info);
-	else
+	} else {
 		err = lw4o6_check_b4(par, info);
+		if (!err && (info->flags & XT_LW4O6_MESH))
+			err = lw4o6_get_table(par, info);
+	}
 	if (err || par->family != NFPROTO_IPV6)
 		return err;
 	err = nf_defrag_ipv6_enable(par->net);

@@ -7,7 +7,8 @@
  *
  * Two modes:
  *  - B4/CE: --b4 and --aftr name the two ends of one softwire;
- *  - AFTR/BR: --binding-table names a binding table (lw4o6ctl) in the rule's netns.
+ *  - AFTR/BR: --binding-table names a binding table (lw4o6ctl) in the rule's netns;
+ *  - MAP-E CE with mesh: both; the table's rules are the FMRs.
  */
 #ifndef _XT_LW4O6_H
 #define _XT_LW4O6_H
@@ -26,7 +27,11 @@ enum {
 	XT_LW4O6_ICMP		= 1 << 2,	/* AFTR: ICMP errors for drops */
 	XT_LW4O6_TCLASS		= 1 << 3,	/* tclass, not the inner TOS */
 	XT_LW4O6_FLOWLABEL	= 1 << 4,	/* flowlabel, not a flow hash */
-	XT_LW4O6_FLAGS		= (1 << 5) - 1,
+	/* B4/CE with a table of MAP rules (FMR): CE-to-CE traffic goes
+	 * straight to the other CE, and is accepted from it (RFC 7597 5.3).
+	 */
+	XT_LW4O6_MESH		= 1 << 5,
+	XT_LW4O6_FLAGS		= (1 << 6) - 1,
 };
 
 struct xt_lw4o6_tginfo {

@@ -11,7 +11,10 @@
 #   --eth1-- [server] 198.51.100.1
 #
 # The BR has no softwire, only the rule: it finds the CE address from the
-# IPv4 address and port (section 5.3) in both directions.
+# IPv4 address and port (section 5.3) in both directions. Then a second CE
+# (2001:db8:13:3400::/56: 192.0.2.19, PSID 0x34) behind the BR's eth2, and
+# both CEs take the rule as FMR: CE-to-CE traffic goes straight from one
+# CE to the other (mesh), the BR only routes the IPv6 packets.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -80,5 +83,60 @@ n ce $PKT send-4in6 --src6 $CE --dst6 $BR --src4 192.0.2.18 --sport 5000 --dst4 
 n ce $PKT send-4in6 --src6 $CE --dst6 $BR --src4 192.0.2.19 --sport 1232 --dst4 $SERVER4 --dport 5002
 expect_eq "MAP-E: the BR drops a port of another CE's set and another CE's address (anti-spoofing by rule)" \
 	$((sp + 2)) "$(n br "$CTL" show mape0 | awk '$1 == "dropped_spoofed" { print $2 }')"
+
+# Mesh: the second CE, and the rule as FMR on both CEs.
+derived2=$("$CTL" derive $RULE end-user-prefix 2001:db8:13:3400::/56)
+CE2=$(printf '%s\n' "$derived2" | awk '$1 == "ce-ipv6" { print $2 }')
+expect_eq "derive: the second CE is 192.0.2.19, PSID 52, $CE2" "ipv4 192.0.2.19|psid 52 psid-length 8 psid-offset 6" \
+	"$(printf '%s\n' "$derived2" | head -n 2 | paste -sd'|')"
+ns_add client2; ns_add ce2
+link client2 eth0 ce2 lan
+link ce2 wan br eth2
+ip -n client2 addr add 10.0.0.2/24 dev eth0
+ip -n client2 route add default via 10.0.0.1
+ip -n ce2 addr add 10.0.0.1/24 dev lan
+ip -n ce2 addr add $CE2/64 dev wan
+ip -n ce2 -6 route add default via 2001:db8:13:3400::1
+ip -n ce2 route add default dev wan
+n ce2 sysctl -qw net.ipv4.ip_forward=1
+ip -n br addr add 2001:db8:13:3400::1/64 dev eth2
+for l in "client2 eth0" "ce2 wan" "br eth2"; do no_offload $l; done
+printf 'br-address %s\nrule %s\n' $BR "$RULE" >"$TMP/fmr"
+for c in ce ce2; do
+	n $c "$CTL" load fmr "$TMP/fmr" >/dev/null
+	n $c iptables-legacy -t mangle -F
+	n $c ip6tables-legacy -t mangle -F
+done
+n ce iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR --binding-table fmr
+n ce ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $CE --aftr $BR --psid 52/8 --binding-table fmr
+for p in tcp udp icmp; do
+	n ce2 iptables-legacy -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.19:1232-1235
+done
+n ce2 iptables-legacy -t nat -A PREROUTING -i wan -p udp --dport 1233 -j DNAT --to 10.0.0.2
+n ce2 iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $CE2 --aftr $BR --binding-table fmr
+n ce2 ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $CE2 --aftr $BR --psid 52/8 --binding-table fmr
+expect_eq "mesh: iptables-save shows the CE rule with its FMR table" \
+	"-A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR --binding-table fmr" \
+	"$(n ce iptables-legacy-save -t mangle | grep -- '-j LW4O6')"
+settle
+
+capture_start br eth0 "$TMP/mesh.pcap" "ip6 and not icmp6"
+bt_before=$(n br "$CTL" show mape0 | awk '$1 ~ /capsulated|hairpinned/ { s = s $2 " " } END { print s }')
+udp_echo client2 1233 2
+check "mesh: UDP from behind CE 1 to a port forward of CE 2 (192.0.2.19:1233) and back" \
+	n client $PKT udp-ask 192.0.2.19 1233 "mesh" 2
+check "mesh: traffic not under the FMR still goes to the BR (ping the server)" \
+	n client ping -c 1 -W 3 $SERVER4
+capture_stop
+$PKT dump4 "$TMP/mesh.pcap" >"$TMP/mesh"
+expect_eq "mesh: on the wire, 2 packets straight from CE 1 to CE 2 and 2 back, checksums valid" "2 2" \
+	"$(grep -c "^$CE > $CE2 4in6: 192.0.2.18 > 192.0.2.19 UDP .* > 1233 .*cksum valid$" "$TMP/mesh") $(grep -c "^$CE2 > $CE 4in6: 192.0.2.19 > 192.0.2.18 UDP 1233 > .*cksum valid$" "$TMP/mesh")"
+bt_after=$(n br "$CTL" show mape0 | awk '$1 ~ /capsulated|hairpinned/ { s = s $2 " " } END { print s }')
+bt_ping=$(echo "$bt_before" | awk '{ print $1 + 1, $2 + 1, $3 }')
+expect_eq "mesh: the BR decapsulated and encapsulated only the ping (encap decap hairpin)" "$bt_ping " "$bt_after"
+drops=$(lw4o6_stat ce decap_dropped_not_from_aftr)
+n br $PKT send-4in6 --src6 2001:db8:13:3400::1 --dst6 $CE --src4 192.0.2.19 --sport 1233 --dst4 192.0.2.18 --dport 1233
+expect_eq "mesh: CE 1 drops 192.0.2.19:1233 from an address that is not CE 2's" $((drops + 1)) \
+	"$(lw4o6_stat ce decap_dropped_not_from_aftr)"
 
 finish

@@ -153,8 +153,9 @@ static void parse_psid(const char *s, struct sw_line *sw, bool *has_len)
 /*
  * softwire ipv4 A [psid P[/L]] [psid-length L] [psid-offset O] b4-ipv6 B
  *          [br-address R]
- * (the words of the Snabb lwAFTR binding table; "b4" and "aftr" are
- * accepted for b4-ipv6 and br-address).
+ * (the Snabb lwAFTR binding table's words where it has them; "b4" and
+ * "aftr" are accepted for b4-ipv6 and br-address. psid-offset is ours:
+ * Snabb's reserved-ports-bit-count defaults to 0, psid-offset to 6).
  */
 static void parse_softwire(char **w, int n, struct sw_line *sw, bool key_only)
 {
@@ -199,7 +200,8 @@ static void parse_softwire(char **w, int n, struct sw_line *sw, bool key_only)
 	{
 		uint8_t first = ntohl(sw->ipv4) >> 24;
 
-		if (first == 0 || first == 127 || first >= 224)
+		if (first == 0 || first == 127 || (first >= 224 && first < 240) ||
+		    sw->ipv4 == 0xffffffff)
 			fail("softwire: ipv4 %s is not a unicast address",
 			     inet_ntoa((struct in_addr){ sw->ipv4 }));
 	}
@@ -337,7 +339,8 @@ static void check_file(struct bt_file *f)
 	size_t i;
 
 	if (!f->n_br)
-		fail("no br-address line: the table needs this AFTR's IPv6 address");
+		fail("%s: no br-address line: the table needs this AFTR's IPv6 address",
+		     src_name);
 	qsort(f->sw, f->n_sw, sizeof(*f->sw), sw_cmp);
 	for (i = 1; i < f->n_sw; i++) {
 		const struct sw_line *p = &f->sw[i - 1], *s = &f->sw[i];
@@ -780,8 +783,8 @@ static double now(void)
 
 static void check_name(const char *t)
 {
-	if (!*t || strlen(t) >= LW4O6_TABLE_NAME_LEN || strchr(t, '~'))
-		fail("table name \"%s\": 1 to %d characters, no '~'", t,
+	if (!*t || strlen(t) >= LW4O6_TABLE_NAME_LEN)
+		fail("table name \"%s\": 1 to %d characters", t,
 		     LW4O6_TABLE_NAME_LEN - 1);
 }
 
@@ -802,14 +805,13 @@ static void load(const char *table, const char *path)
 	snprintf(tmp, sizeof(tmp), "~load%u", (unsigned int)getpid() % 1000000000u);
 	table_del(tmp, true);
 	table_new(tmp, f.br[0], f.n_sw > UINT32_MAX ? UINT32_MAX : f.n_sw, false);
-	src_name = path;
+	cleanup_table = tmp;
 	for (i = 1; i < f.n_br; i++) {
 		struct nlmsghdr *nlh = req(LW4O6_CMD_AFTR_ADD, tmp);
 
 		mnl_attr_put(nlh, LW4O6_A_AFTR, 16, f.br[i]);
 		talk(nlh, NULL, NULL, false);
 	}
-	cleanup_table = tmp;
 	for (i = 0; i < f.n_rules; i++)
 		send_rule(tmp, LW4O6_CMD_RULE_ADD, &f.rules[i]);
 	send_softwires(tmp, LW4O6_CMD_SW_ADD, f.sw, f.n_sw, false);
@@ -955,6 +957,8 @@ int main(int argc, char **argv)
 
 		if (!table)
 			fail("usage: create TABLE br-address ADDR [size N]");
+		if (*table == '~')
+			fail("table names starting with '~' are load's temporary tables");
 		for (i = 3; i < argc; i += 2) {
 			if (i + 1 >= argc)
 				fail("create: \"%s\" needs a value", argv[i]);
@@ -977,6 +981,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "load")) {
 		if (argc != 4)
 			fail("usage: load TABLE FILE");
+		if (*table == '~')
+			fail("table names starting with '~' are load's temporary tables");
 		load(table, argv[3]);
 	} else if (!strcmp(cmd, "add") || !strcmp(cmd, "del")) {
 		bool add = !strcmp(cmd, "add");

@@ -27,7 +27,6 @@ enum {
 };
 
 #define B4_MODE (1 << O_B4 | 1 << O_AFTR | 1 << O_PSID | 1 << O_PSID_OFFSET)
-#define AFTR_MODE (1 << O_TABLE | 1 << O_ICMP)
 
 /* What the IPv6 header of an encapsulated packet carries. */
 #define OUTER_HEADER_OPTS \
@@ -42,14 +41,14 @@ enum {
 
 #define TABLE_OPTS \
 	{.name = "binding-table", .id = O_TABLE, .type = XTTYPE_STRING, \
-	 .excl = B4_MODE, .min = 1, .max = XT_LW4O6_TABLE_LEN - 1, \
+	 .min = 1, .max = XT_LW4O6_TABLE_LEN - 1, \
 	 .flags = XTOPT_PUT, XTOPT_POINTER(struct xt_lw4o6_tginfo, table)}, \
 	{.name = "icmp", .id = O_ICMP, .type = XTTYPE_NONE, .excl = B4_MODE}
 
 /* iptables encapsulates: where to. */
 static const struct xt_option_entry lw4o6_encap_opts[] = {
-	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = AFTR_MODE},
-	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = AFTR_MODE},
+	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
+	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
 	TABLE_OPTS,
 	OUTER_HEADER_OPTS,
 	XTOPT_TABLEEND,
@@ -57,11 +56,11 @@ static const struct xt_option_entry lw4o6_encap_opts[] = {
 
 /* ip6tables decapsulates: from whom, and for which ports. */
 static const struct xt_option_entry lw4o6_decap_opts[] = {
-	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = AFTR_MODE},
-	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = AFTR_MODE},
-	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING, .excl = AFTR_MODE},
+	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
+	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
+	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
 	{.name = "psid-offset", .id = O_PSID_OFFSET, .type = XTTYPE_UINT8,
-	 .min = 0, .max = 16, .flags = XTOPT_PUT, .excl = AFTR_MODE,
+	 .min = 0, .max = 16, .flags = XTOPT_PUT, .excl = 1 << O_ICMP,
 	 XTOPT_POINTER(struct xt_lw4o6_tginfo, psid_offset)},
 	TABLE_OPTS,
 	OUTER_HEADER_OPTS,	/* for hairpinned packets */
@@ -80,7 +79,9 @@ static void lw4o6_tg_help(void)
 "  --psid-offset N      ip6tables: PSID offset a, 0 to 16 (default 6,\n"
 "                       RFC 7597 section 5.1)\n"
 "AFTR/BR side:\n"
-"  --binding-table NAME the binding table (lw4o6ctl) of this namespace\n"
+"  --binding-table NAME the binding table (lw4o6ctl) of this namespace;\n"
+"                       with --b4/--aftr: a MAP-E CE, the table's rules are\n"
+"                       its FMRs (CE-to-CE traffic goes straight to the CE)\n"
 "  --icmp               answer unbound IPv4 destinations with ICMP host\n"
 "                       unreachable, spoofed IPv6 sources with ICMPv6\n"
 "                       source address failed policy (rate limited)\n"
@@ -161,17 +162,22 @@ static void lw4o6_tg_parse(struct xt_option_call *cb)
 
 static void lw4o6_tg_check(struct xt_fcheck_call *cb)
 {
-	const struct xt_lw4o6_tginfo *info = cb->data;
+	struct xt_lw4o6_tginfo *info = cb->data;
 	const struct psid_set set = {
 		.offset = info->psid_offset,
 		.len = info->psid_len,
 		.psid = info->psid,
 	};
 
+	/* --binding-table with --b4/--aftr: a MAP-E CE meshing by FMR */
+	if ((cb->xflags & (1 << O_TABLE)) && (cb->xflags & (1 << O_B4 | 1 << O_AFTR))) {
+		info->flags &= ~XT_LW4O6_TABLE;
+		info->flags |= XT_LW4O6_MESH;
+	}
 	if (!(cb->xflags & (1 << O_TABLE | 1 << O_B4 | 1 << O_AFTR)))
 		xtables_error(PARAMETER_PROBLEM,
 			      "LW4O6: say --b4 and --aftr (B4/CE side) or --binding-table (AFTR/BR side)");
-	if (!(cb->xflags & (1 << O_TABLE)) &&
+	if ((cb->xflags & (1 << O_B4 | 1 << O_AFTR)) &&
 	    (cb->xflags & (1 << O_B4 | 1 << O_AFTR)) != (1 << O_B4 | 1 << O_AFTR))
 		xtables_error(PARAMETER_PROBLEM,
 			      "LW4O6: --b4 and --aftr go together");
@@ -194,6 +200,9 @@ static void lw4o6_tg_show(const struct xt_lw4o6_tginfo *info, const char *dash)
 	} else {
 		printf(" %sb4 %s", dash, inet_ntop(AF_INET6, &info->b4, a, sizeof(a)));
 		printf(" %saftr %s", dash, inet_ntop(AF_INET6, &info->aftr, a, sizeof(a)));
+		if (info->flags & XT_LW4O6_MESH)
+			printf(" %sbinding-table %.*s", dash,
+			       (int)sizeof(info->table), info->table);
 	}
 	if (info->flags & XT_LW4O6_PORT_SET)
 		printf(" %spsid %u/%u", dash, info->psid, info->psid_len);
