@@ -513,6 +513,14 @@ static struct lw4o6_bt *lw4o6_bt_from_info(struct genl_info *info,
 	return bt;
 }
 
+/* The contents of the table that LW4O6_A_NAME names; under lw4o6_bt_lock. */
+static struct lw4o6_bt_data *lw4o6_data_from_info(struct genl_info *info)
+{
+	struct lw4o6_bt *bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+
+	return IS_ERR(bt) ? ERR_CAST(bt) : lw4o6_data_locked(bt);
+}
+
 static int lw4o6_table_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct lw4o6_bt_net *bn = net_generic(genl_info_net(info), lw4o6_bt_net_id);
@@ -608,18 +616,16 @@ static int lw4o6_sw_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct lw4o6_bt_data *d;
 	struct nlattr *nla;
-	struct lw4o6_bt *bt;
 	int err = 0, rem;
 
 	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_SOFTWIRES))
 		return -EINVAL;
 	mutex_lock(&lw4o6_bt_lock);
-	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
-	if (IS_ERR(bt)) {
-		err = PTR_ERR(bt);
+	d = lw4o6_data_from_info(info);
+	if (IS_ERR(d)) {
+		err = PTR_ERR(d);
 		goto out;
 	}
-	d = lw4o6_data_locked(bt);
 	/* Softwires before the one refused stay: the tool loads into a
 	 * fresh table and swaps, so a failed load changes nothing live.
 	 */
@@ -640,7 +646,6 @@ static int lw4o6_sw_del_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int n = 0, i, max = 0;
 	struct lw4o6_bt_data *d;
 	struct nlattr *nla;
-	struct lw4o6_bt *bt;
 	int err = 0, rem;
 
 	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_SOFTWIRES))
@@ -654,12 +659,11 @@ static int lw4o6_sw_del_doit(struct sk_buff *skb, struct genl_info *info)
 		goto free;
 	}
 	mutex_lock(&lw4o6_bt_lock);
-	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
-	if (IS_ERR(bt)) {
-		err = PTR_ERR(bt);
+	d = lw4o6_data_from_info(info);
+	if (IS_ERR(d)) {
+		err = PTR_ERR(d);
 		goto out;
 	}
-	d = lw4o6_data_locked(bt);
 	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem) {
 		err = lw4o6_sw_del(d, nla, &sws[n], &addrs[n], info->extack);
 		if (err)
@@ -733,7 +737,6 @@ static int lw4o6_rule_change(struct sk_buff *skb, struct genl_info *info)
 	struct lw4o6_bt_rules *old, *new = NULL;
 	struct lw4o6_bt_data *d;
 	unsigned int i, n, found;
-	struct lw4o6_bt *bt;
 	struct map_rule r;
 	int err;
 
@@ -743,12 +746,11 @@ static int lw4o6_rule_change(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	mutex_lock(&lw4o6_bt_lock);
-	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
-	if (IS_ERR(bt)) {
-		err = PTR_ERR(bt);
+	d = lw4o6_data_from_info(info);
+	if (IS_ERR(d)) {
+		err = PTR_ERR(d);
 		goto out;
 	}
-	d = lw4o6_data_locked(bt);
 	old = rcu_dereference_protected(d->rules, lockdep_is_held(&lw4o6_bt_lock));
 	n = old ? old->n : 0;
 	for (found = 0; found < n; found++)
@@ -788,7 +790,7 @@ out:
 
 static int lw4o6_aftr_add(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_bt *bt;
+	struct lw4o6_bt_data *d;
 	struct in6_addr a;
 	int err;
 
@@ -798,8 +800,8 @@ static int lw4o6_aftr_add(struct sk_buff *skb, struct genl_info *info)
 	if (!lw4o6_unicast(&a))
 		return -EINVAL;
 	mutex_lock(&lw4o6_bt_lock);
-	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
-	err = IS_ERR(bt) ? PTR_ERR(bt) : lw4o6_aftr_index(lw4o6_data_locked(bt), &a);
+	d = lw4o6_data_from_info(info);
+	err = IS_ERR(d) ? PTR_ERR(d) : lw4o6_aftr_index(d, &a);
 	mutex_unlock(&lw4o6_bt_lock);
 	return err < 0 ? err : 0;
 }

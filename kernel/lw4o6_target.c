@@ -41,8 +41,10 @@
 #include <net/genetlink.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip_tunnels.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/nf_conntrack_core.h>
 
@@ -401,9 +403,14 @@ static bool lw4o6_inner_valid(struct sk_buff *skb, int off, __be16 frag_off,
 	return !ip_fast_csum((const u8 *)iph, iph->ihl);
 }
 
-/* Strip the IPv6 header: the skb is the inner IPv4 packet. */
+/*
+ * Strip the IPv6 header: the skb is the inner IPv4 packet. A GRO aggregate
+ * of 4in6 packets loses its tunnel GSO type, as in ip6_tunnel's receive.
+ */
 static int lw4o6_strip(struct sk_buff *skb, int off, unsigned int len)
 {
+	if (iptunnel_pull_offloads(skb))
+		return -ENOMEM;
 	skb_pull_rcsum(skb, off);
 	skb_reset_network_header(skb);
 	if (pskb_trim_rcsum(skb, len))
@@ -750,9 +757,18 @@ static int lw4o6_tg_check(const struct xt_tgchk_param *par)
 		if (!err && (info->flags & XT_LW4O6_MESH))
 			err = lw4o6_get_table(par, info);
 	}
-	if (err || par->family != NFPROTO_IPV6)
+	if (err)
 		return err;
-	err = nf_defrag_ipv6_enable(par->net);
+	/*
+	 * IPv6 fragments are reassembled before decapsulation. An AFTR also
+	 * reassembles IPv4 fragments before looking them up: a later
+	 * fragment has no port to find its softwire by (a sender that
+	 * learnt the softwire's MTU fragments what it sends without DF).
+	 */
+	if (par->family == NFPROTO_IPV6)
+		err = nf_defrag_ipv6_enable(par->net);
+	else if (info->flags & XT_LW4O6_TABLE)
+		err = nf_defrag_ipv4_enable(par->net);
 	if (err && info->bt) {
 		lw4o6_bt_put(info->bt);
 		info->bt = NULL;
@@ -768,6 +784,8 @@ static void lw4o6_tg_destroy(const struct xt_tgdtor_param *par)
 		lw4o6_bt_put(info->bt);
 	if (par->family == NFPROTO_IPV6)
 		nf_defrag_ipv6_disable(par->net);
+	else if (info->flags & XT_LW4O6_TABLE)
+		nf_defrag_ipv4_disable(par->net);
 }
 
 static struct xt_target lw4o6_tg_reg[] __read_mostly = {

@@ -147,7 +147,9 @@ aftr_round() {
 	check "$T PMTU to the B4: the server learnt mtu 1460 for 192.0.2.1" \
 		sh -c "ip -n server route get 192.0.2.1 | grep -q 'mtu 1460'"
 	# Without DF, both ends fragment the IPv6 packet and the other reassembles.
-	check "$T DF clear: 1500-byte pings cross as IPv6 fragments both ways" \
+	# The server now knows MTU 1460 and fragments its 1500-byte replies:
+	# the AFTR reassembles them before it looks for the port.
+	check "$T DF clear: 1500-byte pings cross as IPv6 fragments both ways, replies fragmented by the server" \
 		n client ping -c 2 -i 0.5 -W 3 -M dont -s 1472 $SERVER4
 
 	# A reload under traffic loses nothing: a stream of UDP exchanges while
@@ -178,6 +180,25 @@ for BACKEND in $BACKENDS; do
 	aftr_round
 done
 
+# The outer IPv6 header: by default the traffic class is the inner TOS
+# (RFC 2473 section 6.4), the flow label a hash of the inner flow, the hop
+# limit 64; --tclass, --flowlabel and --hop-limit set them.
+outer() {	# the header fields of 3 packets from the server to 192.0.2.1:5000
+	capture_start aftr eth0 "$TMP/outer.pcap" "ip6 and dst $B4"
+	n server $PKT send-udp4 192.0.2.1 5000 --tos 0x28 --count 3
+	capture_stop
+	$PKT outer6 "$TMP/outer.pcap" | awk '{ print $5, $7, $9 }' | sort | uniq -c | awk '{ print $1, $2, $3, $4 }'
+}
+n aftr "iptables-$BACKEND" -t raw -R PREROUTING 1 -i eth1 -d 192.0.2.0/24 -j LW4O6 --binding-table bt0
+seen=$(outer)
+fl=$(echo "$seen" | awk '{ print $3 }')
+expect_eq "outer header by default: tclass = inner TOS 0x28, one flow label for the flow, hop limit 64" \
+	"3 40 $fl 64" "$seen"
+check "... and the flow label is not zero ($fl)" test "$fl" -gt 0
+n aftr "iptables-$BACKEND" -t raw -R PREROUTING 1 -i eth1 -d 192.0.2.0/24 -j LW4O6 --binding-table bt0 \
+	--tclass 32 --flowlabel 12345 --hop-limit 33
+expect_eq "outer header with --tclass 32 --flowlabel 12345 --hop-limit 33" "3 32 12345 33" "$(outer)"
+
 # The control tool: errors keep the live table as it was.
 before=$(n aftr "$CTL" list bt0)
 printf 'br-address %s\nsoftwire ipv4 192.0.2.7 b4-ipv6 2001:db8::7\nsoftwire ipv4 192.0.2.8 psid 3 b4-ipv6 2001:db8::8\n' "$AFTR" >"$TMP/bad"
@@ -203,7 +224,7 @@ check "add and del one softwire on the live table" sh -c "
 	! ip netns exec aftr $CTL list bt0 | grep -q 'ipv4 192.0.2.3 '"
 expect_fail "add: a duplicate softwire is refused by the kernel" "already" \
 	n aftr "$CTL" add bt0 softwire ipv4 192.0.2.1 psid 1/4 psid-offset 0 b4-ipv6 2001:db8::3
-n aftr iptables-legacy -t raw -F; n aftr ip6tables-legacy -t raw -F
+for b in $BACKENDS; do n aftr "iptables-$b" -t raw -F; n aftr "ip6tables-$b" -t raw -F; done
 check "delete: allowed once no rule uses the table" n aftr "$CTL" delete bt0
 check "tables are per namespace: the B4's namespace has none" \
 	sh -c "[ -z \"\$(ip netns exec b4 $CTL show)\" ]"

@@ -17,20 +17,37 @@ for BACKEND in $BACKENDS; do
 		out=$(n cli "$ipt-$BACKEND" -j LW4O6 --help 2>&1)
 		check "$T $ipt -j LW4O6 --help shows the options and the seed's B4" sh -c '
 			for w in "--b4 ADDRESS" "--aftr ADDRESS" "--psid PSID/LEN" "--psid-offset" \
-				"--hop-limit" "SNAT --to 192.0.2.1:4096-8191"; do
+				"--hop-limit" "--tclass" "--flowlabel" "--binding-table NAME" "--icmp" \
+				"SNAT --to 192.0.2.1:4096-8191" "-j LW4O6 --binding-table bt0"; do
 				printf "%s\n" "$1" | grep -qF -- "$w" || { echo "missing: $w"; exit 1; }
 			done' _ "$out"
 	done
 	I4="n cli iptables-$BACKEND -t mangle -A POSTROUTING -j LW4O6"
 	I6="n cli ip6tables-$BACKEND -t mangle -A PREROUTING -j LW4O6"
-	expect_fail "$T --aftr is required" 'aftr.*must be specified|must be specified.*aftr' $I4 --b4 2001:db8:b4::2
+	expect_fail "$T --aftr is required with --b4" '--b4 and --aftr go together' $I4 --b4 2001:db8:b4::2
+	expect_fail "$T a rule says which side it is" 'say --b4 and --aftr .* or --binding-table' $I4 --hop-limit 9
+	expect_fail "$T --icmp is for the AFTR" 'cannot be used together|mutually exclusive|--icmp' $I4 $B --icmp
+	expect_fail "$T a flow label has 20 bits" 'flowlabel.*out of range' $I4 $B --flowlabel 1048576
+	expect_fail "$T a table name has at most 15 characters" 'maximum length of 15 characters' \
+		n cli "iptables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table abcdefghijklmnop
 	expect_fail "$T a bad address is refused" '"2001:db8::zz" is not an IPv6 address' $I4 --b4 2001:db8::zz --aftr 2001:db8:b4::1
 	expect_fail "$T a multicast AFTR is refused" 'unicast' $I4 --b4 2001:db8:b4::2 --aftr ff02::1
 	expect_fail "$T --psid without a length is refused" 'PSID/LENGTH' $I6 $B --psid 1
 	expect_fail "$T a PSID too big for its length is refused" 'does not fit' $I6 $B --psid 16/4
 	expect_fail "$T offset + length over 16 is refused" 'exceeds 16' $I6 $B --psid 1/12 --psid-offset 6
 	expect_fail "$T --psid is not an encapsulation option" 'unknown option "--psid"' $I4 $B --psid 1/4
-	expect_fail "$T --hop-limit is not a decapsulation option" 'unknown option "--hop-limit"' $I6 $B --hop-limit 9
+	dmesg -C
+	expect_fail "$T a B4's decapsulation rule refuses --hop-limit" '.' $I6 $B --hop-limit 9
+	check "$T ... and the kernel says why" kernel_says 'are for iptables'
+	dmesg -C
+	expect_fail "$T a rule naming a table that does not exist is refused" '.' \
+		n cli "iptables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table nosuch
+	check "$T ... and the kernel says why" kernel_says 'no binding table nosuch in this network namespace'
+	dmesg -C
+	n cli "$REPO/tools/lw4o6ctl" create bt0 br-address 2001:db8:b4::1
+	expect_fail "$T an AFTR rule does not encapsulate in POSTROUTING" '.' \
+		n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -j LW4O6 --binding-table bt0
+	check "$T ... and the kernel says where it does" kernel_says 'encapsulates in PREROUTING, FORWARD or OUTPUT' 
 	expect_fail "$T --psid-offset 17 is refused" 'psid-offset.*out of range \(0-16\)' $I6 $B --psid 1/4 --psid-offset 17
 
 	dmesg -C
@@ -45,7 +62,10 @@ for BACKEND in $BACKENDS; do
 	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan -j LW4O6 $B --hop-limit 32
 	n cli "ip6tables-$BACKEND" -t mangle -A PREROUTING -i wan -j LW4O6 $B --psid 1/4 --psid-offset 0
 	n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -i wan -j LW4O6 $B --psid 52/8
-	for ipt in "iptables mangle" "ip6tables mangle" "ip6tables raw"; do
+	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan2 -j LW4O6 $B --tclass 32 --flowlabel 12345 --binding-table bt0
+	n cli "iptables-$BACKEND" -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0 --icmp --hop-limit 40
+	n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -d 2001:db8:b4::1 -j LW4O6 --binding-table bt0 --icmp
+	for ipt in "iptables mangle" "iptables raw" "ip6tables mangle" "ip6tables raw"; do
 		tbl=${ipt#* } ipt=${ipt% *}
 		saved=$(n cli "$ipt-$BACKEND-save" -t $tbl | grep -v '^#' | sed 's/\[[0-9:]*\]//')
 		n cli "$ipt-$BACKEND" -t $tbl -F
@@ -57,8 +77,14 @@ for BACKEND in $BACKENDS; do
 		"ip netns exec cli ip6tables-$BACKEND-save | grep -qF -- '-j LW4O6 --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --psid 1/4 --psid-offset 0'"
 	check "$T the default offset 6 is not spelled out" sh -c \
 		"ip netns exec cli ip6tables-$BACKEND-save -t raw | grep -qE -- '--psid 52/8\$'"
+	check "$T save spells out the AFTR and CE options" sh -c "
+		ip netns exec cli iptables-$BACKEND-save | grep -qF -- '-j LW4O6 --binding-table bt0 --icmp --hop-limit 40' &&
+		ip netns exec cli iptables-$BACKEND-save | grep -qF -- '--b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --binding-table bt0 --tclass 32 --flowlabel 12345'"
+	check "$T lw4o6ctl show counts the rules using the table (3)" sh -c \
+		"ip netns exec cli $REPO/tools/lw4o6ctl show bt0 | grep -q 'used by 3 iptables rules'"
 	n cli "iptables-$BACKEND" -t mangle -F; n cli "ip6tables-$BACKEND" -t mangle -F
-	n cli "ip6tables-$BACKEND" -t raw -F
+	n cli "ip6tables-$BACKEND" -t raw -F; n cli "iptables-$BACKEND" -t raw -F
+	n cli "$REPO/tools/lw4o6ctl" delete bt0
 done
 
 finish

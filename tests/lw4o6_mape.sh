@@ -28,25 +28,34 @@ expect_eq "derive: RFC 7597 Appendix A Example 1 (IPv4, PSID, ports, CE address)
 	"$(printf '%s\n' "$derived" | paste -sd'|')"
 CE=$(printf '%s\n' "$derived" | awk '$1 == "ce-ipv6" { print $2 }')
 
-ns_add client; ns_add ce; ns_add br; ns_add server
-link client eth0 ce lan
-link ce wan br eth0
+# ce_behind_br CLIENT CE BR_DEV CE_ADDRESS: a client 10.0.0.2 behind a CE
+# whose wan links to the BR's BR_DEV, the /64 of CE_ADDRESS between them.
+ce_behind_br() {
+	local gw=$(echo "$4" | cut -d: -f1-4)::1	# the first 4 groups written out
+	ns_add "$1"; ns_add "$2"
+	link "$1" eth0 "$2" lan
+	link "$2" wan br "$3"
+	ip -n "$1" addr add 10.0.0.2/24 dev eth0
+	ip -n "$1" route add default via 10.0.0.1
+	ip -n "$2" addr add 10.0.0.1/24 dev lan
+	ip -n "$2" addr add "$4/64" dev wan
+	ip -n "$2" -6 route add default via "$gw"
+	ip -n "$2" route add default dev wan
+	n "$2" sysctl -qw net.ipv4.ip_forward=1
+	ip -n br addr add "$gw/64" dev "$3"
+	for l in "$1 eth0" "$2 wan" "br $3"; do no_offload $l; done
+}
+
+ns_add br; ns_add server
+ce_behind_br client ce eth0 $CE
 link br eth1 server eth0
-ip -n client addr add 10.0.0.2/24 dev eth0
-ip -n client route add default via 10.0.0.1
-ip -n ce addr add 10.0.0.1/24 dev lan
-ip -n ce addr add $CE/64 dev wan
-ip -n ce -6 route add default via 2001:db8:12:3400::1
-ip -n ce route add default dev wan
-n ce sysctl -qw net.ipv4.ip_forward=1
-ip -n br addr add 2001:db8:12:3400::1/64 dev eth0
 ip -n br addr add $BR/128 dev lo
 ip -n br -6 route add 2001:db8::/40 via $CE	# the CEs of the rule
 ip -n br addr add 198.51.100.254/24 dev eth1
 n br sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n server addr add $SERVER4/24 dev eth0
 ip -n server route add default via 198.51.100.254
-for l in "client eth0" "ce wan" "br eth0" "br eth1" "server eth0"; do no_offload $l; done
+for l in "br eth1" "server eth0"; do no_offload $l; done
 
 # The CE: the derived values, its first port range for SNAT.
 for p in tcp udp icmp; do
@@ -89,18 +98,7 @@ derived2=$("$CTL" derive $RULE end-user-prefix 2001:db8:13:3400::/56)
 CE2=$(printf '%s\n' "$derived2" | awk '$1 == "ce-ipv6" { print $2 }')
 expect_eq "derive: the second CE is 192.0.2.19, PSID 52, $CE2" "ipv4 192.0.2.19|psid 52 psid-length 8 psid-offset 6" \
 	"$(printf '%s\n' "$derived2" | head -n 2 | paste -sd'|')"
-ns_add client2; ns_add ce2
-link client2 eth0 ce2 lan
-link ce2 wan br eth2
-ip -n client2 addr add 10.0.0.2/24 dev eth0
-ip -n client2 route add default via 10.0.0.1
-ip -n ce2 addr add 10.0.0.1/24 dev lan
-ip -n ce2 addr add $CE2/64 dev wan
-ip -n ce2 -6 route add default via 2001:db8:13:3400::1
-ip -n ce2 route add default dev wan
-n ce2 sysctl -qw net.ipv4.ip_forward=1
-ip -n br addr add 2001:db8:13:3400::1/64 dev eth2
-for l in "client2 eth0" "ce2 wan" "br eth2"; do no_offload $l; done
+ce_behind_br client2 ce2 eth2 $CE2
 printf 'br-address %s\nrule %s\n' $BR "$RULE" >"$TMP/fmr"
 for c in ce ce2; do
 	n $c "$CTL" load fmr "$TMP/fmr" >/dev/null

@@ -495,8 +495,21 @@ def cmd_udp_stream(a):
 def cmd_send_udp4(a):
     """One UDP datagram over IPv4 from source port 4242."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, a.tos)
     sock.bind(("0.0.0.0", 4242))
-    sock.sendto(b"softwire test", (a.dst, a.port))
+    for _ in range(a.count):
+        sock.sendto(b"softwire test", (a.dst, a.port))
+    return 0
+
+
+def cmd_outer6(a):
+    """The IPv6 header fields of each packet: traffic class, flow label,
+    hop limit."""
+    for r in read_pcap(a.pcap):
+        p = Packet(r)
+        v = struct.unpack("!I", r[:4])[0]
+        print("%s > %s tc %d fl %d hlim %d" % (p.src, p.dst, (v >> 20) & 0xFF,
+                                              v & 0xFFFFF, r[7]))
     return 0
 
 
@@ -558,7 +571,12 @@ def main():
     c = sub.add_parser("send-udp4")
     c.add_argument("dst")
     c.add_argument("port", type=int)
+    c.add_argument("--tos", type=int, default=0)
+    c.add_argument("--count", type=int, default=1)
     c.set_defaults(fn=cmd_send_udp4)
+    c = sub.add_parser("outer6")
+    c.add_argument("pcap")
+    c.set_defaults(fn=cmd_outer6)
     c = sub.add_parser("udp-stream")
     c.add_argument("dst")
     c.add_argument("port", type=int)
