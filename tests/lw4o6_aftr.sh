@@ -185,7 +185,7 @@ done
 # limit 64; --tclass, --flowlabel and --hop-limit set them.
 outer() {	# the header fields of 3 packets from the server to 192.0.2.1:5000
 	capture_start aftr eth0 "$TMP/outer.pcap" "ip6 and dst $B4"
-	n server $PKT send-udp4 192.0.2.1 5000 --tos 0x28 --count 3
+	n server $PKT send-udp4 192.0.2.1 5000 --tos 40 --count 3
 	capture_stop
 	$PKT outer6 "$TMP/outer.pcap" | awk '{ print $5, $7, $9 }' | sort | uniq -c | awk '{ print $1, $2, $3, $4 }'
 }
