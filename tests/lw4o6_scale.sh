@@ -13,9 +13,9 @@
 # destinations over the whole table, against to the single softwire of a
 # one-softwire table, and the same single destination with 1M softwires.
 # The numbers are printed ("# ..." lines); checked: the same traffic keeps
-# 90% of the rate with 1M softwires (lookups are O(1)). Random destinations
-# are printed, not judged: under TCG they measured 60-85% between runs, the
-# price of cache and emulated-TLB misses (median of three runs each).
+# 90% of the rate with 1M softwires (lookups are O(1)); random destinations
+# over the whole table keep 80% (measured: 88% under TCG, the price of cache
+# and emulated-TLB misses). Median of three runs each.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -31,7 +31,11 @@ ip -n aftr addr add 198.18.0.1/24 dev i0
 ip -n aftr addr add $AFTR_ADDR/128 dev lo
 ip -n aftr link add d0 type dummy
 ip -n aftr link set d0 up
-ip -n aftr -6 route add 2001:db8::/32 dev d0	# the B4s: a sink
+# The B4s: a sink behind one next hop, as behind a real AFTR's router (an
+# on-link route would make one neighbour entry per B4 address, and the
+# benchmark would measure the neighbour cache instead of the table).
+ip -n aftr addr add 2001:db8:fffe::1/64 dev d0
+ip -n aftr -6 route add 2001:db8::/32 via 2001:db8:fffe::2 dev d0
 n aftr sysctl -qw net.ipv4.ip_forward=1
 
 echo "br-address $AFTR_ADDR" >"$TMP/one"
@@ -131,8 +135,12 @@ echo "# random destinations over 1M softwires: $(echo "100 * $rm / $r1" | bc)% o
 check "O(1) lookups: the same traffic with 1M softwires ($r1m/s) keeps 90% of 1 softwire ($r1/s)" \
 	test "$(echo "$r1m >= 0.9 * $r1 && $r1 > 0" | bc)" = 1
 # Random destinations add the cost of cache (and, emulated, TLB) misses
-# over 50 MB of table. Under TCG this varied from 60% to 85% between runs
-# of the same code: printed above, not judged.
+# over 50 MB of table: 88% of the 1-softwire rate measured under TCG. The
+# check guards against what would be far worse: a lookup that is not O(1),
+# or (as a first version of this test had) a sink that makes one neighbour
+# entry per B4, which gave 59%.
+check "random destinations over 1M softwires keep at least 80% of 1 softwire ($rm/s)" \
+	test "$(echo "$rm >= 0.8 * $r1" | bc)" = 1
 unbound=$(n aftr "$CTL" show big | awk '$1 == "dropped_unbound" { print $2 }')
 expect_eq "pktgen's random destinations were all bound (none unbound)" 0 "$unbound"
 
