@@ -268,6 +268,25 @@ void lw4o6_bt_put(struct lw4o6_bt *bt)
 		lw4o6_bt_free(bt);
 }
 
+int lw4o6_bt_derive(struct lw4o6_bt *bt, const struct in6_addr *eu,
+		    unsigned int eu_len, struct map_ce *ce, struct in6_addr *br)
+{
+	const struct lw4o6_bt_rules *rules;
+	struct lw4o6_bt_data *d;
+	int err = 0;
+
+	mutex_lock(&lw4o6_bt_lock);
+	d = lw4o6_data_locked(bt);
+	rules = rcu_dereference_protected(d->rules, lockdep_is_held(&lw4o6_bt_lock));
+	if (!rules || !rules->n)
+		err = -ENOENT;
+	else if (map_rule_derive(&rules->r[0], eu->s6_addr, eu_len, ce) != MAP_RULE_OK)
+		err = -EINVAL;
+	*br = d->aftr[0];
+	mutex_unlock(&lw4o6_bt_lock);
+	return err;
+}
+
 static int lw4o6_aftr_index(struct lw4o6_bt_data *d, const struct in6_addr *a)
 {
 	unsigned int i;

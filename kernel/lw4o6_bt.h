@@ -74,6 +74,16 @@ static inline void lw4o6_bt_count(struct lw4o6_bt *bt, enum lw4o6_bt_stat s)
 	this_cpu_inc(bt->stats[s]);
 }
 
+struct map_ce;
+/*
+ * What a MAP-E CE with End-user prefix eu/eu_len derives from the table's
+ * first rule, its BMR (RFC 7597 sections 5.2 and 6), and the BR address
+ * (the table's br-address). -ENOENT without a rule, -EINVAL if the prefix
+ * gives nothing under it.
+ */
+int lw4o6_bt_derive(struct lw4o6_bt *bt, const struct in6_addr *eu,
+		    unsigned int eu_len, struct map_ce *ce, struct in6_addr *br);
+
 /* A rule's reference to a table (checkentry / destroy). */
 struct lw4o6_bt *lw4o6_bt_get(struct net *net, const char *name);
 void lw4o6_bt_put(struct lw4o6_bt *bt);

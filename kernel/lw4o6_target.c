@@ -236,6 +236,33 @@ static void lw4o6_encap(struct net *net, struct sk_buff *skb,
 	}
 }
 
+/* The two ends of a B4/CE rule's softwire, and its port set. */
+static const struct in6_addr *lw4o6_b4_of(const struct xt_lw4o6_tginfo *info)
+{
+	return info->flags & XT_LW4O6_EU_PREFIX ? &info->ce : &info->b4.in6;
+}
+
+static const struct in6_addr *lw4o6_aftr_of(const struct xt_lw4o6_tginfo *info)
+{
+	return info->flags & XT_LW4O6_EU_PREFIX ? &info->br : &info->aftr.in6;
+}
+
+static struct psid_set lw4o6_ports_of(const struct xt_lw4o6_tginfo *info)
+{
+	struct psid_set set = {
+		.offset = info->psid_offset,
+		.len = info->psid_len,
+		.psid = info->psid,
+	};
+
+	if (info->flags & XT_LW4O6_EU_PREFIX) {
+		set.offset = info->ce_psid_offset;
+		set.len = info->ce_psid_len;
+		set.psid = info->ce_psid;
+	}
+	return set;
+}
+
 /* ---- the port that names a softwire ----------------------------------- */
 
 #define LW4O6_TRUNCATED (-2)
@@ -349,11 +376,11 @@ static unsigned int lw4o6_out_hook(void *priv, struct sk_buff *skb,
 		    lw4o6_bt_find(rcu_dereference(info->bt->data),
 				  ip_hdr(skb)->daddr, port, &b)) {
 			lw4o6_bt_count(info->bt, LW4O6_BT_STAT_ENCAPSULATED);
-			lw4o6_encap(state->net, skb, &info->b4.in6, &b.b4, info);
+			lw4o6_encap(state->net, skb, lw4o6_b4_of(info), &b.b4, info);
 			return NF_STOLEN;
 		}
 	}
-	lw4o6_encap(state->net, skb, &info->b4.in6, &info->aftr.in6, info);
+	lw4o6_encap(state->net, skb, lw4o6_b4_of(info), lw4o6_aftr_of(info), info);
 	return NF_STOLEN;
 }
 
@@ -466,7 +493,7 @@ static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
 	int off;
 
 	/* Not a softwire packet to us: none of our business. */
-	if (!ipv6_addr_equal(&ip6h->daddr, &info->b4.in6))
+	if (!ipv6_addr_equal(&ip6h->daddr, lw4o6_b4_of(info)))
 		return XT_CONTINUE;
 	off = lw4o6_inner_offset(skb, &frag_off);
 	if (off < 0)
@@ -475,7 +502,7 @@ static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
 	/* Only from our AFTR (RFC 7596 section 5.1), or from the CE that an
 	 * FMR gives for the inner source address and port (RFC 7597 5.3).
 	 */
-	from_aftr = ipv6_addr_equal(&ip6h->saddr, &info->aftr.in6);
+	from_aftr = ipv6_addr_equal(&ip6h->saddr, lw4o6_aftr_of(info));
 	if (!from_aftr && !(info->flags & XT_LW4O6_MESH)) {
 		lw4o6_count(net, LW4O6_STAT_WRONG_AFTR);
 		return NF_DROP;
@@ -489,12 +516,8 @@ static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	if (info->flags & XT_LW4O6_PORT_SET) {
-		const struct psid_set set = {
-			.offset = info->psid_offset,
-			.len = info->psid_len,
-			.psid = info->psid,
-		};
+	if (info->flags & (XT_LW4O6_PORT_SET | XT_LW4O6_EU_PREFIX)) {
+		const struct psid_set set = lw4o6_ports_of(info);
 		int port;
 
 		iph = (const struct iphdr *)(skb->data + off);
@@ -661,7 +684,13 @@ static int lw4o6_check_b4(const struct xt_tgchk_param *par,
 		.psid = info->psid,
 	};
 
-	if (ipv6_addr_any(&info->b4.in6) || ipv6_addr_any(&info->aftr.in6) ||
+	if (info->flags & XT_LW4O6_EU_PREFIX) {
+		if (!(info->flags & XT_LW4O6_MESH) ||
+		    (info->flags & XT_LW4O6_PORT_SET) || info->eu_len > 64) {
+			pr_info_ratelimited("--end-user-prefix (up to /64) takes --binding-table, and derives the rest\n");
+			return -EINVAL;
+		}
+	} else if (ipv6_addr_any(&info->b4.in6) || ipv6_addr_any(&info->aftr.in6) ||
 	    ipv6_addr_is_multicast(&info->b4.in6) ||
 	    ipv6_addr_is_multicast(&info->aftr.in6)) {
 		pr_info_ratelimited("--b4 and --aftr must be unicast IPv6 addresses\n");
@@ -707,6 +736,29 @@ static int lw4o6_get_table(const struct xt_tgchk_param *par,
 				    info->table);
 		return -ENOENT;
 	}
+	return 0;
+}
+
+/* A MAP-E CE: its address, port set and BR from the table's BMR. */
+static int lw4o6_derive_ce(struct xt_lw4o6_tginfo *info)
+{
+	struct map_ce ce;
+	int err;
+
+	err = lw4o6_bt_derive(info->bt, &info->eu_prefix.in6, info->eu_len,
+			      &ce, &info->br);
+	if (err) {
+		pr_info_ratelimited("table %s: %s\n", info->table, err == -ENOENT ?
+				    "no rule to be the BMR" :
+				    "the End-user prefix is not under the BMR, or too short");
+		lw4o6_bt_put(info->bt);
+		info->bt = NULL;
+		return err;
+	}
+	memcpy(&info->ce, ce.ip6, sizeof(info->ce));
+	info->ce_psid = ce.ports.psid;
+	info->ce_psid_len = ce.ports.len;
+	info->ce_psid_offset = ce.ports.offset;
 	return 0;
 }
 
@@ -756,6 +808,8 @@ static int lw4o6_tg_check(const struct xt_tgchk_param *par)
 		err = lw4o6_check_b4(par, info);
 		if (!err && (info->flags & XT_LW4O6_MESH))
 			err = lw4o6_get_table(par, info);
+		if (!err && (info->flags & XT_LW4O6_EU_PREFIX))
+			err = lw4o6_derive_ce(info);
 	}
 	if (err)
 		return err;

@@ -31,7 +31,11 @@ enum {
 	 * straight to the other CE, and is accepted from it (RFC 7597 5.3).
 	 */
 	XT_LW4O6_MESH		= 1 << 5,
-	XT_LW4O6_FLAGS		= (1 << 6) - 1,
+	/* MAP-E CE from its End-user prefix: the table's first rule is the
+	 * BMR, its br-address the BR; implies MESH (RFC 7597 5.2, 6).
+	 */
+	XT_LW4O6_EU_PREFIX	= 1 << 6,
+	XT_LW4O6_FLAGS		= (1 << 7) - 1,
 };
 
 struct xt_lw4o6_tginfo {
@@ -45,9 +49,19 @@ struct xt_lw4o6_tginfo {
 	__u8			hop_limit;	/* of the IPv6 header; 0: 64 */
 	__u8			tclass;
 	__u16			flags;
+	union nf_inet_addr	eu_prefix;	/* the CE's End-user prefix */
+	__u8			eu_len;
+	__u8			pad2[7];
 
-	/* Kernel only: the binding table of an AFTR rule. */
+	/* Kernel only: the binding table of an AFTR rule or a CE's FMRs,
+	 * and what a CE derived from its End-user prefix at checkentry.
+	 */
 	struct lw4o6_bt		*bt __attribute__((aligned(8)));
+	struct in6_addr		ce;
+	struct in6_addr		br;
+	__u16			ce_psid;
+	__u8			ce_psid_len;
+	__u8			ce_psid_offset;
 };
 
 #endif /* _XT_LW4O6_H */

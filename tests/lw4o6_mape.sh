@@ -111,8 +111,17 @@ for p in tcp udp icmp; do
 	n ce2 iptables-legacy -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.19:1232-1235
 done
 n ce2 iptables-legacy -t nat -A PREROUTING -i wan -p udp --dport 1233 -j DNAT --to 10.0.0.2
-n ce2 iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $CE2 --aftr $BR --binding-table fmr
-n ce2 ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $CE2 --aftr $BR --psid 52/8 --binding-table fmr
+# CE 2 names only its End-user prefix: the kernel derives the rest from
+# the table's first rule (BMR) and takes its br-address as the BR.
+n ce2 iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr
+n ce2 ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr
+expect_eq "CE from its End-user prefix: iptables-save shows it so" \
+	"-A PREROUTING -i wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr" \
+	"$(n ce2 ip6tables-legacy-save -t mangle | grep -- '-j LW4O6')"
+dmesg -C
+expect_fail "CE from its End-user prefix: a prefix outside the BMR is refused" '.' \
+	n ce2 iptables-legacy -t mangle -A POSTROUTING -j LW4O6 --end-user-prefix 2001:db9:13:3400::/56 --binding-table fmr
+check "... and the kernel says why" sh -c "dmesg | grep -q 'the End-user prefix is not under the BMR'"
 expect_eq "mesh: iptables-save shows the CE rule with its FMR table" \
 	"-A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR --binding-table fmr" \
 	"$(n ce iptables-legacy-save -t mangle | grep -- '-j LW4O6')"
@@ -136,5 +145,10 @@ drops=$(lw4o6_stat ce decap_dropped_not_from_aftr)
 n br $PKT send-4in6 --src6 2001:db8:13:3400::1 --dst6 $CE --src4 192.0.2.19 --sport 1233 --dst4 192.0.2.18 --dport 1233
 expect_eq "mesh: CE 1 drops 192.0.2.19:1233 from an address that is not CE 2's" $((drops + 1)) \
 	"$(lw4o6_stat ce decap_dropped_not_from_aftr)"
+drops=$(lw4o6_stat ce2 decap_dropped_port_not_in_set)
+n br $PKT send-4in6 --src6 $BR --dst6 $CE2 --src4 $SERVER4 --dst4 192.0.2.19 --dport 5000
+n br $PKT send-4in6 --src6 $BR --dst6 $CE2 --src4 $SERVER4 --dst4 192.0.2.19 --dport 1233
+expect_eq "CE from its End-user prefix: the derived port set holds 1233, not 5000" $((drops + 1)) \
+	"$(lw4o6_stat ce2 decap_dropped_port_not_in_set)"
 
 finish

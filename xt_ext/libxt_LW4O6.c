@@ -24,9 +24,13 @@ enum {
 	O_ICMP,
 	O_TCLASS,
 	O_FLOWLABEL,
+	O_EU_PREFIX,
 };
 
 #define B4_MODE (1 << O_B4 | 1 << O_AFTR | 1 << O_PSID | 1 << O_PSID_OFFSET)
+#define CE_OPT \
+	{.name = "end-user-prefix", .id = O_EU_PREFIX, .type = XTTYPE_STRING, \
+	 .excl = B4_MODE | 1 << O_ICMP}
 
 /* What the IPv6 header of an encapsulated packet carries. */
 #define OUTER_HEADER_OPTS \
@@ -47,22 +51,24 @@ enum {
 
 /* iptables encapsulates: where to. */
 static const struct xt_option_entry lw4o6_encap_opts[] = {
-	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
-	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
+	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
+	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
 	TABLE_OPTS,
+	CE_OPT,
 	OUTER_HEADER_OPTS,
 	XTOPT_TABLEEND,
 };
 
 /* ip6tables decapsulates: from whom, and for which ports. */
 static const struct xt_option_entry lw4o6_decap_opts[] = {
-	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
-	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
-	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING, .excl = 1 << O_ICMP},
+	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
+	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
+	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
 	{.name = "psid-offset", .id = O_PSID_OFFSET, .type = XTTYPE_UINT8,
-	 .min = 0, .max = 16, .flags = XTOPT_PUT, .excl = 1 << O_ICMP,
+	 .min = 0, .max = 16, .flags = XTOPT_PUT, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX,
 	 XTOPT_POINTER(struct xt_lw4o6_tginfo, psid_offset)},
 	TABLE_OPTS,
+	CE_OPT,
 	OUTER_HEADER_OPTS,	/* for hairpinned packets */
 	XTOPT_TABLEEND,
 };
@@ -85,6 +91,11 @@ static void lw4o6_tg_help(void)
 "  --icmp               answer unbound IPv4 destinations with ICMP host\n"
 "                       unreachable, spoofed IPv6 sources with ICMPv6\n"
 "                       source address failed policy (rate limited)\n"
+"MAP-E CE:\n"
+"  --end-user-prefix P/L with --binding-table NAME: derive this CE's IPv6\n"
+"                       address and port set from the table's first rule\n"
+"                       (the BMR); its br-address is the BR; all its rules\n"
+"                       are FMRs (see lw4o6ctl derive)\n"
 "The IPv6 header of encapsulated packets:\n"
 "  --hop-limit N        hop limit (default 64)\n"
 "  --tclass N           traffic class (default: the inner TOS)\n"
@@ -137,6 +148,25 @@ static void lw4o6_tg_parse(struct xt_option_call *cb)
 	case O_ICMP:
 		info->flags |= XT_LW4O6_ICMP;
 		break;
+	case O_EU_PREFIX: {
+		char buf[INET6_ADDRSTRLEN + 8], *slash;
+		unsigned int len;
+
+		if (strlen(cb->arg) >= sizeof(buf) || !strchr(cb->arg, '/'))
+			xtables_error(PARAMETER_PROBLEM,
+				      "LW4O6: --end-user-prefix \"%s\": write PREFIX/LENGTH", cb->arg);
+		strcpy(buf, cb->arg);
+		slash = strchr(buf, '/');
+		*slash = '\0';
+		if (inet_pton(AF_INET6, buf, &info->eu_prefix.in6) != 1 ||
+		    !xtables_strtoui(slash + 1, NULL, &len, 1, 64))
+			xtables_error(PARAMETER_PROBLEM,
+				      "LW4O6: --end-user-prefix \"%s\": an IPv6 prefix of length 1 to 64 is needed",
+				      cb->arg);
+		info->eu_len = len;
+		info->flags |= XT_LW4O6_EU_PREFIX;
+		break;
+	}
 	case O_TABLE:
 		info->flags |= XT_LW4O6_TABLE;
 		break;
@@ -169,8 +199,17 @@ static void lw4o6_tg_check(struct xt_fcheck_call *cb)
 		.psid = info->psid,
 	};
 
-	/* --binding-table with --b4/--aftr: a MAP-E CE meshing by FMR */
-	if ((cb->xflags & (1 << O_TABLE)) && (cb->xflags & (1 << O_B4 | 1 << O_AFTR))) {
+	if ((cb->xflags & (1 << O_EU_PREFIX)) && (cb->xflags & B4_MODE))
+		xtables_error(PARAMETER_PROBLEM,
+			      "LW4O6: --end-user-prefix derives the CE's address and port set: leave out --b4, --aftr, --psid and --psid-offset");
+	if ((cb->xflags & (1 << O_EU_PREFIX)) && !(cb->xflags & (1 << O_TABLE)))
+		xtables_error(PARAMETER_PROBLEM,
+			      "LW4O6: --end-user-prefix needs --binding-table (the BMR and the BR)");
+	/* --binding-table with --b4/--aftr or --end-user-prefix: a MAP-E CE,
+	 * meshing by FMR.
+	 */
+	if ((cb->xflags & (1 << O_TABLE)) &&
+	    (cb->xflags & (1 << O_B4 | 1 << O_AFTR | 1 << O_EU_PREFIX))) {
 		info->flags &= ~XT_LW4O6_TABLE;
 		info->flags |= XT_LW4O6_MESH;
 	}
@@ -193,7 +232,11 @@ static void lw4o6_tg_show(const struct xt_lw4o6_tginfo *info, const char *dash)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	if (info->flags & XT_LW4O6_TABLE) {
+	if (info->flags & XT_LW4O6_EU_PREFIX) {
+		printf(" %send-user-prefix %s/%u", dash,
+		       inet_ntop(AF_INET6, &info->eu_prefix, a, sizeof(a)), info->eu_len);
+		printf(" %sbinding-table %.*s", dash, (int)sizeof(info->table), info->table);
+	} else if (info->flags & XT_LW4O6_TABLE) {
 		printf(" %sbinding-table %.*s", dash, (int)sizeof(info->table), info->table);
 		if (info->flags & XT_LW4O6_ICMP)
 			printf(" %sicmp", dash);
