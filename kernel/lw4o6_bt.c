@@ -139,13 +139,14 @@ bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
 	const struct lw4o6_bt_addr *a;
 	const struct lw4o6_bt_sw *sw;
 	struct lw4o6_sw_key key = { .addr = addr };
+	bool uni = READ_ONCE(d->uni_set) && !READ_ONCE(d->n_other);
+	unsigned int len = 0, offset = 0;
 	int psid;
 
 	/* One lookup when all addresses share PSID length and offset. */
-	if (READ_ONCE(d->uni_set) && !READ_ONCE(d->n_other)) {
-		unsigned int len = READ_ONCE(d->uni_len);
-		unsigned int offset = READ_ONCE(d->uni_offset);
-
+	if (uni) {
+		len = READ_ONCE(d->uni_len);
+		offset = READ_ONCE(d->uni_offset);
 		psid = lw4o6_psid(port, len, offset);
 		if (psid >= 0) {
 			key.psid = psid;
@@ -158,6 +159,9 @@ bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
 	a = rhashtable_lookup(&d->addrs, &addr, lw4o6_addr_params);
 	if (!a)
 		return lw4o6_bt_find_rule(d, addr, port, b);
+	/* The guess above used this address's own length and offset. */
+	if (uni && a->psid_len == len && a->psid_offset == offset)
+		return false;
 	psid = lw4o6_psid(port, a->psid_len, a->psid_offset);
 	if (psid < 0)
 		return false;
@@ -389,6 +393,22 @@ static int lw4o6_parse_sw(const struct nlattr *nla, struct lw4o6_bt_sw *sw,
 	return 0;
 }
 
+/* Insertion can be refused while a table is being resized: try again. */
+static __always_inline int lw4o6_insert(struct rhashtable *ht,
+					struct rhash_head *node,
+					const struct rhashtable_params params)
+{
+	int err, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		err = rhashtable_insert_fast(ht, node, params);
+		if (err != -EBUSY && err != -ENOMEM)
+			break;
+		cond_resched();
+	}
+	return err;
+}
+
 static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 			struct netlink_ext_ack *extack)
 {
@@ -396,7 +416,7 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 	struct lw4o6_bt_sw key, *sw;
 	struct in6_addr aftr;
 	bool has_aftr, new_addr = false;
-	int err, idx = 0, tries;
+	int err, idx = 0;
 
 	err = lw4o6_parse_sw(nla, &key, &akey, &aftr, &has_aftr, false, extack);
 	if (err)
@@ -437,24 +457,11 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 		a->softwires = 0;
 		new_addr = true;
 	}
-	/* Insertion can be refused while the table is being resized. */
-	for (tries = 0; tries < 100; tries++) {
-		err = rhashtable_insert_fast(&d->softwires, &sw->node,
-					     lw4o6_sw_params);
-		if (err != -EBUSY && err != -ENOMEM)
-			break;
-		cond_resched();
-	}
+	err = lw4o6_insert(&d->softwires, &sw->node, lw4o6_sw_params);
 	if (err)
 		goto free;
 	if (new_addr) {
-		for (tries = 0; tries < 100; tries++) {
-			err = rhashtable_insert_fast(&d->addrs, &a->node,
-						     lw4o6_addr_params);
-			if (err != -EBUSY && err != -ENOMEM)
-				break;
-			cond_resched();
-		}
+		err = lw4o6_insert(&d->addrs, &a->node, lw4o6_addr_params);
 		if (err) {
 			rhashtable_remove_fast(&d->softwires, &sw->node,
 					       lw4o6_sw_params);

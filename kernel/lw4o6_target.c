@@ -678,11 +678,7 @@ static unsigned int lw4o6_decap_tg(struct sk_buff *skb,
 static int lw4o6_check_b4(const struct xt_tgchk_param *par,
 			  const struct xt_lw4o6_tginfo *info)
 {
-	const struct psid_set set = {
-		.offset = info->psid_offset,
-		.len = info->psid_len,
-		.psid = info->psid,
-	};
+	const struct psid_set set = lw4o6_ports_of(info);
 
 	if (info->flags & XT_LW4O6_EU_PREFIX) {
 		if (!(info->flags & XT_LW4O6_MESH) ||
