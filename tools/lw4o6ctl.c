@@ -840,7 +840,7 @@ static void derive(char **w, int n)
 	struct rule_line rl;
 	struct map_ce ce;
 	uint8_t eu[16] = {}, eu_len = 0;
-	unsigned int i, shown;
+	unsigned int i, size, block;
 	char ip4[INET_ADDRSTRLEN];
 	uint32_t a;
 	int k;
@@ -868,23 +868,18 @@ static void derive(char **w, int n)
 	printf("ipv4 %s\n", ip4);
 	printf("psid %u psid-length %u psid-offset %u\n", ce.ports.psid,
 	       ce.ports.len, ce.ports.offset);
+	/* The set is blocks of 2^m consecutive ports (m = 16 - a - k): the
+	 * first eight.
+	 */
+	size = psid_set_size(&ce.ports);
+	block = 1u << (16 - ce.ports.offset - ce.ports.len);
 	printf("ports");
-	for (i = 0, shown = 0; i < psid_set_size(&ce.ports); i++) {
-		uint16_t p = psid_set_port(&ce.ports, i);
-
-		/* ranges of consecutive ports */
-		if (i && psid_set_port(&ce.ports, i - 1) == p - 1 &&
-		    i + 1 < psid_set_size(&ce.ports) &&
-		    psid_set_port(&ce.ports, i + 1) == p + 1)
-			continue;
-		if (i && psid_set_port(&ce.ports, i - 1) == p - 1)
-			printf("-%u", p);
-		else if (shown++ < 8)
-			printf("%s%u", shown > 1 ? "," : " ", p);
-		else
-			break;
+	for (i = 0; i < size && i < 8 * block; i += block) {
+		printf("%s%u", i ? "," : " ", psid_set_port(&ce.ports, i));
+		if (block > 1)
+			printf("-%u", psid_set_port(&ce.ports, i + block - 1));
 	}
-	printf("%s\n", i < psid_set_size(&ce.ports) ? ",..." : "");
+	printf("%s\n", i < size ? ",..." : "");
 	printf("ce-ipv6 %s\n", ip6s(ce.ip6));
 }
 
