@@ -165,17 +165,18 @@ map66_topology() {
 	ip -n out route add 2001:db8:1::/48 via 2001:db8:0:1::1
 }
 
-# The softwire test network: a B4 with an IPv6-only wan, and Linux's own
-# ip4ip6 tunnel (ip6_tunnel, default encaplimit 4) as the AFTR end:
+# The softwire test network: a B4 with an IPv6-only wan, an AFTR, a server:
 #
 #   [client] 10.0.0.2 --lan-- [b4] 2001:db8:b4::2 --wan--
-#       2001:db8:b4::1 [aftr: tunnel "sw"] --eth1-- [server] 198.51.100.1
+#       2001:db8:b4::1 [aftr] --eth1-- [server] 198.51.100.1
 #
-# The caller routes what the AFTR sends into the tunnel.
+# softwire_topology builds it with no AFTR function; b4_topology adds
+# Linux's own ip4ip6 tunnel (ip6_tunnel, default encaplimit 4) as the AFTR
+# end, "sw" (the caller routes what the AFTR sends into it).
 B4=2001:db8:b4::2
 AFTR=2001:db8:b4::1
 SERVER4=198.51.100.1
-b4_topology() {
+softwire_topology() {
 	ns_add client; ns_add b4; ns_add aftr; ns_add server
 	link client eth0 b4 lan
 	link b4 wan aftr eth0
@@ -187,13 +188,29 @@ b4_topology() {
 	ip -n b4 route add default dev wan	# IPv4 leaves through the IPv6-only wan
 	n b4 sysctl -qw net.ipv4.ip_forward=1
 	ip -n aftr addr add $AFTR/64 dev eth0
-	ip -n aftr -6 tunnel add sw mode ip4ip6 local $AFTR remote $B4
-	ip -n aftr link set sw up
 	ip -n aftr addr add 198.51.100.254/24 dev eth1
 	n aftr sysctl -qw net.ipv4.ip_forward=1
 	ip -n server addr add $SERVER4/24 dev eth0
 	ip -n server route add default via 198.51.100.254
 	for l in "client eth0" "b4 wan" "aftr eth0" "aftr eth1" "server eth0"; do no_offload $l; done
+}
+b4_topology() {
+	softwire_topology
+	ip -n aftr -6 tunnel add sw mode ip4ip6 local $AFTR remote $B4
+	ip -n aftr link set sw up
+}
+
+# lw4o6_b4_rules BACKEND: the seed's B4 in namespace b4 with LW4O6, iptables
+# backend BACKEND: SNAT into 192.0.2.1:4096-8191 (PSID 1 of 4 bits at
+# offset 0), encapsulation to the AFTR, decapsulation of its replies.
+lw4o6_b4_rules() {
+	local p
+	for p in tcp udp icmp; do
+		n b4 "iptables-$1" -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.1:4096-8191
+	done
+	n b4 "iptables-$1" -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR
+	n b4 "ip6tables-$1" -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $B4 --aftr $AFTR \
+		--psid 1/4 --psid-offset 0
 }
 
 # listening NS PORT tcp|udp: wait until a socket listens on PORT in NS (a

@@ -20,23 +20,11 @@
 CTL="$REPO/tools/lw4o6ctl"
 LXB4=2001:db8:b5::2
 
-ns_add client; ns_add b4; ns_add aftr; ns_add server; ns_add lxb4
-link client eth0 b4 lan
-link b4 wan aftr eth0
-link aftr eth1 server eth0
+softwire_topology
+ns_add lxb4
 link lxb4 eth0 aftr eth2
-ip -n client addr add 10.0.0.2/24 dev eth0
-ip -n client route add default via 10.0.0.1
-ip -n b4 addr add 10.0.0.1/24 dev lan
-ip -n b4 addr add $B4/64 dev wan
-ip -n b4 route add default dev wan
-n b4 sysctl -qw net.ipv4.ip_forward=1
-ip -n aftr addr add $AFTR/64 dev eth0
 ip -n aftr addr add 2001:db8:b5::1/64 dev eth2
-ip -n aftr addr add 198.51.100.254/24 dev eth1
-n aftr sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-ip -n server addr add $SERVER4/24 dev eth0
-ip -n server route add default via 198.51.100.254
+n aftr sysctl -qw net.ipv6.conf.all.forwarding=1
 # The seed script's B4, with Linux's own tunnel: 10.0.0.1 on the tunnel,
 # SNAT into its port set.
 ip -n lxb4 addr add $LXB4/64 dev eth0
@@ -48,9 +36,7 @@ ip -n lxb4 route add default dev b4tun
 for p in tcp udp icmp; do
 	n lxb4 iptables-legacy -t nat -A POSTROUTING -p $p -o b4tun -j SNAT --to 192.0.2.2:4096-8191
 done
-for l in "client eth0" "b4 wan" "aftr eth0" "aftr eth1" "aftr eth2" "server eth0" "lxb4 eth0"; do
-	no_offload $l
-done
+no_offload aftr eth2; no_offload lxb4 eth0
 
 cat >"$TMP/bt0" <<EOF
 # the AFTR's own address
@@ -66,12 +52,8 @@ expect_eq "list prints it back, canonically" \
 bt_stat() { n aftr "$CTL" show bt0 | awk -v k="$1" '$1 == k { print $2 }'; }
 
 # The B4, as in tests/lw4o6_b4.sh; a port forward of UDP 5000 to the client.
-for p in tcp udp icmp; do
-	n b4 iptables-legacy -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.1:4096-8191
-done
+lw4o6_b4_rules legacy
 n b4 iptables-legacy -t nat -A PREROUTING -i wan -p udp --dport 5000 -j DNAT --to 10.0.0.2
-n b4 iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR
-n b4 ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $B4 --aftr $AFTR --psid 1/4 --psid-offset 0
 
 aftr_round() {
 	local T="$BACKEND:"

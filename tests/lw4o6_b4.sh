@@ -28,11 +28,7 @@ b4_round() {
 	n b4 "iptables-$BACKEND" -t nat -F; n b4 "iptables-$BACKEND" -t mangle -F
 	n b4 "iptables-$BACKEND" -t raw -F; n b4 "ip6tables-$BACKEND" -t mangle -F
 	# The B4, as the seed script has it but in one namespace, no tunnel device.
-	for p in tcp udp icmp; do
-		n b4 iptables-$BACKEND -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.1:4096-8191
-	done
-	n b4 iptables-$BACKEND -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR
-	n b4 ip6tables-$BACKEND -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $B4 --aftr $AFTR --psid 1/4 --psid-offset 0
+	lw4o6_b4_rules $BACKEND
 	settle
 
 	capture_start aftr eth0 "$TMP/wan.pcap" "ip6 and not icmp6"

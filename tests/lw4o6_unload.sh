@@ -12,30 +12,11 @@
 
 CTL="$REPO/tools/lw4o6ctl"
 
-ns_add client; ns_add b4; ns_add aftr; ns_add server
-link client eth0 b4 lan
-link b4 wan aftr eth0
-link aftr eth1 server eth0
-ip -n client addr add 10.0.0.2/24 dev eth0
-ip -n client route add default via 10.0.0.1
-ip -n b4 addr add 10.0.0.1/24 dev lan
-ip -n b4 addr add $B4/64 dev wan
-ip -n b4 route add default dev wan
-n b4 sysctl -qw net.ipv4.ip_forward=1
-ip -n aftr addr add $AFTR/64 dev eth0
-ip -n aftr addr add 198.51.100.254/24 dev eth1
-n aftr sysctl -qw net.ipv4.ip_forward=1
-ip -n server addr add $SERVER4/24 dev eth0
-ip -n server route add default via 198.51.100.254
+softwire_topology
 printf 'br-address %s\nsoftwire ipv4 192.0.2.1 psid 1/4 psid-offset 0 b4-ipv6 %s\n' $AFTR $B4 >"$TMP/bt0"
 
 rules() {	# add the B4's and the AFTR's rules with iptables backend $1
-	local p
-	for p in tcp udp icmp; do
-		n b4 "iptables-$1" -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.1:4096-8191
-	done
-	n b4 "iptables-$1" -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR
-	n b4 "ip6tables-$1" -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $B4 --aftr $AFTR --psid 1/4 --psid-offset 0
+	lw4o6_b4_rules "$1"
 	n aftr "iptables-$1" -t raw -A PREROUTING -i eth1 -d 192.0.2.0/24 -j LW4O6 --binding-table bt0
 	n aftr "ip6tables-$1" -t raw -A PREROUTING -d $AFTR -j LW4O6 --binding-table bt0
 }

@@ -447,25 +447,6 @@ def cmd_udp_ask(a):
     return 0
 
 
-def cmd_udp_unreachable(a):
-    """Send one datagram to DST PORT over IPv4: an ICMP host unreachable must
-    come back and reach this socket as EHOSTUNREACH."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.setsockopt(socket.IPPROTO_IP, 11, 1)      # IP_RECVERR
-    sock.settimeout(5)
-    sock.connect((a.dst, a.port))
-    sock.send(b"anyone there?")
-    try:
-        sock.recv(2048)
-    except OSError as e:
-        if e.errno == 113:                          # EHOSTUNREACH
-            return 0
-        print("  udp-unreachable: %s instead of EHOSTUNREACH" % e)
-        return 1
-    print("  udp-unreachable: got an answer")
-    return 1
-
-
 def cmd_udp_stream(a):
     """Ask DST PORT (a udp-echo server) COUNT times, one every INTERVAL
     seconds, without stopping at a loss; print how many answers came."""
@@ -513,22 +494,29 @@ def cmd_outer6(a):
     return 0
 
 
-def cmd_udp_refused(a):
-    """Send one datagram to DST PORT (nobody listens): the ICMPv6 error that
-    comes back must reach this socket as ECONNREFUSED, which the kernel
-    reports only when the quoted packet matches what this socket sent."""
-    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+def cmd_udp_error(a):
+    """Send one datagram to DST PORT: the ICMP or ICMPv6 error that comes back
+    must reach this socket as a.expect (ECONNREFUSED for port unreachable,
+    EHOSTUNREACH for host unreachable), which the kernel reports only when
+    the quoted packet matches what this socket sent."""
+    import errno
+    if ":" in a.dst:
+        sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    else:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # host unreachable is a soft error: reported with IP_RECVERR only
+        sock.setsockopt(socket.IPPROTO_IP, 11, 1)      # IP_RECVERR
     sock.settimeout(5)
     sock.connect((a.dst, a.port))
     sock.send(b"anyone there?")
     try:
         sock.recv(2048)
-    except ConnectionRefusedError:
-        return 0
     except OSError as e:
-        print("  udp-refused: %s instead of ECONNREFUSED" % e)
+        if e.errno == a.expect:
+            return 0
+        print("  %s: %s instead of %s" % (a.cmd, e, errno.errorcode[a.expect]))
         return 1
-    print("  udp-refused: got an answer")
+    print("  %s: got an answer" % a.cmd)
     return 1
 
 
@@ -560,14 +548,11 @@ def main():
     c.add_argument("msg")
     c.add_argument("count", type=int)
     c.set_defaults(fn=cmd_udp_ask)
-    c = sub.add_parser("udp-refused")
-    c.add_argument("dst")
-    c.add_argument("port", type=int)
-    c.set_defaults(fn=cmd_udp_refused)
-    c = sub.add_parser("udp-unreachable")
-    c.add_argument("dst")
-    c.add_argument("port", type=int)
-    c.set_defaults(fn=cmd_udp_unreachable)
+    for name, err in (("udp-refused", 111), ("udp-unreachable", 113)):
+        c = sub.add_parser(name)      # ECONNREFUSED, EHOSTUNREACH
+        c.add_argument("dst")
+        c.add_argument("port", type=int)
+        c.set_defaults(fn=cmd_udp_error, expect=err)
     c = sub.add_parser("send-udp4")
     c.add_argument("dst")
     c.add_argument("port", type=int)
