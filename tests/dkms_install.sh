@@ -3,7 +3,8 @@
 #
 # DKMS packaging, as a router admin uses it: from a copy of the source tree,
 # "dkms add .", "dkms build", "dkms install" for the running kernel, then
-# "modprobe xt_MAP66" loads the installed module and a MAP66 rule works.
+# "modprobe xt_MAP66" loads the installed module and a MAP66 rule works;
+# lw4o6ctl loads the installed xt_LW4O6 by its generic netlink family.
 # Changes the system (/usr/src, /var/lib/dkms, /lib/modules): runs in the
 # test VM, or on a host only with XTSW_DKMS=1.
 
@@ -23,9 +24,12 @@ mkdir -p "$SRC"
 # The tracked files only, as a release tarball or a fresh clone has them.
 (cd "$REPO" && git ls-files -z | xargs -0 tar -c) | tar -x -C "$SRC"
 
-reloaded=false
+reloaded=false reloaded_lw4o6=false
 if grep -q '^xt_MAP66 ' /proc/modules; then
 	rmmod xt_MAP66 && reloaded=true
+fi
+if grep -q '^xt_LW4O6 ' /proc/modules; then
+	rmmod xt_LW4O6 && reloaded_lw4o6=true
 fi
 
 check "dkms add ." sh -c "cd '$SRC' && dkms add ."
@@ -45,9 +49,16 @@ check "ip6tables autoloads the module by its alias (ip6t_MAP66)" sh -c \
 n dkms ip6tables-legacy -t mangle -F
 ip netns del dkms
 check "rmmod" rmmod xt_MAP66
+check "lw4o6ctl loads xt_LW4O6 by its generic netlink family (as the README's AFTR does)" sh -c \
+	"! grep -q '^xt_LW4O6 ' /proc/modules && '$REPO/tools/lw4o6ctl' show && grep -q '^xt_LW4O6 ' /proc/modules"
+expect_eq "... the installed one" "/lib/modules/$KVER/updates/dkms/xt_LW4O6.ko" "$(modinfo -n xt_LW4O6)"
+rmmod xt_LW4O6
 check "dkms remove" dkms remove -m $NAME -v "$VER" --all
 
 if $reloaded; then
 	insmod "$REPO/kernel/xt_MAP66.ko" || not_ok "reload the tree's xt_MAP66"
+fi
+if $reloaded_lw4o6; then
+	insmod "$REPO/kernel/xt_LW4O6.ko" || not_ok "reload the tree's xt_LW4O6"
 fi
 finish

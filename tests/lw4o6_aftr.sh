@@ -12,13 +12,15 @@
 # (ports 4096-8191). Checked on the wire and in the counters: traffic both
 # ways for both B4s, hairpinning between them without an IPv4 packet on the
 # AFTR's IPv4 side, anti-spoofing (ICMPv6 1/5), unbound destinations (ICMP
-# 3/1), PMTU both ways, IPv6 fragments, an atomic reload under traffic that
+# 3/1), a softwire with its own br-address (the Linux B4's), ICMP errors
+# matched by the packet they quote, malformed input, PMTU both ways, IPv6 fragments, an atomic reload under traffic that
 # loses nothing, a malformed table file that changes nothing.
 
 . "$(dirname "$0")/lib.sh"
 
 CTL="$REPO/tools/lw4o6ctl"
 LXB4=2001:db8:b5::2
+AFTR2=2001:db8:b5::1
 
 softwire_topology
 ns_add lxb4
@@ -29,7 +31,8 @@ n aftr sysctl -qw net.ipv6.conf.all.forwarding=1
 # SNAT into its port set.
 ip -n lxb4 addr add $LXB4/64 dev eth0
 ip -n lxb4 -6 route add default via 2001:db8:b5::1
-ip -n lxb4 -6 tunnel add b4tun mode ipip6 local $LXB4 remote $AFTR dev eth0
+# Its AFTR end is the AFTR's second address, named by its softwire.
+ip -n lxb4 -6 tunnel add b4tun mode ipip6 local $LXB4 remote $AFTR2 dev eth0
 ip -n lxb4 addr add 10.0.0.1 dev b4tun
 ip -n lxb4 link set b4tun up
 ip -n lxb4 route add default dev b4tun
@@ -42,11 +45,11 @@ cat >"$TMP/bt0" <<EOF
 # the AFTR's own address
 br-address $AFTR
 softwire ipv4 192.0.2.1 psid 1 psid-length 4 psid-offset 0 b4-ipv6 $B4
-softwire ipv4 192.0.2.2 psid 1/4 psid-offset 0 b4-ipv6 $LXB4
+softwire ipv4 192.0.2.2 psid 1/4 psid-offset 0 b4-ipv6 $LXB4 br-address $AFTR2
 EOF
 check "load the binding table from a file" n aftr "$CTL" load bt0 "$TMP/bt0"
 expect_eq "list prints it back, canonically" \
-	"br-address $AFTR|softwire ipv4 192.0.2.1 psid 1 psid-length 4 psid-offset 0 b4-ipv6 $B4|softwire ipv4 192.0.2.2 psid 1 psid-length 4 psid-offset 0 b4-ipv6 $LXB4" \
+	"br-address $AFTR|br-address $AFTR2|softwire ipv4 192.0.2.1 psid 1 psid-length 4 psid-offset 0 b4-ipv6 $B4|softwire ipv4 192.0.2.2 psid 1 psid-length 4 psid-offset 0 b4-ipv6 $LXB4 br-address $AFTR2" \
 	"$(n aftr "$CTL" list bt0 | grep -v '^#' | sort | paste -sd'|')"
 
 bt_stat() { n aftr "$CTL" show bt0 | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -59,7 +62,8 @@ aftr_round() {
 	local T="$BACKEND:"
 	n aftr "iptables-$BACKEND" -t raw -F; n aftr "ip6tables-$BACKEND" -t raw -F
 	n aftr "iptables-$BACKEND" -t raw -A PREROUTING -i eth1 -d 192.0.2.0/24 -j LW4O6 --binding-table bt0 --icmp
-	n aftr "ip6tables-$BACKEND" -t raw -A PREROUTING -d $AFTR -j LW4O6 --binding-table bt0 --icmp
+	# (no -d: the table knows its own addresses, $AFTR and $AFTR2)
+	n aftr "ip6tables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table bt0 --icmp
 	settle
 
 	capture_start aftr eth0 "$TMP/b4side.pcap" "ip6 and not icmp6"
@@ -103,6 +107,22 @@ aftr_round() {
 		$((sp + 3)) "$(bt_stat dropped_spoofed)"
 	expect_eq "$T anti-spoofing: each answered with ICMPv6 type 1 code 5 to the B4" 3 \
 		"$($PKT dump "$TMP/spoof.pcap" | grep -c "^$AFTR > $B4 ICMPv6 .* type 1 code 5$")"
+	n lxb4 $PKT send-4in6 --src6 $LXB4 --dst6 $AFTR --src4 192.0.2.2 --sport 5000 --dst4 $SERVER4 --dport 5002
+	expect_eq "$T anti-spoofing: the Linux B4's own softwire sent to the table's address, not its br-address, is dropped" \
+		$((sp + 4)) "$(bt_stat dropped_spoofed)"
+	malformed=$(lw4o6_stat aftr decap_dropped_malformed)
+	n b4 $PKT send-4in6 --src6 $B4 --dst6 $AFTR --src4 192.0.2.1 --sport 5000 --dst4 $SERVER4 --dport 5002 --malformed ihl
+	expect_eq "$T a malformed inner packet is dropped and counted at the AFTR" $((malformed + 1)) \
+		"$(lw4o6_stat aftr decap_dropped_malformed)"
+
+	# ICMP errors find their softwire by the packet they quote: a port
+	# unreachable from the server reaches the client's socket (quoted source
+	# port, towards the B4), and one from behind the B4 reaches the server
+	# (quoted destination port, from the B4).
+	check "$T ICMP error to a B4: the client's UDP socket gets ECONNREFUSED from the server" \
+		n client $PKT udp-refused $SERVER4 9999
+	check "$T ICMP error from a B4: the server's UDP socket gets ECONNREFUSED from the client (port forward 5000)" \
+		n server $PKT udp-refused 192.0.2.1 5000
 
 	# Unbound IPv4 destinations.
 	ub=$(bt_stat dropped_unbound)

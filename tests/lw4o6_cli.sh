@@ -17,7 +17,7 @@ for BACKEND in $BACKENDS; do
 		out=$(n cli "$ipt-$BACKEND" -j LW4O6 --help 2>&1)
 		check "$T $ipt -j LW4O6 --help shows the options and the seed's B4" sh -c '
 			for w in "--b4 ADDRESS" "--aftr ADDRESS" "--psid PSID/LEN" "--psid-offset" \
-				"--hop-limit" "--tclass" "--flowlabel" "--binding-table NAME" "--icmp" \
+				"--hop-limit" "--tclass" "--flowlabel" "--binding-table NAME" "--icmp" "--end-user-prefix" \
 				"SNAT --to 192.0.2.1:4096-8191" "-j LW4O6 --binding-table bt0"; do
 				printf "%s\n" "$1" | grep -qF -- "$w" || { echo "missing: $w"; exit 1; }
 			done' _ "$out"
