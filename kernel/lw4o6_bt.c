@@ -5,9 +5,11 @@
  *
  * A softwire (RFC 7596 section 6, RFC 7597 section 5) binds an IPv4 address
  * and a PSID to the IPv6 address of a B4; all softwires of one IPv4 address
- * share one PSID length and offset, so a lookup is two hash lookups in
- * rhashtables: the address, then (address, PSID of the port). MAP rules
- * (MAP-E BMR/FMR) are a short array searched after the softwires.
+ * share one PSID length and offset, so a lookup is the address (its PSID
+ * length and offset, in an rhashtable), then (address, PSID of the port) in
+ * the softwire table. When all addresses share one length and offset, the
+ * first step is skipped. MAP rules (MAP-E BMR/FMR) are a short array
+ * searched after the softwires.
  *
  * Changes are made under lw4o6_bt_lock (plus genl_lock for netlink). A
  * whole table is replaced by filling another one and swapping the two
@@ -15,8 +17,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitfield.h>
 #include <linux/ipv6.h>
+#include <linux/jhash.h>
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
@@ -26,22 +31,136 @@
 #include "lw4o6_bt.h"
 #include "psid_core.h"
 
+/*
+ * The softwire table: open addressing with linear probing, each slot
+ * holding its softwire, so that a lookup reads one place in memory. (An
+ * rhashtable reads a bucket, then the entry it points to: with destinations
+ * spread over a million softwires, that is two cache and TLB misses per
+ * packet instead of one.)
+ *
+ * Readers take no lock (RCU). The one writer (under lw4o6_bt_lock):
+ *  - adds into an empty slot: the B4 first, then the slot's key word with
+ *    release semantics, so a reader that sees the key sees the B4;
+ *  - deletes by turning the key word into a tombstone. A tombstone is not
+ *    reused in place (a reader that has just matched the old key may still
+ *    be reading its B4); it goes when the table is rebuilt;
+ *  - rebuilds the table (to grow, to shrink, or to drop tombstones) into a
+ *    new array published with rcu_assign_pointer; the old one is freed
+ *    after a grace period.
+ * Used slots and tombstones together fill at most 3/4 of the table, so a
+ * probe always ends at an empty slot.
+ */
+struct lw4o6_slot {
+	u64		key;	/* LW4O6_SLOT_*, 0 when empty */
+	struct in6_addr	b4;
+};
+
+/* The key word: IPv4 address, PSID, then what the lookup needs with them. */
+#define LW4O6_SLOT_ADDR		GENMASK_ULL(63, 32)
+#define LW4O6_SLOT_PSID		GENMASK_ULL(31, 16)
+#define LW4O6_SLOT_AFTR		GENMASK_ULL(15, 12)	/* index in aftr[] */
+#define LW4O6_SLOT_PSID_LEN	GENMASK_ULL(11, 7)
+#define LW4O6_SLOT_PSID_OFFSET	GENMASK_ULL(6, 2)
+#define LW4O6_SLOT_STATE	GENMASK_ULL(1, 0)
+#define LW4O6_SLOT_USED		1ULL
+#define LW4O6_SLOT_TOMBSTONE	2ULL
+#define LW4O6_SLOT_MATCH	(LW4O6_SLOT_ADDR | LW4O6_SLOT_PSID | LW4O6_SLOT_STATE)
+
+#define LW4O6_SLOTS_MIN		64U
+#define LW4O6_SLOTS_MAX		(1U << 26)	/* 1.5 GB; 48M softwires */
+
+struct lw4o6_swtab {
+	struct rcu_head		rcu;
+	u32			size;	/* slots */
+	u32			seed;
+	struct lw4o6_slot	slot[];
+};
+
+/* A softwire unpacked: what netlink carries. */
 struct lw4o6_bt_sw {
-	struct rhash_head	node;
-	__be32			addr;	/* key: addr, psid */
-	u16			psid;
-	u16			aftr:4,		/* index in data->aftr */
-				psid_len:5,	/* as its address's */
-				psid_offset:5;
-	struct in6_addr		b4;
+	__be32		addr;
+	u16		psid;
+	u8		aftr;		/* index in data->aftr */
+	u8		psid_len;	/* as its address's */
+	u8		psid_offset;
+	struct in6_addr	b4;
 };
 
-struct lw4o6_sw_key {
-	__be32	addr;
-	u16	psid;
-};
+static u64 lw4o6_slot_key(__be32 addr, u16 psid)
+{
+	return FIELD_PREP(LW4O6_SLOT_ADDR, (__force u32)addr) |
+	       FIELD_PREP(LW4O6_SLOT_PSID, psid) | LW4O6_SLOT_USED;
+}
 
-#define LW4O6_SW_KEY_LEN (sizeof(__be32) + sizeof(u16))
+static u32 lw4o6_slot_first(const struct lw4o6_swtab *t, __be32 addr, u16 psid)
+{
+	return reciprocal_scale(jhash_2words((__force u32)addr, psid, t->seed),
+				t->size);
+}
+
+/*
+ * The slot of (addr, psid), its key word in *key; NULL if there is none.
+ * Under RCU or lw4o6_bt_lock.
+ */
+static const struct lw4o6_slot *lw4o6_slot_find(const struct lw4o6_swtab *t,
+						__be32 addr, u16 psid, u64 *key)
+{
+	u64 want = lw4o6_slot_key(addr, psid), k;
+	u32 i = lw4o6_slot_first(t, addr, psid), n;
+
+	for (n = 0; n < t->size; n++) {
+		k = smp_load_acquire(&t->slot[i].key);
+		if ((k & LW4O6_SLOT_MATCH) == want) {
+			*key = k;
+			return &t->slot[i];
+		}
+		if (!k)
+			break;
+		if (++i == t->size)
+			i = 0;
+	}
+	return NULL;
+}
+
+static void lw4o6_slot_unpack(const struct lw4o6_slot *s, u64 k,
+			      struct lw4o6_bt_sw *sw)
+{
+	sw->addr = (__force __be32)(u32)FIELD_GET(LW4O6_SLOT_ADDR, k);
+	sw->psid = FIELD_GET(LW4O6_SLOT_PSID, k);
+	sw->aftr = FIELD_GET(LW4O6_SLOT_AFTR, k);
+	sw->psid_len = FIELD_GET(LW4O6_SLOT_PSID_LEN, k);
+	sw->psid_offset = FIELD_GET(LW4O6_SLOT_PSID_OFFSET, k);
+	sw->b4 = s->b4;
+}
+
+/* Into the first empty slot of its probe: the writer only. */
+static void lw4o6_slot_put(struct lw4o6_swtab *t, const struct lw4o6_bt_sw *sw)
+{
+	u32 i = lw4o6_slot_first(t, sw->addr, sw->psid);
+
+	while (t->slot[i].key)
+		if (++i == t->size)
+			i = 0;
+	t->slot[i].b4 = sw->b4;
+	smp_store_release(&t->slot[i].key,
+			  lw4o6_slot_key(sw->addr, sw->psid) |
+			  FIELD_PREP(LW4O6_SLOT_AFTR, sw->aftr) |
+			  FIELD_PREP(LW4O6_SLOT_PSID_LEN, sw->psid_len) |
+			  FIELD_PREP(LW4O6_SLOT_PSID_OFFSET, sw->psid_offset));
+}
+
+static struct lw4o6_swtab *lw4o6_swtab_new(u32 size)
+{
+	struct lw4o6_swtab *t;
+
+	size = clamp(size, LW4O6_SLOTS_MIN, LW4O6_SLOTS_MAX);
+	t = kvzalloc(struct_size(t, slot, size), GFP_KERNEL | __GFP_NOWARN);
+	if (!t)
+		return NULL;
+	t->size = size;
+	t->seed = get_random_u32();
+	return t;
+}
 
 struct lw4o6_bt_addr {
 	struct rhash_head	node;
@@ -57,13 +176,6 @@ struct lw4o6_bt_rules {
 	struct map_rule		r[];
 };
 
-static const struct rhashtable_params lw4o6_sw_params = {
-	.head_offset		= offsetof(struct lw4o6_bt_sw, node),
-	.key_offset		= offsetof(struct lw4o6_bt_sw, addr),
-	.key_len		= LW4O6_SW_KEY_LEN,
-	.automatic_shrinking	= true,
-};
-
 static const struct rhashtable_params lw4o6_addr_params = {
 	.head_offset		= offsetof(struct lw4o6_bt_addr, node),
 	.key_offset		= offsetof(struct lw4o6_bt_addr, addr),
@@ -72,7 +184,6 @@ static const struct rhashtable_params lw4o6_addr_params = {
 };
 
 static DEFINE_MUTEX(lw4o6_bt_lock);
-static struct kmem_cache *lw4o6_sw_cache __read_mostly;
 static struct kmem_cache *lw4o6_addr_cache __read_mostly;
 static unsigned int lw4o6_bt_net_id __read_mostly;
 
@@ -136,12 +247,13 @@ static int lw4o6_psid(int port, unsigned int len, unsigned int offset)
 bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
 		   struct lw4o6_bind *b)
 {
-	const struct lw4o6_bt_addr *a;
-	const struct lw4o6_bt_sw *sw;
-	struct lw4o6_sw_key key = { .addr = addr };
+	const struct lw4o6_swtab *t = rcu_dereference(d->softwires);
 	bool uni = READ_ONCE(d->uni_set) && !READ_ONCE(d->n_other);
 	unsigned int len = 0, offset = 0;
+	const struct lw4o6_bt_addr *a;
+	const struct lw4o6_slot *s;
 	int psid;
+	u64 k;
 
 	/* One lookup when all addresses share PSID length and offset. */
 	if (uni) {
@@ -149,9 +261,9 @@ bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
 		offset = READ_ONCE(d->uni_offset);
 		psid = lw4o6_psid(port, len, offset);
 		if (psid >= 0) {
-			key.psid = psid;
-			sw = rhashtable_lookup(&d->softwires, &key, lw4o6_sw_params);
-			if (sw && sw->psid_len == len && sw->psid_offset == offset)
+			s = lw4o6_slot_find(t, addr, psid, &k);
+			if (s && FIELD_GET(LW4O6_SLOT_PSID_LEN, k) == len &&
+			    FIELD_GET(LW4O6_SLOT_PSID_OFFSET, k) == offset)
 				goto found;
 		}
 	}
@@ -165,49 +277,46 @@ bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
 	psid = lw4o6_psid(port, a->psid_len, a->psid_offset);
 	if (psid < 0)
 		return false;
-	key.psid = psid;
-	sw = rhashtable_lookup(&d->softwires, &key, lw4o6_sw_params);
-	if (!sw)
+	s = lw4o6_slot_find(t, addr, psid, &k);
+	if (!s)
 		return false;
 found:
-	b->b4 = sw->b4;
-	b->aftr = d->aftr[sw->aftr];
+	b->b4 = s->b4;
+	b->aftr = d->aftr[FIELD_GET(LW4O6_SLOT_AFTR, k)];
 	return true;
 }
 
 /* --- tables and their contents (process context) ---------------------- */
-
-static void lw4o6_sw_free(void *ptr, void *arg)
-{
-	kmem_cache_free(lw4o6_sw_cache, ptr);
-}
 
 static void lw4o6_addr_free(void *ptr, void *arg)
 {
 	kmem_cache_free(lw4o6_addr_cache, ptr);
 }
 
+/* size: the softwires expected (a hint), sized to fill 2/3 of the slots. */
 static struct lw4o6_bt_data *lw4o6_data_new(const struct in6_addr *aftr,
 					    u32 size)
 {
-	struct rhashtable_params p = lw4o6_sw_params;
+	struct rhashtable_params p = lw4o6_addr_params;
 	struct lw4o6_bt_data *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	struct lw4o6_swtab *t;
 
 	if (!d)
 		return NULL;
-	p.nelem_hint = min_t(u32, size, 1 << 26);
-	if (rhashtable_init(&d->softwires, &p))
+	size = min(size, LW4O6_SLOTS_MAX / 3 * 2);
+	t = lw4o6_swtab_new(size / 2 * 3);
+	if (!t)
 		goto free;
-	p = lw4o6_addr_params;
-	p.nelem_hint = min_t(u32, size, 1 << 26);
+	RCU_INIT_POINTER(d->softwires, t);
+	p.nelem_hint = size;
 	if (rhashtable_init(&d->addrs, &p))
-		goto destroy;
+		goto free_t;
 	d->aftr[0] = *aftr;
 	d->n_aftr = 1;
 	refcount_set(&d->refs, 1);
 	return d;
-destroy:
-	rhashtable_destroy(&d->softwires);
+free_t:
+	kvfree(t);
 free:
 	kfree(d);
 	return NULL;
@@ -219,7 +328,7 @@ static void lw4o6_data_put(struct lw4o6_bt_data *d)
 	if (!d || !refcount_dec_and_test(&d->refs))
 		return;
 	synchronize_rcu();
-	rhashtable_free_and_destroy(&d->softwires, lw4o6_sw_free, NULL);
+	kvfree(rcu_dereference_protected(d->softwires, true));
 	rhashtable_free_and_destroy(&d->addrs, lw4o6_addr_free, NULL);
 	kfree(rcu_dereference_protected(d->rules, true));
 	kfree(d);
@@ -409,16 +518,64 @@ static __always_inline int lw4o6_insert(struct rhashtable *ht,
 	return err;
 }
 
+static struct lw4o6_swtab *lw4o6_swtab_locked(struct lw4o6_bt_data *d)
+{
+	return rcu_dereference_protected(d->softwires,
+					 lockdep_is_held(&lw4o6_bt_lock));
+}
+
+/*
+ * Copies the softwires into a new table of size slots, without the
+ * tombstones, and publishes it; readers of the old one finish first.
+ */
+static int lw4o6_swtab_rebuild(struct lw4o6_bt_data *d, u32 size)
+{
+	struct lw4o6_swtab *old = lw4o6_swtab_locked(d), *t;
+	struct lw4o6_bt_sw sw;
+	u32 i;
+
+	t = lw4o6_swtab_new(size);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < old->size; i++) {
+		u64 k = old->slot[i].key;
+
+		if (FIELD_GET(LW4O6_SLOT_STATE, k) != LW4O6_SLOT_USED)
+			continue;
+		lw4o6_slot_unpack(&old->slot[i], k, &sw);
+		lw4o6_slot_put(t, &sw);
+	}
+	rcu_assign_pointer(d->softwires, t);
+	d->n_tombstones = 0;
+	kvfree_rcu(old, rcu);
+	return 0;
+}
+
+/* Room for one more softwire: used and deleted slots fill at most 3/4. */
+static int lw4o6_swtab_room(struct lw4o6_bt_data *d)
+{
+	const struct lw4o6_swtab *t = lw4o6_swtab_locked(d);
+	u64 want = (u64)d->n_softwires + 1;
+
+	if (want + d->n_tombstones <= (u64)t->size / 4 * 3)
+		return 0;
+	if (want > LW4O6_SLOTS_MAX / 4 * 3)
+		return -ENOSPC;
+	/* Grow to half full; many tombstones in a big enough table: same size. */
+	return lw4o6_swtab_rebuild(d, max_t(u64, want * 2, t->size));
+}
+
 static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 			struct netlink_ext_ack *extack)
 {
 	struct lw4o6_bt_addr akey, *a;
-	struct lw4o6_bt_sw key, *sw;
+	struct lw4o6_bt_sw sw;
 	struct in6_addr aftr;
-	bool has_aftr, new_addr = false;
+	bool has_aftr;
 	int err, idx = 0;
+	u64 k;
 
-	err = lw4o6_parse_sw(nla, &key, &akey, &aftr, &has_aftr, false, extack);
+	err = lw4o6_parse_sw(nla, &sw, &akey, &aftr, &has_aftr, false, extack);
 	if (err)
 		return err;
 	if (has_aftr) {
@@ -435,38 +592,26 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 				    "softwires of one IPv4 address must share PSID length and offset");
 		return -EINVAL;
 	}
-	if (rhashtable_lookup_fast(&d->softwires, &key.addr, lw4o6_sw_params)) {
+	if (lw4o6_slot_find(lw4o6_swtab_locked(d), sw.addr, sw.psid, &k)) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "this IPv4 address and PSID are bound already");
 		return -EEXIST;
 	}
-
-	sw = kmem_cache_alloc(lw4o6_sw_cache, GFP_KERNEL);
-	if (!sw)
-		return -ENOMEM;
-	*sw = key;
-	sw->aftr = idx;
-	sw->psid_len = akey.psid_len;
-	sw->psid_offset = akey.psid_offset;
+	err = lw4o6_swtab_room(d);
+	if (err) {
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG_ATTR(extack, nla, "the table is full");
+		return err;
+	}
 	if (!a) {
 		a = kmem_cache_alloc(lw4o6_addr_cache, GFP_KERNEL);
-		if (!a) {
-			kmem_cache_free(lw4o6_sw_cache, sw);
+		if (!a)
 			return -ENOMEM;
-		}
 		*a = akey;
 		a->softwires = 0;
-		new_addr = true;
-	}
-	err = lw4o6_insert(&d->softwires, &sw->node, lw4o6_sw_params);
-	if (err)
-		goto free;
-	if (new_addr) {
 		err = lw4o6_insert(&d->addrs, &a->node, lw4o6_addr_params);
 		if (err) {
-			rhashtable_remove_fast(&d->softwires, &sw->node,
-					       lw4o6_sw_params);
-			synchronize_rcu();
-			goto free;
+			kmem_cache_free(lw4o6_addr_cache, a);
+			return err;
 		}
 		d->n_addrs++;
 		if (!d->uni_set) {
@@ -478,37 +623,46 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 			WRITE_ONCE(d->n_other, d->n_other + 1);
 		}
 	}
+	/* The address is there before its softwire: a reader finding the
+	 * softwire through the address table finds both.
+	 */
+	sw.aftr = idx;
+	sw.psid_len = akey.psid_len;
+	sw.psid_offset = akey.psid_offset;
+	lw4o6_slot_put(lw4o6_swtab_locked(d), &sw);
 	a->softwires++;
 	d->n_softwires++;
+	d->gen++;
 	return 0;
-free:
-	if (new_addr)
-		kmem_cache_free(lw4o6_addr_cache, a);
-	kmem_cache_free(lw4o6_sw_cache, sw);
-	return err;
 }
 
-/* Unlinks one softwire; the caller frees it after a grace period. */
+/*
+ * Deletes one softwire; an address left without softwires is unlinked and
+ * returned in *ap, for the caller to free after a grace period.
+ */
 static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
-			struct lw4o6_bt_sw **swp, struct lw4o6_bt_addr **ap,
-			struct netlink_ext_ack *extack)
+			struct lw4o6_bt_addr **ap, struct netlink_ext_ack *extack)
 {
+	struct lw4o6_swtab *t = lw4o6_swtab_locked(d);
 	struct lw4o6_bt_addr akey, *a;
-	struct lw4o6_bt_sw key, *sw;
+	const struct lw4o6_slot *s;
+	struct lw4o6_bt_sw sw;
 	int err;
+	u64 k;
 
-	err = lw4o6_parse_sw(nla, &key, &akey, NULL, NULL, true, extack);
+	err = lw4o6_parse_sw(nla, &sw, &akey, NULL, NULL, true, extack);
 	if (err)
 		return err;
-	sw = rhashtable_lookup_fast(&d->softwires, &key.addr, lw4o6_sw_params);
+	s = lw4o6_slot_find(t, sw.addr, sw.psid, &k);
 	a = rhashtable_lookup_fast(&d->addrs, &akey.addr, lw4o6_addr_params);
-	if (!sw || !a) {
+	if (!s || !a) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "no such softwire");
 		return -ENOENT;
 	}
-	rhashtable_remove_fast(&d->softwires, &sw->node, lw4o6_sw_params);
+	WRITE_ONCE(t->slot[s - t->slot].key, LW4O6_SLOT_TOMBSTONE);
+	d->n_tombstones++;
 	d->n_softwires--;
-	*swp = sw;
+	d->gen++;
 	*ap = NULL;
 	if (--a->softwires == 0) {
 		rhashtable_remove_fast(&d->addrs, &a->node, lw4o6_addr_params);
@@ -517,6 +671,9 @@ static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
 			WRITE_ONCE(d->n_other, d->n_other - 1);
 		*ap = a;
 	}
+	/* Shrink a table left 1/8 full to half full (best effort). */
+	if (t->size > LW4O6_SLOTS_MIN && d->n_softwires < t->size / 8)
+		lw4o6_swtab_rebuild(d, d->n_softwires * 2);
 	return 0;
 }
 
@@ -668,7 +825,6 @@ out:
 static int lw4o6_sw_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct lw4o6_bt_addr **addrs = NULL;
-	struct lw4o6_bt_sw **sws = NULL;
 	unsigned int n = 0, i, max = 0;
 	struct lw4o6_bt_data *d;
 	struct nlattr *nla;
@@ -678,12 +834,9 @@ static int lw4o6_sw_del_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem)
 		max++;
-	sws = kvcalloc(max, sizeof(*sws), GFP_KERNEL);
 	addrs = kvcalloc(max, sizeof(*addrs), GFP_KERNEL);
-	if (!sws || !addrs) {
-		err = -ENOMEM;
-		goto free;
-	}
+	if (!addrs)
+		return -ENOMEM;
 	mutex_lock(&lw4o6_bt_lock);
 	d = lw4o6_data_from_info(info);
 	if (IS_ERR(d)) {
@@ -691,7 +844,7 @@ static int lw4o6_sw_del_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem) {
-		err = lw4o6_sw_del(d, nla, &sws[n], &addrs[n], info->extack);
+		err = lw4o6_sw_del(d, nla, &addrs[n], info->extack);
 		if (err)
 			break;
 		n++;
@@ -700,13 +853,9 @@ out:
 	mutex_unlock(&lw4o6_bt_lock);
 	if (n)
 		synchronize_rcu();
-	for (i = 0; i < n; i++) {
-		kmem_cache_free(lw4o6_sw_cache, sws[i]);
+	for (i = 0; i < n; i++)
 		if (addrs[i])
 			kmem_cache_free(lw4o6_addr_cache, addrs[i]);
-	}
-free:
-	kvfree(sws);
 	kvfree(addrs);
 	return err;
 }
@@ -878,9 +1027,9 @@ static int lw4o6_put_table(struct sk_buff *msg, struct lw4o6_bt *bt,
 		return -EMSGSIZE;
 	rules = rcu_dereference_protected(d->rules, lockdep_is_held(&lw4o6_bt_lock));
 	mem = sizeof(*bt) + sizeof(*d) +
-	      (u64)d->n_softwires * kmem_cache_size(lw4o6_sw_cache) +
+	      struct_size(lw4o6_swtab_locked(d), slot, lw4o6_swtab_locked(d)->size) +
 	      (u64)d->n_addrs * kmem_cache_size(lw4o6_addr_cache) +
-	      lw4o6_ht_bytes(&d->softwires) + lw4o6_ht_bytes(&d->addrs);
+	      lw4o6_ht_bytes(&d->addrs);
 	if (nla_put_string(msg, LW4O6_A_NAME, bt->name) ||
 	    nla_put_u32(msg, LW4O6_A_N_SOFTWIRES, d->n_softwires) ||
 	    nla_put_u32(msg, LW4O6_A_N_ADDRESSES, d->n_addrs) ||
@@ -958,68 +1107,55 @@ static int lw4o6_table_get_dumpit(struct sk_buff *skb,
 
 /*
  * Dumping softwires: the walk keeps a reference to the contents it walks,
- * so a swap or a table deletion between two parts of the dump is safe.
+ * so a swap or a table deletion between two parts of the dump is safe. A
+ * change to the contents between two parts (the slots may have moved) marks
+ * the messages NLM_F_DUMP_INTR. cb->args: the contents, the next slot.
  */
-struct lw4o6_sw_dump {
-	struct lw4o6_bt_data *d;
-	struct rhashtable_iter iter;
-	struct lw4o6_bt_sw pending;	/* a copy: did not fit in the last part */
-	bool has_pending;
-};
-
 static int lw4o6_sw_get_start(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct nlattr *name = info->attrs[LW4O6_A_NAME];
-	struct lw4o6_sw_dump *dump;
+	struct lw4o6_bt_data *d = NULL;
 	struct lw4o6_bt *bt;
 
 	if (!name) {
 		NL_SET_ERR_MSG(cb->extack, "which table?");
 		return -EINVAL;
 	}
-	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
-	if (!dump)
-		return -ENOMEM;
 	mutex_lock(&lw4o6_bt_lock);
 	bt = lw4o6_bt_find_name(sock_net(cb->skb->sk), nla_data(name));
 	if (bt) {
-		dump->d = lw4o6_data_locked(bt);
-		refcount_inc(&dump->d->refs);
+		d = lw4o6_data_locked(bt);
+		refcount_inc(&d->refs);
 	}
 	mutex_unlock(&lw4o6_bt_lock);
-	if (!bt) {
-		kfree(dump);
+	if (!d) {
 		NL_SET_ERR_MSG(cb->extack, "no such table");
 		return -ENOENT;
 	}
-	rhashtable_walk_enter(&dump->d->softwires, &dump->iter);
-	cb->args[0] = (long)dump;
+	cb->args[0] = (long)d;
+	cb->args[1] = 0;
 	return 0;
 }
 
 static int lw4o6_sw_get_done(struct netlink_callback *cb)
 {
-	struct lw4o6_sw_dump *dump = (void *)cb->args[0];
-
-	if (dump) {
-		rhashtable_walk_exit(&dump->iter);
-		lw4o6_data_put(dump->d);
-		kfree(dump);
-	}
+	lw4o6_data_put((struct lw4o6_bt_data *)cb->args[0]);
 	return 0;
 }
 
-static int lw4o6_put_sw(struct sk_buff *msg, struct lw4o6_bt_data *d,
-			const struct lw4o6_bt_sw *sw, u32 portid, u32 seq)
+static int lw4o6_put_sw(struct sk_buff *msg, struct netlink_callback *cb,
+			const struct lw4o6_bt_data *d,
+			const struct lw4o6_bt_sw *sw)
 {
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(msg, portid, seq, &lw4o6_genl_family, NLM_F_MULTI,
-			  LW4O6_CMD_SW_GET);
+	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &lw4o6_genl_family, NLM_F_MULTI, LW4O6_CMD_SW_GET);
 	if (!hdr)
 		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
 	nest = nla_nest_start(msg, LW4O6_A_SOFTWIRE);
 	if (!nest ||
 	    nla_put_be32(msg, LW4O6_SW_A_IPV4, sw->addr) ||
@@ -1039,31 +1175,26 @@ static int lw4o6_put_sw(struct sk_buff *msg, struct lw4o6_bt_data *d,
 
 static int lw4o6_sw_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct lw4o6_sw_dump *dump = (void *)cb->args[0];
-	u32 portid = NETLINK_CB(cb->skb).portid, seq = cb->nlh->nlmsg_seq;
-	struct lw4o6_bt_sw *sw;
-	int err = 0;
+	struct lw4o6_bt_data *d = (void *)cb->args[0];
+	const struct lw4o6_swtab *t;
+	struct lw4o6_bt_sw sw;
+	unsigned long i;
 
-	rhashtable_walk_start(&dump->iter);
-	if (dump->has_pending) {
-		err = lw4o6_put_sw(skb, dump->d, &dump->pending, portid, seq);
-		if (!err)
-			dump->has_pending = false;
-	}
-	while (!err && (sw = rhashtable_walk_next(&dump->iter))) {
-		if (IS_ERR(sw)) {
-			if (PTR_ERR(sw) == -EAGAIN)
-				continue;	/* resized: some may come twice */
+	rcu_read_lock();
+	/* Changes are made under genl_lock too: none during this part. */
+	cb->seq = READ_ONCE(d->gen) + 1;
+	t = rcu_dereference(d->softwires);
+	for (i = cb->args[1]; i < t->size; i++) {
+		u64 k = smp_load_acquire(&t->slot[i].key);
+
+		if (FIELD_GET(LW4O6_SLOT_STATE, k) != LW4O6_SLOT_USED)
+			continue;
+		lw4o6_slot_unpack(&t->slot[i], k, &sw);
+		if (lw4o6_put_sw(skb, cb, d, &sw))
 			break;
-		}
-		err = lw4o6_put_sw(skb, dump->d, sw, portid, seq);
-		if (err) {
-			/* Outside the walk it may be freed: keep a copy. */
-			dump->pending = *sw;
-			dump->has_pending = true;
-		}
 	}
-	rhashtable_walk_stop(&dump->iter);
+	rcu_read_unlock();
+	cb->args[1] = i;
 	return skb->len;
 }
 
@@ -1141,10 +1272,9 @@ int lw4o6_bt_init(void)
 {
 	int err = -ENOMEM;
 
-	lw4o6_sw_cache = KMEM_CACHE(lw4o6_bt_sw, 0);
 	lw4o6_addr_cache = KMEM_CACHE(lw4o6_bt_addr, 0);
-	if (!lw4o6_sw_cache || !lw4o6_addr_cache)
-		goto caches;
+	if (!lw4o6_addr_cache)
+		return err;
 	err = register_pernet_subsys(&lw4o6_bt_net_ops);
 	if (err)
 		goto caches;
@@ -1156,7 +1286,6 @@ pernet:
 	unregister_pernet_subsys(&lw4o6_bt_net_ops);
 caches:
 	kmem_cache_destroy(lw4o6_addr_cache);
-	kmem_cache_destroy(lw4o6_sw_cache);
 	return err;
 }
 
@@ -1164,7 +1293,6 @@ void lw4o6_bt_exit(void)
 {
 	genl_unregister_family(&lw4o6_genl_family);
 	unregister_pernet_subsys(&lw4o6_bt_net_ops);
-	rcu_barrier();	/* kfree_rcu of rule arrays */
+	rcu_barrier();
 	kmem_cache_destroy(lw4o6_addr_cache);
-	kmem_cache_destroy(lw4o6_sw_cache);
 }

@@ -15,6 +15,8 @@
 
 struct lw4o6_bt_rules;
 
+struct lw4o6_swtab;
+
 /*
  * The contents of a table. Read under RCU in the packet path; changed under
  * lw4o6_bt_lock; replaced as a whole by a swap. Lookups are two hash
@@ -22,7 +24,9 @@ struct lw4o6_bt_rules;
  * softwires, the PSID of the port then gives the softwire.
  */
 struct lw4o6_bt_data {
-	struct rhashtable	softwires;	/* (IPv4, PSID) -> B4 */
+	struct lw4o6_swtab __rcu *softwires;	/* (IPv4, PSID) -> B4 */
+	u32			n_tombstones;	/* deleted slots in it */
+	u32			gen;		/* changes, for dumps */
 	struct rhashtable	addrs;		/* IPv4 -> PSID length, offset */
 	struct lw4o6_bt_rules __rcu *rules;	/* MAP rules, copy on write */
 	unsigned int		n_aftr;		/* append only */

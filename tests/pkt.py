@@ -483,6 +483,17 @@ def cmd_send_udp4(a):
     return 0
 
 
+def cmd_send_udp4_list(a):
+    """One UDP datagram from source port 4242 to each "address port" line."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("0.0.0.0", 4242))
+    with open(a.file) as f:
+        for line in f:
+            dst, port = line.split()
+            sock.sendto(b"softwire test", (dst, int(port)))
+    return 0
+
+
 def cmd_outer6(a):
     """The IPv6 header fields of each packet: traffic class, flow label,
     hop limit."""
@@ -559,6 +570,9 @@ def main():
     c.add_argument("--tos", type=int, default=0)
     c.add_argument("--count", type=int, default=1)
     c.set_defaults(fn=cmd_send_udp4)
+    c = sub.add_parser("send-udp4-list")
+    c.add_argument("file")
+    c.set_defaults(fn=cmd_send_udp4_list)
     c = sub.add_parser("outer6")
     c.add_argument("pcap")
     c.set_defaults(fn=cmd_outer6)

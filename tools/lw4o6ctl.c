@@ -333,12 +333,14 @@ static int sw_cmp(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* The checks the kernel makes again, with line numbers. */
-static void check_file(struct bt_file *f)
+/* The checks the kernel makes again, with line numbers. A whole table
+ * (need_br) names its own address.
+ */
+static void check_file(struct bt_file *f, bool need_br)
 {
 	size_t i;
 
-	if (!f->n_br)
+	if (need_br && !f->n_br)
 		fail("%s: no br-address line: the table needs this AFTR's IPv6 address",
 		     src_name);
 	qsort(f->sw, f->n_sw, sizeof(*f->sw), sw_cmp);
@@ -359,7 +361,7 @@ static void check_file(struct bt_file *f)
 	src_line = 0;
 }
 
-static void read_file(const char *path, struct bt_file *f)
+static void read_file(const char *path, struct bt_file *f, bool need_br)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	char *buf = NULL, *w[32];
@@ -380,7 +382,7 @@ static void read_file(const char *path, struct bt_file *f)
 	if (in != stdin)
 		fclose(in);
 	src_line = 0;
-	check_file(f);
+	check_file(f, need_br);
 }
 
 /* ---- netlink ------------------------------------------------------------- */
@@ -431,6 +433,8 @@ static int talk(struct nlmsghdr *nlh, msg_cb cb, void *data, bool may_fail)
 				continue;
 			if (m->nlmsg_type == NLMSG_DONE)
 				return 0;
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				fail("the table changed while it was being listed; list it again");
 			if (m->nlmsg_type != NLMSG_ERROR) {
 				if (cb && cb(m, data) < 0)
 					return -1;
@@ -800,7 +804,7 @@ static void load(const char *table, const char *path)
 	double t0 = now(), t1;
 	unsigned int i;
 
-	read_file(path, &f);
+	read_file(path, &f, true);
 	t1 = now();
 	snprintf(tmp, sizeof(tmp), "~load%u", (unsigned int)getpid() % 1000000000u);
 	table_del(tmp, true);
@@ -827,6 +831,33 @@ static void load(const char *table, const char *path)
 	if (!quiet)
 		printf("%s: %zu softwires, %u rules, %u br-addresses loaded into %s (parse %.2f s, kernel %.2f s)\n",
 		       path, f.n_sw, f.n_rules, f.n_br, table, t1 - t0, now() - t1);
+	free(f.sw);
+}
+
+/*
+ * add/del -f: every item of FILE added to or removed from the live table,
+ * in batches. Not atomic: what came before a refused line stays done.
+ */
+static void change_file(const char *table, const char *path, bool add)
+{
+	struct bt_file f = {};
+	unsigned int i;
+
+	read_file(path, &f, false);
+	for (i = 0; add && i < f.n_br; i++) {
+		struct nlmsghdr *nlh = req(LW4O6_CMD_AFTR_ADD, table);
+
+		mnl_attr_put(nlh, LW4O6_A_AFTR, 16, f.br[i]);
+		talk(nlh, NULL, NULL, false);
+	}
+	for (i = 0; i < f.n_rules; i++)
+		send_rule(table, add ? LW4O6_CMD_RULE_ADD : LW4O6_CMD_RULE_DEL,
+			  &f.rules[i]);
+	send_softwires(table, add ? LW4O6_CMD_SW_ADD : LW4O6_CMD_SW_DEL,
+		       f.sw, f.n_sw, !add);
+	if (!quiet)
+		printf("%s: %zu softwires, %u rules %s %s\n", src_name, f.n_sw,
+		       f.n_rules, add ? "added to" : "removed from", table);
 	free(f.sw);
 }
 
@@ -898,6 +929,8 @@ static void usage(FILE *out)
 "        br-address ADDR\n"
 "  del TABLE softwire ipv4 A [psid P]     remove a softwire\n"
 "  del TABLE rule ...                     remove a rule\n"
+"  add|del TABLE -f FILE                  every line of FILE (- for stdin) added\n"
+"                                         to or removed from the live TABLE\n"
 "  list TABLE                             the table as a file load reads back\n"
 "  show [TABLE]                           sizes, memory and counters\n"
 "  swap TABLE1 TABLE2                     exchange two tables' contents\n"
@@ -931,7 +964,7 @@ int main(int argc, char **argv)
 
 		if (argc != 3)
 			fail("usage: check FILE");
-		read_file(argv[2], &f);
+		read_file(argv[2], &f, true);
 		printf("%s: %zu softwires, %u rules, %u br-addresses: no error\n",
 		       src_name, f.n_sw, f.n_rules, f.n_br);
 		return 0;
@@ -984,8 +1017,12 @@ int main(int argc, char **argv)
 		struct bt_file f = {};
 
 		if (argc < 5)
-			fail("usage: %s TABLE softwire|rule|br-address ...", cmd);
-		if (!strcmp(argv[3], "softwire")) {
+			fail("usage: %s TABLE softwire|rule|br-address|-f ...", cmd);
+		if (!strcmp(argv[3], "-f")) {
+			if (argc != 5)
+				fail("usage: %s TABLE -f FILE", cmd);
+			change_file(table, argv[4], add);
+		} else if (!strcmp(argv[3], "softwire")) {
 			struct sw_line sw;
 
 			parse_softwire(argv + 4, argc - 4, &sw, !add);
