@@ -12,9 +12,11 @@
 # (ports 4096-8191). Checked on the wire and in the counters: traffic both
 # ways for both B4s, hairpinning between them without an IPv4 packet on the
 # AFTR's IPv4 side, anti-spoofing (ICMPv6 1/5), unbound destinations (ICMP
-# 3/1), a softwire with its own br-address (the Linux B4's), ICMP errors
-# matched by the packet they quote, malformed input, PMTU both ways, IPv6 fragments, an atomic reload under traffic that
-# loses nothing, a malformed table file that changes nothing.
+# 3/1), those ICMP errors rate limited by the kernel and absent without
+# --icmp, a softwire with its own br-address (the Linux B4's), ICMP errors
+# matched by the packet they quote, malformed input, PMTU both ways, IPv6
+# fragments, an atomic reload under traffic that loses nothing, a malformed
+# table file that changes nothing.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -133,6 +135,48 @@ aftr_round() {
 	check "$T unbound: and a well-known port, in no port set (192.0.2.1:53)" \
 		n server $PKT udp-unreachable 192.0.2.1 53
 	expect_eq "$T unbound: 3 drops counted" $((ub + 3)) "$(bt_stat dropped_unbound)"
+
+	# ICMP errors are rate limited by the kernel (icmp_send, icmpv6_send:
+	# a token bucket per destination, 1/s with a burst of 6 by default).
+	capture_start aftr eth1 "$TMP/rl4.pcap" "icmp"
+	ub=$(bt_stat dropped_unbound) sent=$(bt_stat icmp_errors_sent)
+	n server $PKT send-udp4 192.0.2.1 20000 --count 50
+	capture_stop
+	expect_eq "$T rate limit: 50 datagrams to an unbound port, 50 drops" $((ub + 50)) "$(bt_stat dropped_unbound)"
+	expect_eq "$T rate limit: 50 ICMP errors handed to the kernel" $((sent + 50)) "$(bt_stat icmp_errors_sent)"
+	got=$($PKT dump4 "$TMP/rl4.pcap" | grep -c "^198.51.100.254 > $SERVER4 ICMP type 3 code 1 ")
+	check "$T rate limit: 1 to 10 host unreachables of them on the wire ($got)" test "$got" -ge 1 -a "$got" -le 10
+	capture_start aftr eth0 "$TMP/rl6.pcap" "icmp6"
+	sp=$(bt_stat dropped_spoofed)
+	n b4 $PKT send-4in6 --src6 $B4 --dst6 $AFTR --src4 192.0.2.1 --sport 9000 --dst4 $SERVER4 --dport 5002 --count 50
+	capture_stop
+	expect_eq "$T rate limit: 50 spoofed packets, 50 drops" $((sp + 50)) "$(bt_stat dropped_spoofed)"
+	got=$($PKT dump "$TMP/rl6.pcap" | grep -c "^$AFTR > $B4 ICMPv6 .* type 1 code 5$")
+	check "$T rate limit: 1 to 10 ICMPv6 1/5 of them on the wire ($got)" test "$got" -ge 1 -a "$got" -le 10
+
+	# With the kernel's limit turned off, every drop is answered; without
+	# --icmp, none is. (5 unbound datagrams, 5 spoofed packets each time.)
+	n aftr sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+	silent_or_not() {	# EXPECTED-ICMPv4 EXPECTED-ICMPv6 WHAT
+		ub=$(bt_stat dropped_unbound) sp=$(bt_stat dropped_spoofed)
+		capture_start aftr eth1 "$TMP/q4.pcap" "icmp"
+		n server $PKT send-udp4 192.0.2.1 20000 --count 5
+		capture_stop
+		capture_start aftr eth0 "$TMP/q6.pcap" "icmp6 and ip6[40] == 1"
+		n b4 $PKT send-4in6 --src6 $B4 --dst6 $AFTR --src4 192.0.2.1 --sport 9000 --dst4 $SERVER4 --dport 5002 --count 5
+		capture_stop
+		expect_eq "$T $3: 5 unbound and 5 spoofed dropped" "$((ub + 5)) $((sp + 5))" \
+			"$(bt_stat dropped_unbound) $(bt_stat dropped_spoofed)"
+		expect_eq "$T $3: $1 host unreachables, $2 ICMPv6 1/5 on the wire" "$1 $2" \
+			"$($PKT dump4 "$TMP/q4.pcap" | grep -c " ICMP type 3 code 1 ") $($PKT dump "$TMP/q6.pcap" | grep -c " type 1 code 5$")"
+	}
+	silent_or_not 5 5 "--icmp, no rate limit"
+	n aftr "iptables-$BACKEND" -t raw -R PREROUTING 1 -i eth1 -d 192.0.2.0/24 -j LW4O6 --binding-table bt0
+	n aftr "ip6tables-$BACKEND" -t raw -R PREROUTING 1 -j LW4O6 --binding-table bt0
+	silent_or_not 0 0 "without --icmp"
+	n aftr "iptables-$BACKEND" -t raw -R PREROUTING 1 -i eth1 -d 192.0.2.0/24 -j LW4O6 --binding-table bt0 --icmp
+	n aftr "ip6tables-$BACKEND" -t raw -R PREROUTING 1 -j LW4O6 --binding-table bt0 --icmp
+	n aftr sysctl -qw net.ipv4.icmp_ratelimit=1000 net.ipv6.icmp.ratelimit=1000
 
 	# PMTU towards the B4: the server's full-size TCP segments (DF) do not
 	# fit the softwire; the AFTR answers with the MTU less 40.

@@ -157,6 +157,9 @@ class Packet4:
     def describe(self):
         name = {1: "ICMP", 6: "TCP", 17: "UDP"}.get(self.proto, str(self.proto))
         ports = " %s > %s" % (self.sport, self.dport) if self.sport is not None else ""
+        l4 = self.raw[self.ihl:]
+        if self.first and self.proto == 1 and len(l4) >= 2 and l4[0] not in (0, 8):
+            ports = " type %d code %d" % (l4[0], l4[1])          # an error
         return "%s > %s %s%s len %d cksum %s" % (
             self.src, self.dst, name, ports, self.tot, self.checksum_state())
 
@@ -202,7 +205,7 @@ def cmd_send_4in6(a):
     elif a.malformed == "length":           # total length beyond the packet
         inner = inner[:2] + struct.pack("!H", len(inner) + 100) + inner[4:]
     s6, d6 = ipaddress.IPv6Address(a.src6).packed, ipaddress.IPv6Address(a.dst6).packed
-    send_raw([struct.pack("!IHBB", 6 << 28, len(inner), 4, 64) + s6 + d6 + inner])
+    send_raw([struct.pack("!IHBB", 6 << 28, len(inner), 4, 64) + s6 + d6 + inner] * a.count)
     return 0
 
 
@@ -591,6 +594,7 @@ def main():
     c.add_argument("--sport", type=int, default=53)
     c.add_argument("--dport", type=int, required=True)
     c.add_argument("--malformed", choices=("truncated", "ihl", "version", "checksum", "length"))
+    c.add_argument("--count", type=int, default=1)
     c.set_defaults(fn=cmd_send_4in6)
     c = sub.add_parser("npt-plan")
     c.add_argument("dir")
