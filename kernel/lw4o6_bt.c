@@ -154,7 +154,8 @@ static struct lw4o6_swtab *lw4o6_swtab_new(u32 size)
 	struct lw4o6_swtab *t;
 
 	size = clamp(size, LW4O6_SLOTS_MIN, LW4O6_SLOTS_MAX);
-	t = kvzalloc(struct_size(t, slot, size), GFP_KERNEL | __GFP_NOWARN);
+	/* Charged to the memory cgroup of whoever asked (user namespaces). */
+	t = kvzalloc(struct_size(t, slot, size), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!t)
 		return NULL;
 	t->size = size;
@@ -1272,7 +1273,7 @@ int lw4o6_bt_init(void)
 {
 	int err = -ENOMEM;
 
-	lw4o6_addr_cache = KMEM_CACHE(lw4o6_bt_addr, 0);
+	lw4o6_addr_cache = KMEM_CACHE(lw4o6_bt_addr, SLAB_ACCOUNT);
 	if (!lw4o6_addr_cache)
 		return err;
 	err = register_pernet_subsys(&lw4o6_bt_net_ops);

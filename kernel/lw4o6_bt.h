@@ -19,9 +19,10 @@ struct lw4o6_swtab;
 
 /*
  * The contents of a table. Read under RCU in the packet path; changed under
- * lw4o6_bt_lock; replaced as a whole by a swap. Lookups are two hash
- * lookups: the IPv4 address gives the PSID length and offset of its
- * softwires, the PSID of the port then gives the softwire.
+ * lw4o6_bt_lock; replaced as a whole by a swap. A lookup: the IPv4 address
+ * gives the PSID length and offset of its softwires (skipped when all
+ * addresses share them), the PSID of the port then gives the softwire, in
+ * an open-addressing table of its own (lw4o6_bt.c).
  */
 struct lw4o6_bt_data {
 	struct lw4o6_swtab __rcu *softwires;	/* (IPv4, PSID) -> B4 */

@@ -200,6 +200,28 @@ b4_topology() {
 	ip -n aftr link set sw up
 }
 
+# aftr_sink_topology: an AFTR fed IPv4 from a generator, its softwires'
+# B4s a sink behind one next hop (as behind a real AFTR's router: an on-link
+# route would make one neighbour entry per B4 address, and a benchmark would
+# measure the neighbour cache instead of the table):
+#
+#   [gen] 198.18.0.2 g0 --veth-- i0 [aftr] $SINK_AFTR on lo
+#       -> d0 (dummy; 2001:db8::/32 via 2001:db8:fffe::2)
+SINK_AFTR=2001:db8:ffff::1
+aftr_sink_topology() {
+	ns_add gen; ns_add aftr
+	link gen g0 aftr i0
+	ip -n gen addr add 198.18.0.2/24 dev g0
+	ip -n gen route add default via 198.18.0.1
+	ip -n aftr addr add 198.18.0.1/24 dev i0
+	ip -n aftr addr add $SINK_AFTR/128 dev lo
+	ip -n aftr link add d0 type dummy
+	ip -n aftr link set d0 up
+	ip -n aftr addr add 2001:db8:fffe::1/64 dev d0
+	ip -n aftr -6 route add 2001:db8::/32 via 2001:db8:fffe::2 dev d0
+	n aftr sysctl -qw net.ipv4.ip_forward=1
+}
+
 # lw4o6_b4_rules BACKEND: the seed's B4 in namespace b4 with LW4O6, iptables
 # backend BACKEND: SNAT into 192.0.2.1:4096-8191 (PSID 1 of 4 bits at
 # offset 0), encapsulation to the AFTR, decapsulation of its replies.

@@ -14,19 +14,9 @@
 . "$(dirname "$0")/lib.sh"
 
 CTL="$REPO/tools/lw4o6ctl"
-AFTR_ADDR=2001:db8:ffff::1
+AFTR_ADDR=$SINK_AFTR
 
-ns_add gen; ns_add aftr
-link gen g0 aftr i0
-ip -n gen addr add 198.18.0.2/24 dev g0
-ip -n gen route add default via 198.18.0.1
-ip -n aftr addr add 198.18.0.1/24 dev i0
-ip -n aftr addr add $AFTR_ADDR/128 dev lo
-ip -n aftr link add d0 type dummy
-ip -n aftr link set d0 up
-ip -n aftr addr add 2001:db8:fffe::1/64 dev d0
-ip -n aftr -6 route add 2001:db8::/32 via 2001:db8:fffe::2 dev d0
-n aftr sysctl -qw net.ipv4.ip_forward=1
+aftr_sink_topology
 
 # softwires NAME FROM TO: softwire number k in [FROM, TO) is address
 # 100.64.0.0 + k/16, PSID k%16 of length 4 at offset 6, B4
