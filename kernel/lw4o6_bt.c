@@ -169,6 +169,7 @@ struct lw4o6_bt_addr {
 	u8			psid_len;
 	u8			psid_offset;
 	u32			softwires;	/* under lw4o6_bt_lock */
+	struct rcu_head		rcu;
 };
 
 struct lw4o6_bt_rules {
@@ -637,12 +638,18 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 	return 0;
 }
 
+static void lw4o6_addr_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(lw4o6_addr_cache,
+			container_of(head, struct lw4o6_bt_addr, rcu));
+}
+
 /*
  * Deletes one softwire; an address left without softwires is unlinked and
- * returned in *ap, for the caller to free after a grace period.
+ * freed after a grace period.
  */
 static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
-			struct lw4o6_bt_addr **ap, struct netlink_ext_ack *extack)
+			struct netlink_ext_ack *extack)
 {
 	struct lw4o6_swtab *t = lw4o6_swtab_locked(d);
 	struct lw4o6_bt_addr akey, *a;
@@ -664,13 +671,12 @@ static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
 	d->n_tombstones++;
 	d->n_softwires--;
 	d->gen++;
-	*ap = NULL;
 	if (--a->softwires == 0) {
 		rhashtable_remove_fast(&d->addrs, &a->node, lw4o6_addr_params);
 		d->n_addrs--;
 		if (a->psid_len != d->uni_len || a->psid_offset != d->uni_offset)
 			WRITE_ONCE(d->n_other, d->n_other - 1);
-		*ap = a;
+		call_rcu(&a->rcu, lw4o6_addr_free_rcu);
 	}
 	/* Shrink a table left 1/8 full to half full (best effort). */
 	if (t->size > LW4O6_SLOTS_MIN && d->n_softwires < t->size / 8)
@@ -796,8 +802,9 @@ out:
 	return err;
 }
 
-static int lw4o6_sw_add_doit(struct sk_buff *skb, struct genl_info *info)
+static int lw4o6_sw_change(struct sk_buff *skb, struct genl_info *info)
 {
+	bool add = info->genlhdr->cmd == LW4O6_CMD_SW_ADD;
 	struct lw4o6_bt_data *d;
 	struct nlattr *nla;
 	int err = 0, rem;
@@ -810,54 +817,17 @@ static int lw4o6_sw_add_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(d);
 		goto out;
 	}
-	/* Softwires before the one refused stay: the tool loads into a
-	 * fresh table and swaps, so a failed load changes nothing live.
+	/* Softwires before the one refused stay changed: the tool loads into
+	 * a fresh table and swaps, so a failed load changes nothing live.
 	 */
 	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem) {
-		err = lw4o6_sw_add(d, nla, info->extack);
+		err = add ? lw4o6_sw_add(d, nla, info->extack) :
+			    lw4o6_sw_del(d, nla, info->extack);
 		if (err)
 			break;
 	}
 out:
 	mutex_unlock(&lw4o6_bt_lock);
-	return err;
-}
-
-static int lw4o6_sw_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct lw4o6_bt_addr **addrs = NULL;
-	unsigned int n = 0, i, max = 0;
-	struct lw4o6_bt_data *d;
-	struct nlattr *nla;
-	int err = 0, rem;
-
-	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_SOFTWIRES))
-		return -EINVAL;
-	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem)
-		max++;
-	addrs = kvcalloc(max, sizeof(*addrs), GFP_KERNEL);
-	if (!addrs)
-		return -ENOMEM;
-	mutex_lock(&lw4o6_bt_lock);
-	d = lw4o6_data_from_info(info);
-	if (IS_ERR(d)) {
-		err = PTR_ERR(d);
-		goto out;
-	}
-	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem) {
-		err = lw4o6_sw_del(d, nla, &addrs[n], info->extack);
-		if (err)
-			break;
-		n++;
-	}
-out:
-	mutex_unlock(&lw4o6_bt_lock);
-	if (n)
-		synchronize_rcu();
-	for (i = 0; i < n; i++)
-		if (addrs[i])
-			kmem_cache_free(lw4o6_addr_cache, addrs[i]);
-	kvfree(addrs);
 	return err;
 }
 
@@ -1208,9 +1178,9 @@ static const struct genl_ops lw4o6_genl_ops[] = {
 	  .dumpit = lw4o6_table_get_dumpit, .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = LW4O6_CMD_TABLE_SWAP, .doit = lw4o6_table_swap,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_SW_ADD,     .doit = lw4o6_sw_add_doit,
+	{ .cmd = LW4O6_CMD_SW_ADD,     .doit = lw4o6_sw_change,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_SW_DEL,     .doit = lw4o6_sw_del_doit,
+	{ .cmd = LW4O6_CMD_SW_DEL,     .doit = lw4o6_sw_change,
 	  .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = LW4O6_CMD_SW_GET,     .start = lw4o6_sw_get_start,
 	  .dumpit = lw4o6_sw_get_dumpit, .done = lw4o6_sw_get_done,
@@ -1294,6 +1264,6 @@ void lw4o6_bt_exit(void)
 {
 	genl_unregister_family(&lw4o6_genl_family);
 	unregister_pernet_subsys(&lw4o6_bt_net_ops);
-	rcu_barrier();
+	rcu_barrier();	/* call_rcu of address entries */
 	kmem_cache_destroy(lw4o6_addr_cache);
 }
