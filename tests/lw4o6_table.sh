@@ -78,6 +78,10 @@ check "create an empty table (no size hint: the smallest table)" \
 check "a rule that uses it" \
 	n aftr iptables-legacy -t raw -A PREROUTING -i i0 -j LW4O6 --binding-table t
 mem_empty=$(bt_stat memory)
+check "add a second br-address to the live table" n aftr "$CTL" add t br-address 2001:db8:ffff::2
+expect_eq "list prints both br-addresses, the table's own first" \
+	"br-address $AFTR_ADDR|br-address 2001:db8:ffff::2" \
+	"$(n aftr "$CTL" list t | grep '^br-address' | paste -sd'|')"
 
 # Growth: 4096 softwires added to the live table, in batches the kernel
 # takes one by one, so that it rebuilds itself six times on the way.

@@ -582,6 +582,31 @@ static void send_rule(const char *table, uint8_t cmd, const struct rule_line *rl
 	src_line = 0;
 }
 
+static void aftr_add(const char *table, const uint8_t br[16])
+{
+	struct nlmsghdr *nlh = req(LW4O6_CMD_AFTR_ADD, table);
+
+	mnl_attr_put(nlh, LW4O6_A_AFTR, 16, br);
+	talk(nlh, NULL, NULL, false);
+}
+
+/* A file's items added to (br-addresses from first_br on) or removed from
+ * (br-addresses stay) a table: rules first, then softwires, in batches.
+ */
+static void send_file(const char *table, const struct bt_file *f, bool add,
+		      unsigned int first_br)
+{
+	unsigned int i;
+
+	for (i = first_br; add && i < f->n_br; i++)
+		aftr_add(table, f->br[i]);
+	for (i = 0; i < f->n_rules; i++)
+		send_rule(table, add ? LW4O6_CMD_RULE_ADD : LW4O6_CMD_RULE_DEL,
+			  &f->rules[i]);
+	send_softwires(table, add ? LW4O6_CMD_SW_ADD : LW4O6_CMD_SW_DEL,
+		       f->sw, f->n_sw, !add);
+}
+
 static int table_new(const char *table, const uint8_t br[16], uint32_t size,
 		     bool may_fail)
 {
@@ -802,7 +827,6 @@ static void load(const char *table, const char *path)
 	struct bt_file f = {};
 	char tmp[LW4O6_TABLE_NAME_LEN];
 	double t0 = now(), t1;
-	unsigned int i;
 
 	read_file(path, &f, true);
 	t1 = now();
@@ -810,15 +834,7 @@ static void load(const char *table, const char *path)
 	table_del(tmp, true);
 	table_new(tmp, f.br[0], f.n_sw > UINT32_MAX ? UINT32_MAX : f.n_sw, false);
 	cleanup_table = tmp;
-	for (i = 1; i < f.n_br; i++) {
-		struct nlmsghdr *nlh = req(LW4O6_CMD_AFTR_ADD, tmp);
-
-		mnl_attr_put(nlh, LW4O6_A_AFTR, 16, f.br[i]);
-		talk(nlh, NULL, NULL, false);
-	}
-	for (i = 0; i < f.n_rules; i++)
-		send_rule(tmp, LW4O6_CMD_RULE_ADD, &f.rules[i]);
-	send_softwires(tmp, LW4O6_CMD_SW_ADD, f.sw, f.n_sw, false);
+	send_file(tmp, &f, true, 1);	/* br[0]: the table's own, given above */
 	table_new(table, f.br[0], 0, true);	/* the first load creates it */
 	{
 		struct nlmsghdr *nlh = req(LW4O6_CMD_TABLE_SWAP, table);
@@ -841,20 +857,9 @@ static void load(const char *table, const char *path)
 static void change_file(const char *table, const char *path, bool add)
 {
 	struct bt_file f = {};
-	unsigned int i;
 
 	read_file(path, &f, false);
-	for (i = 0; add && i < f.n_br; i++) {
-		struct nlmsghdr *nlh = req(LW4O6_CMD_AFTR_ADD, table);
-
-		mnl_attr_put(nlh, LW4O6_A_AFTR, 16, f.br[i]);
-		talk(nlh, NULL, NULL, false);
-	}
-	for (i = 0; i < f.n_rules; i++)
-		send_rule(table, add ? LW4O6_CMD_RULE_ADD : LW4O6_CMD_RULE_DEL,
-			  &f.rules[i]);
-	send_softwires(table, add ? LW4O6_CMD_SW_ADD : LW4O6_CMD_SW_DEL,
-		       f.sw, f.n_sw, !add);
+	send_file(table, &f, add, 0);
 	if (!quiet)
 		printf("%s: %zu softwires, %u rules %s %s\n", src_name, f.n_sw,
 		       f.n_rules, add ? "added to" : "removed from", table);
@@ -1034,13 +1039,10 @@ int main(int argc, char **argv)
 			parse_rule(argv + 4, argc - 4, &rl);
 			send_rule(table, add ? LW4O6_CMD_RULE_ADD : LW4O6_CMD_RULE_DEL, &rl);
 		} else if (add && (!strcmp(argv[3], "br-address") || !strcmp(argv[3], "aftr"))) {
-			struct nlmsghdr *nlh = req(LW4O6_CMD_AFTR_ADD, table);
-
 			if (argc != 5)
 				fail("usage: add TABLE br-address ADDR");
 			parse_ip6(argv[3], argv[4], f.br[0]);
-			mnl_attr_put(nlh, LW4O6_A_AFTR, 16, f.br[0]);
-			talk(nlh, NULL, NULL, false);
+			aftr_add(table, f.br[0]);
 		} else {
 			fail("%s: softwire, rule%s expected, not \"%s\"", cmd,
 			     add ? " or br-address" : "", argv[3]);
