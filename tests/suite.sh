@@ -46,6 +46,18 @@ for m in $MODULES; do
 done
 dmesg -C 2>/dev/null
 
+# In the VM, memory corruption and warnings must stop the run, not scroll
+# past: run-vm.sh boots with slub_debug=FZPU and panic_on_warn=1.
+if [ "$MODE" = vm ]; then
+	if [ "$(cat /proc/sys/kernel/panic_on_warn)" = 1 ] &&
+	   [ "$(cat /sys/kernel/slab/kmalloc-64/sanity_checks 2>/dev/null)" = 1 ] &&
+	   [ "$(cat /sys/kernel/slab/kmalloc-64/poison 2>/dev/null)" = 1 ]; then
+		result ok "the VM kernel checks slabs (slub_debug=FZPU) and panics on WARN"
+	else
+		result fail "the VM kernel checks slabs (slub_debug=FZPU) and panics on WARN"
+	fi
+fi
+
 tests=${*:-$(ls tests/*_*.sh | grep -v '/lib.sh$')}
 for t in $tests; do
 	echo "# ${t}"

@@ -14,6 +14,8 @@
 #
 # Environment:
 #   VM_TIMEOUT  seconds before the whole VM is killed (default 1500)
+#   VM_SLUB_DEBUG  slub_debug flags of the VM's kernel (default FZPU; empty:
+#               none, for benchmarks)
 #   VM_WORKDIR  scratch directory, relative to the repository top
 #               (default build/vm)
 #   VM_LOG      console log (default $VM_WORKDIR/console.log)
@@ -114,8 +116,15 @@ initrd=$tmp/initramfs.cpio
 # --- boot -----------------------------------------------------------------
 # Kernel messages of level warning and above (loglevel=5) reach the console
 # with timestamps, so WARN()s and oopses land in the log and can be found.
-# panic=-1 plus -no-reboot turns a panic into a qemu exit.
+# panic=-1 plus -no-reboot turns a panic into a qemu exit. The Debian
+# kernel has SLUB_DEBUG and DEBUG_LIST: slub_debug=FZPU checks every free
+# (F: consistency, Z: red zones, P: poisoning, U: owner tracking), and
+# panic_on_warn=1 stops the run at the first WARN, so a corruption or a
+# warning fails the run instead of scrolling past.
 append="console=ttyS0 edd=off loglevel=5 printk.time=1 panic=-1"
+append+=" panic_on_warn=1"
+slub_debug=${VM_SLUB_DEBUG-FZPU}
+[[ -z $slub_debug ]] || append+=" slub_debug=$slub_debug"
 
 echo "VM: booting $kver, log in $log"
 start=$(date +%s)
