@@ -12,10 +12,11 @@
  *
  * Encapsulation must happen after SNAT, which runs after every iptables
  * table in POSTROUTING (docs/lw4o6-b4-design.md). So the IPv4 target only
- * marks the packet, and this module's own hook, right after SNAT, confirms
- * the connection (the packet leaves IPv4 before conntrack's own confirm
- * would run, and an unconfirmed connection would lose its NAT binding),
- * encapsulates and sends the packet as IPv6.
+ * marks the packet, and the after-SNAT hook (softwire_after_snat.c)
+ * confirms the connection as conntrack would (helpers included; the packet
+ * leaves IPv4 before conntrack's own confirm would run, and an unconfirmed
+ * connection would lose its NAT binding) and hands it back here to be
+ * encapsulated and sent as IPv6.
  *
  * AFTR/BR side: the rules name a binding table (kernel/lw4o6_bt.c, filled
  * with lw4o6ctl) and work on the spot, statelessly, best in the raw table
@@ -50,6 +51,7 @@
 
 #include "lw4o6_bt.h"
 #include "psid_core.h"
+#include "softwire_after_snat.h"
 #include "softwire_stats.h"
 #include "xt_LW4O6.h"
 
@@ -63,6 +65,7 @@ enum lw4o6_stat {
 	LW4O6_STAT_PORT_NOT_OURS,
 	LW4O6_STAT_MALFORMED,		/* truncated, bad IPv4 header */
 	LW4O6_STAT_TTL_EXCEEDED,	/* AFTR: forwarded with TTL <= 1 */
+	LW4O6_STAT_RULE_GONE,		/* B4: marked, its rule deleted since */
 	LW4O6_STAT_MAX
 };
 
@@ -75,6 +78,7 @@ static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
 	[LW4O6_STAT_PORT_NOT_OURS]	= "decap_dropped_port_not_in_set",
 	[LW4O6_STAT_MALFORMED]		= "decap_dropped_malformed",
 	[LW4O6_STAT_TTL_EXCEEDED]	= "ttl_exceeded",
+	[LW4O6_STAT_RULE_GONE]		= "encap_dropped_rule_gone",
 };
 
 static struct softwire_stats lw4o6_stats = {
@@ -320,50 +324,30 @@ static int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 /* ---- B4/CE: encapsulation after SNAT ---------------------------------- */
 
 /*
- * The mark the IPv4 target leaves for the hook after SNAT: at the end of
- * skb->cb, past the IPv4 control block. The rule data it points to stays
- * valid: both run in the same traversal of the POSTROUTING hooks, under
- * one RCU read-side section, and a table is freed only after a grace period.
+ * A B4/CE rule, as the after-SNAT hook finds it by its id: a copy of the
+ * rule's data, which lives until the rule's destroy has made sure that no
+ * hook runs it any more.
  */
-struct lw4o6_cb {
-	u32 magic;
-	const struct xt_lw4o6_tginfo *info;
+struct lw4o6_b4_rule {
+	struct softwire_after_snat_rule	as;
+	struct xt_lw4o6_tginfo		info;
 };
-
-#define LW4O6_MAGIC 0x6c773436	/* "lw46" */
-
-static struct lw4o6_cb *lw4o6_cb(struct sk_buff *skb)
-{
-	BUILD_BUG_ON(sizeof(struct inet_skb_parm) + sizeof(struct lw4o6_cb) >
-		     sizeof(skb->cb));
-	return (struct lw4o6_cb *)(skb->cb + sizeof(skb->cb) -
-				   sizeof(struct lw4o6_cb));
-}
 
 static unsigned int lw4o6_b4_encap_tg(struct sk_buff *skb,
 				      const struct xt_action_param *par)
 {
-	struct lw4o6_cb *cb = lw4o6_cb(skb);
+	const struct xt_lw4o6_tginfo *info = par->targinfo;
 
-	cb->magic = LW4O6_MAGIC;
-	cb->info = par->targinfo;
+	softwire_after_snat_mark(xt_net(par), skb, &info->b4rule->as);
 	return XT_CONTINUE;
 }
 
-/* After SNAT (NF_IP_PRI_NAT_SRC + 1): encapsulate what the target marked. */
-static unsigned int lw4o6_out_hook(void *priv, struct sk_buff *skb,
-				   const struct nf_hook_state *state)
+/* After SNAT, the connection confirmed: encapsulate; consumes skb. */
+static void lw4o6_b4_after_snat(struct net *net, struct sk_buff *skb,
+				const struct softwire_after_snat_rule *as)
 {
-	struct lw4o6_cb *cb = lw4o6_cb(skb);
-	const struct xt_lw4o6_tginfo *info = cb->info;
-
-	if (cb->magic != LW4O6_MAGIC)
-		return NF_ACCEPT;
-	cb->magic = 0;
-
-	/* Keep the connection and its NAT binding: see the top of file. */
-	if (nf_conntrack_confirm(skb) != NF_ACCEPT)
-		return NF_DROP;
+	const struct xt_lw4o6_tginfo *info =
+		&container_of(as, struct lw4o6_b4_rule, as)->info;
 
 	/* MAP-E mesh (RFC 7597 section 5.3): a destination under a
 	 * Forwarding Mapping Rule goes straight to its CE, not to the BR.
@@ -376,20 +360,39 @@ static unsigned int lw4o6_out_hook(void *priv, struct sk_buff *skb,
 		    lw4o6_bt_find(rcu_dereference(info->bt->data),
 				  ip_hdr(skb)->daddr, port, &b)) {
 			lw4o6_bt_count(info->bt, LW4O6_BT_STAT_ENCAPSULATED);
-			lw4o6_encap(state->net, skb, lw4o6_b4_of(info), &b.b4, info);
-			return NF_STOLEN;
+			lw4o6_encap(net, skb, lw4o6_b4_of(info), &b.b4, info);
+			return;
 		}
 	}
-	lw4o6_encap(state->net, skb, lw4o6_b4_of(info), lw4o6_aftr_of(info), info);
-	return NF_STOLEN;
+	lw4o6_encap(net, skb, lw4o6_b4_of(info), lw4o6_aftr_of(info), info);
 }
 
-static const struct nf_hook_ops lw4o6_out_ops = {
-	.hook		= lw4o6_out_hook,
-	.pf		= NFPROTO_IPV4,
-	.hooknum	= NF_INET_POST_ROUTING,
-	.priority	= NF_IP_PRI_NAT_SRC + 1,
-};
+/* An IPv4 B4/CE rule: its copy, known to the after-SNAT hook. */
+static int lw4o6_b4_rule_add(const struct xt_tgchk_param *par,
+			     struct xt_lw4o6_tginfo *info)
+{
+	struct lw4o6_b4_rule *r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	r->as.fn = lw4o6_b4_after_snat;
+	r->info = *info;
+	err = softwire_after_snat_add(par->net, &r->as);
+	if (err) {
+		kfree(r);
+		return err;
+	}
+	info->b4rule = r;
+	return 0;
+}
+
+static void lw4o6_b4_rule_del(struct net *net, struct xt_lw4o6_tginfo *info)
+{
+	softwire_after_snat_del(net, &info->b4rule->as);
+	kfree(info->b4rule);
+	info->b4rule = NULL;
+}
 
 /* ---- decapsulation, both sides ---------------------------------------- */
 
@@ -794,6 +797,7 @@ static int lw4o6_tg_check(const struct xt_tgchk_param *par)
 		return -EINVAL;
 	}
 	info->bt = NULL;
+	info->b4rule = NULL;
 	if ((info->flags & XT_LW4O6_TABLE) && (info->flags & XT_LW4O6_MESH)) {
 		pr_info_ratelimited("a rule is for an AFTR or for a CE, not both\n");
 		return -EINVAL;
@@ -819,6 +823,8 @@ static int lw4o6_tg_check(const struct xt_tgchk_param *par)
 		err = nf_defrag_ipv6_enable(par->net);
 	else if (info->flags & XT_LW4O6_TABLE)
 		err = nf_defrag_ipv4_enable(par->net);
+	else
+		err = lw4o6_b4_rule_add(par, info);
 	if (err && info->bt) {
 		lw4o6_bt_put(info->bt);
 		info->bt = NULL;
@@ -830,6 +836,9 @@ static void lw4o6_tg_destroy(const struct xt_tgdtor_param *par)
 {
 	struct xt_lw4o6_tginfo *info = par->targinfo;
 
+	/* First: the after-SNAT hook may use the table until this returns. */
+	if (info->b4rule)
+		lw4o6_b4_rule_del(par->net, info);
 	if (info->bt)
 		lw4o6_bt_put(info->bt);
 	if (par->family == NFPROTO_IPV6)
@@ -868,19 +877,11 @@ static struct xt_target lw4o6_tg_reg[] __read_mostly = {
 
 static int __net_init lw4o6_net_init(struct net *net)
 {
-	int err = softwire_stats_net_init(net, &lw4o6_stats);
-
-	if (err)
-		return err;
-	err = nf_register_net_hook(net, &lw4o6_out_ops);
-	if (err)
-		softwire_stats_net_exit(net, &lw4o6_stats);
-	return err;
+	return softwire_stats_net_init(net, &lw4o6_stats);
 }
 
 static void __net_exit lw4o6_net_exit(struct net *net)
 {
-	nf_unregister_net_hook(net, &lw4o6_out_ops);
 	softwire_stats_net_exit(net, &lw4o6_stats);
 }
 
@@ -901,10 +902,15 @@ static int __init lw4o6_tg_init(void)
 	err = register_pernet_subsys(&lw4o6_net_ops);
 	if (err)
 		goto bt;
-	err = xt_register_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
+	err = softwire_after_snat_init(&lw4o6_stats, LW4O6_STAT_RULE_GONE);
 	if (err)
 		goto pernet;
+	err = xt_register_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
+	if (err)
+		goto after_snat;
 	return 0;
+after_snat:
+	softwire_after_snat_exit();
 pernet:
 	unregister_pernet_subsys(&lw4o6_net_ops);
 bt:
@@ -915,6 +921,7 @@ bt:
 static void __exit lw4o6_tg_exit(void)
 {
 	xt_unregister_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
+	softwire_after_snat_exit();
 	unregister_pernet_subsys(&lw4o6_net_ops);
 	lw4o6_bt_exit();
 }

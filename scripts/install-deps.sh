@@ -11,7 +11,7 @@ PKGS="build-essential make gcc pkg-config kmod dkms
 	libxtables-dev iptables libmnl-dev
 	iproute2 iputils-ping ethtool tcpdump netcat-openbsd
 	qemu-system-x86 busybox-static cpio
-	python3 git sparse clang libclang-rt-dev bc"
+	python3 python3-pyftpdlib nftables conntrack git sparse clang libclang-rt-dev bc"
 
 missing=
 for p in $PKGS; do

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The after-SNAT hook of the B4/CE targets: see softwire_after_snat.h and
+ * docs/lw4o6-b4-design.md.
+ */
+#include <linux/ip.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/version.h>
+#include <linux/xarray.h>
+#include <net/ip.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netns/generic.h>
+
+#include "softwire_after_snat.h"
+
+struct softwire_after_snat_net {
+	struct mutex	lock;		/* users and the hook */
+	unsigned int	users;		/* rules; the hook is there while > 0 */
+	struct xarray	rules;		/* id -> rule, read under RCU */
+	u32		next_id;
+	siphash_key_t	key;		/* of the marks */
+};
+
+/*
+ * The mark: at the end of skb->cb, past the IPv4 control block. magic
+ * only makes the common case (no mark) cheap; tag is what is trusted.
+ */
+struct softwire_after_snat_cb {
+	u32	magic;
+	u32	id;
+	u64	tag;
+};
+
+#define AFTER_SNAT_MAGIC 0x736e6174	/* "snat" */
+
+static unsigned int after_snat_net_id __read_mostly;
+static struct softwire_stats *after_snat_stats;
+static unsigned int after_snat_stale;
+
+static struct softwire_after_snat_cb *after_snat_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct inet_skb_parm) +
+		     sizeof(struct softwire_after_snat_cb) > sizeof(skb->cb));
+	return (struct softwire_after_snat_cb *)
+	       (skb->cb + sizeof(skb->cb) - sizeof(struct softwire_after_snat_cb));
+}
+
+/* Binds a mark to its namespace (the key), its rule and this very skb. */
+static u64 after_snat_tag(const struct softwire_after_snat_net *an,
+			  const struct sk_buff *skb, u32 id)
+{
+	return siphash_2u64((u64)(unsigned long)skb, id, &an->key);
+}
+
+void softwire_after_snat_mark(struct net *net, struct sk_buff *skb,
+			      const struct softwire_after_snat_rule *r)
+{
+	struct softwire_after_snat_net *an = net_generic(net, after_snat_net_id);
+	struct softwire_after_snat_cb *cb = after_snat_cb(skb);
+
+	cb->magic = AFTER_SNAT_MAGIC;
+	cb->id = r->id;
+	cb->tag = after_snat_tag(an, skb, r->id);
+}
+
+/*
+ * The packet leaves IPv4 here, before conntrack's own confirm hook: do
+ * what that hook does (ipv4_confirm, nf_confirm), conntrack helpers and
+ * TCP sequence adjustment included, so that FTP, SIP and PPTP work and a
+ * new connection keeps its NAT binding.
+ */
+static unsigned int after_snat_confirm(struct sk_buff *skb,
+				       const struct nf_hook_state *state)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	/* nf_confirm became the confirm hook itself. */
+	return nf_confirm(NULL, skb, state);
+#else
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (!ct || ctinfo == IP_CT_RELATED_REPLY)
+		return nf_conntrack_confirm(skb);
+	return nf_confirm(skb, skb_network_offset(skb) + ip_hdrlen(skb), ct,
+			  ctinfo);
+#endif
+}
+
+/* Right after SNAT (NF_IP_PRI_NAT_SRC + 1). */
+static unsigned int after_snat_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct softwire_after_snat_cb *cb = after_snat_cb(skb);
+	const struct softwire_after_snat_rule *r;
+	struct softwire_after_snat_net *an;
+	unsigned int verdict;
+	u32 id;
+
+	if (cb->magic != AFTER_SNAT_MAGIC)
+		return NF_ACCEPT;
+	an = net_generic(state->net, after_snat_net_id);
+	id = cb->id;
+	if (cb->tag != after_snat_tag(an, skb, id))
+		return NF_ACCEPT;	/* not a mark put on this skb here */
+	memset(cb, 0, sizeof(*cb));
+
+	/* Its rule went away while the packet was queued (NFQUEUE). */
+	r = xa_load(&an->rules, id);
+	if (!r) {
+		softwire_count(state->net, after_snat_stats, after_snat_stale);
+		return NF_DROP;
+	}
+	verdict = after_snat_confirm(skb, state);
+	if (verdict != NF_ACCEPT)
+		return verdict;
+	r->fn(state->net, skb, r);
+	return NF_STOLEN;
+}
+
+static const struct nf_hook_ops after_snat_ops = {
+	.hook		= after_snat_hook,
+	.pf		= NFPROTO_IPV4,
+	.hooknum	= NF_INET_POST_ROUTING,
+	.priority	= NF_IP_PRI_NAT_SRC + 1,
+};
+
+int softwire_after_snat_add(struct net *net, struct softwire_after_snat_rule *r)
+{
+	struct softwire_after_snat_net *an = net_generic(net, after_snat_net_id);
+	int err;
+
+	err = xa_alloc_cyclic(&an->rules, &r->id, r, xa_limit_32b,
+			      &an->next_id, GFP_KERNEL_ACCOUNT);
+	if (err < 0)
+		return err;
+	mutex_lock(&an->lock);
+	if (!an->users) {
+		err = nf_register_net_hook(net, &after_snat_ops);
+		if (err) {
+			mutex_unlock(&an->lock);
+			xa_erase(&an->rules, r->id);
+			return err;
+		}
+	}
+	an->users++;
+	mutex_unlock(&an->lock);
+	return 0;
+}
+
+void softwire_after_snat_del(struct net *net, struct softwire_after_snat_rule *r)
+{
+	struct softwire_after_snat_net *an = net_generic(net, after_snat_net_id);
+	bool last;
+
+	xa_erase(&an->rules, r->id);
+	mutex_lock(&an->lock);
+	/* users is 0 if the namespace's exit came first (it unhooked). */
+	last = an->users && !--an->users;
+	if (last)
+		nf_unregister_net_hook(net, &after_snat_ops);	/* waits */
+	mutex_unlock(&an->lock);
+	/* A hook that found r may still be running it. */
+	if (!last)
+		synchronize_rcu();
+}
+
+static int __net_init after_snat_net_init(struct net *net)
+{
+	struct softwire_after_snat_net *an = net_generic(net, after_snat_net_id);
+
+	mutex_init(&an->lock);
+	xa_init_flags(&an->rules, XA_FLAGS_ALLOC1);
+	get_random_bytes(&an->key, sizeof(an->key));
+	return 0;
+}
+
+/*
+ * The rules of a dying namespace may be destroyed after this, by the exit
+ * of their table: they find users at 0 and an empty xarray (the memory of
+ * this struct lasts until every exit has run).
+ */
+static void __net_exit after_snat_net_exit(struct net *net)
+{
+	struct softwire_after_snat_net *an = net_generic(net, after_snat_net_id);
+
+	mutex_lock(&an->lock);
+	if (an->users) {
+		nf_unregister_net_hook(net, &after_snat_ops);
+		an->users = 0;
+	}
+	mutex_unlock(&an->lock);
+	xa_destroy(&an->rules);
+}
+
+static struct pernet_operations after_snat_net_ops = {
+	.init	= after_snat_net_init,
+	.exit	= after_snat_net_exit,
+	.id	= &after_snat_net_id,
+	.size	= sizeof(struct softwire_after_snat_net),
+};
+
+int softwire_after_snat_init(struct softwire_stats *stats, unsigned int stale)
+{
+	after_snat_stats = stats;
+	after_snat_stale = stale;
+	return register_pernet_subsys(&after_snat_net_ops);
+}
+
+void softwire_after_snat_exit(void)
+{
+	unregister_pernet_subsys(&after_snat_net_ops);
+}
