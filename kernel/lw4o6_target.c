@@ -571,7 +571,7 @@ static unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 		lw4o6_bt_count(bt, LW4O6_BT_STAT_UNBOUND);
 		if ((info->flags & XT_LW4O6_ICMP) &&
 		    lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0))
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_SENT);
+			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_REQUESTED);
 		return NF_DROP;
 	}
 	/* Not routed yet: this is the forwarding step. */
@@ -634,7 +634,7 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 		lw4o6_bt_count(bt, LW4O6_BT_STAT_SPOOFED);
 		if ((info->flags & XT_LW4O6_ICMP) && lw4o6_route_back(net, skb)) {
 			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0);
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_SENT);
+			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_REQUESTED);
 		}
 		return NF_DROP;
 	}
