@@ -92,7 +92,15 @@ enum lw4o6_bt_stat {
 	LW4O6_BT_STAT_HAIRPINNED,	/* B4 to B4 without leaving the box */
 	LW4O6_BT_STAT_UNBOUND,		/* IPv4 in for no softwire: dropped */
 	LW4O6_BT_STAT_SPOOFED,		/* from the wrong B4: dropped */
-	LW4O6_BT_STAT_ICMP_SENT,	/* ICMPv4/ICMPv6 errors for the above */
+	/*
+	 * ICMPv4/ICMPv6 errors for the above, as requested from icmp_send()
+	 * and icmpv6_send(): both return void, and their rate limiters
+	 * (icmp_global_allow(), the per-destination inet_peer bucket, the
+	 * ratemask) are the kernel's own, so what they let through is not
+	 * known here without private copies of them. The kernel counts what
+	 * it sent in its ICMP MIBs (OutMsgs, nstat).
+	 */
+	LW4O6_BT_STAT_ICMP_REQUESTED,
 	LW4O6_BT_STAT_NO_PORT,		/* from a shared address, no port to
 					 * check (later fragment): dropped */
 	__LW4O6_BT_STAT_MAX
@@ -104,7 +112,7 @@ enum lw4o6_bt_stat {
 	"hairpinned",			\
 	"dropped_unbound",		\
 	"dropped_spoofed",		\
-	"icmp_errors_sent",		\
+	"icmp_errors_requested",	\
 	"dropped_no_port",		\
 }
 

@@ -27,8 +27,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/etherdevice.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/if_arp.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/module.h>
@@ -41,6 +43,7 @@
 #include <net/dsfield.h>
 #include <net/genetlink.h>
 #include <net/icmp.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip_tunnels.h>
 #include <net/ip6_route.h>
@@ -66,6 +69,7 @@ enum lw4o6_stat {
 	LW4O6_STAT_MALFORMED,		/* truncated, bad IPv4 header */
 	LW4O6_STAT_TTL_EXCEEDED,	/* AFTR: forwarded with TTL <= 1 */
 	LW4O6_STAT_RULE_GONE,		/* B4: marked, its rule deleted since */
+	LW4O6_STAT_ECN_DROPPED,		/* outer CE on a Not-ECT inner packet */
 	LW4O6_STAT_MAX
 };
 
@@ -79,6 +83,7 @@ static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
 	[LW4O6_STAT_MALFORMED]		= "decap_dropped_malformed",
 	[LW4O6_STAT_TTL_EXCEEDED]	= "ttl_exceeded",
 	[LW4O6_STAT_RULE_GONE]		= "encap_dropped_rule_gone",
+	[LW4O6_STAT_ECN_DROPPED]	= "decap_dropped_ecn",
 };
 
 static struct softwire_stats lw4o6_stats = {
@@ -126,15 +131,49 @@ static bool lw4o6_icmp4(struct net *net, struct sk_buff *skb, int type,
 }
 
 /*
- * Encapsulate one IPv4 packet and send it from saddr to daddr; consumes
- * skb. RFC 2473 section 6.4: the traffic class is the inner TOS unless
- * --tclass; section 6.5 and RFC 6437: the flow label is a hash of the
- * inner flow unless --flowlabel.
+ * The outer traffic class. DSCP: the inner one (RFC 2473 section 6.4), or
+ * --tclass. ECN: RFC 6040 section 4.1, normal mode (RFC 7596 section 5.1
+ * points to RFC 6333, which points to it): a copy of the inner ECN field,
+ * CE included, also under --tclass. Not INET_ECN_encapsulate(): it turns an
+ * inner CE into ECT(0), the RFC 3168 rule that RFC 6040 replaced.
  */
-static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
-			    const struct in6_addr *saddr,
-			    const struct in6_addr *daddr,
-			    const struct xt_lw4o6_tginfo *info)
+static u8 lw4o6_encap_dsfield(const struct iphdr *iph,
+			      const struct xt_lw4o6_tginfo *info)
+{
+	u8 tos = ipv4_get_dsfield(iph);
+
+	if (!(info->flags & XT_LW4O6_TCLASS))
+		return tos;
+	return (info->tclass & ~INET_ECN_MASK) | (tos & INET_ECN_MASK);
+}
+
+/*
+ * Too big for an IPv6 path of mtu less the IPv6 header? For a GSO packet
+ * each segment counts, not the whole super-packet (as ip_forward and
+ * ip6tnl judge it).
+ */
+static bool lw4o6_too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	if (skb_is_gso(skb))
+		return !skb_gso_validate_network_len(skb, mtu);
+	return true;
+}
+
+/*
+ * Encapsulate an IPv4 packet and send it from saddr to daddr; consumes
+ * skb. As Linux's own ip4ip6 tunnel does (ip6_tnl_xmit), the offloads
+ * stay: a GSO packet leaves as one SKB_GSO_IPXIP6 super-packet, segmented
+ * by the device or, late, by the stack; a CHECKSUM_PARTIAL packet keeps
+ * its inner checksum to be completed (skb->encapsulation and the inner
+ * headers tell where). RFC 2473 section 6.5 and RFC 6437: the flow label
+ * is a hash of the inner flow unless --flowlabel.
+ */
+static void lw4o6_encap(struct net *net, struct sk_buff *skb,
+			const struct in6_addr *saddr,
+			const struct in6_addr *daddr,
+			const struct xt_lw4o6_tginfo *info)
 {
 	struct flowi6 fl6 = {
 		.daddr = *daddr,
@@ -143,16 +182,12 @@ static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
 		.flowi6_mark = skb->mark,
 	};
 	const struct iphdr *iph = ip_hdr(skb);
-	u8 tclass = info->flags & XT_LW4O6_TCLASS ? info->tclass :
-		    ipv4_get_dsfield(iph);
+	u8 tclass = lw4o6_encap_dsfield(iph, info);
 	bool df = iph->frag_off & htons(IP_DF);
 	struct dst_entry *dst;
 	struct ipv6hdr *ip6h;
 	unsigned int mtu;
 	__be32 label;
-
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		goto drop;
 
 	dst = ip6_route_output(net, NULL, &fl6);
 	if (dst->error) {
@@ -166,7 +201,7 @@ static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
 	 * then the sender learns the MTU, less the IPv6 header.
 	 */
 	mtu = dst_mtu(dst) - sizeof(struct ipv6hdr);
-	if (skb->len > mtu) {
+	if (lw4o6_too_big(skb, mtu)) {
 		if (df) {
 			if (lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH,
 					ICMP_FRAG_NEEDED, mtu))
@@ -175,6 +210,7 @@ static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
 			kfree_skb(skb);
 			return;
 		}
+		/* ip6_finish_output fragments it (a GSO packet: its segments) */
 		skb->ignore_df = 1;
 	}
 
@@ -189,12 +225,27 @@ static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
 		dst_release(dst);
 		goto drop;
 	}
+	/*
+	 * A received CHECKSUM_COMPLETE sum would not cover the IPv6 header
+	 * pushed below: the packet is being sent, so drop the sum, as
+	 * ip_forward does. The AFTR encapsulates in PREROUTING and when
+	 * hairpinning, before or without ip_forward.
+	 */
+	skb_forward_csum(skb);
+	if (iptunnel_handle_offloads(skb, SKB_GSO_IPXIP6)) {
+		dst_release(dst);
+		goto drop;
+	}
+	skb_set_inner_ipproto(skb, IPPROTO_IPIP);
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
 	/* The outer packet is a new IPv6 packet to conntrack. */
 	nf_reset_ct(skb);
 	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 
+	/* The transport header stays the inner one, as in ip6tnl: the GSO
+	 * segment length counts every header before it.
+	 */
 	skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);
 	ip6h = ipv6_hdr(skb);
@@ -212,32 +263,6 @@ static void lw4o6_encap_one(struct net *net, struct sk_buff *skb,
 drop:
 	lw4o6_count(net, LW4O6_STAT_ENCAP_DROPPED);
 	kfree_skb(skb);
-}
-
-/* Encapsulate and send, segmenting GSO packets first; consumes skb. */
-static void lw4o6_encap(struct net *net, struct sk_buff *skb,
-			const struct in6_addr *saddr,
-			const struct in6_addr *daddr,
-			const struct xt_lw4o6_tginfo *info)
-{
-	struct sk_buff *segs, *next;
-
-	if (!skb_is_gso(skb)) {
-		lw4o6_encap_one(net, skb, saddr, daddr, info);
-		return;
-	}
-	/* Each segment gets a complete checksum. */
-	segs = skb_gso_segment(skb, 0);
-	if (IS_ERR_OR_NULL(segs)) {
-		lw4o6_count(net, LW4O6_STAT_ENCAP_DROPPED);
-		kfree_skb(skb);
-		return;
-	}
-	consume_skb(skb);
-	skb_list_walk_safe(segs, skb, next) {
-		skb_mark_not_on_list(skb);
-		lw4o6_encap_one(net, skb, saddr, daddr, info);
-	}
 }
 
 /* The two ends of a B4/CE rule's softwire, and its port set. */
@@ -434,31 +459,111 @@ static bool lw4o6_inner_valid(struct sk_buff *skb, int off, __be16 frag_off,
 }
 
 /*
- * Strip the IPv6 header: the skb is the inner IPv4 packet. A GRO aggregate
- * of 4in6 packets loses its tunnel GSO type, as in ip6_tunnel's receive.
+ * RFC 6040 section 4.2 (normal mode, as INET_ECN_decapsulate() has it): an
+ * outer CE marks an ECN-capable inner packet CE, an outer ECT(1) turns an
+ * inner ECT(0) into ECT(1), and an outer CE on a Not-ECT inner packet
+ * means drop: the congestion signal cannot be passed on. ip6tnl does the
+ * same in ip4ip6_dscp_ecn_decapsulate(). The inner DSCP stays.
+ */
+static int lw4o6_ecn_decap(struct sk_buff *skb, u8 outer)
+{
+	u8 inner = ip_hdr(skb)->tos;
+	bool set_ce = false;
+
+	if (__INET_ECN_decapsulate(outer, inner, &set_ce) == 2)
+		return -EPROTO;
+	if ((set_ce && !INET_ECN_is_ce(inner)) ||
+	    ((outer & INET_ECN_MASK) == INET_ECN_ECT_1 &&
+	     (inner & INET_ECN_MASK) == INET_ECN_ECT_0)) {
+		/* A capture on the device may share the data. */
+		if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+			return -ENOMEM;
+		INET_ECN_decapsulate(skb, outer, inner);
+	}
+	return 0;
+}
+
+/*
+ * Strip the IPv6 header: the skb is the inner IPv4 packet, scrubbed as a
+ * tunnel scrubs what it receives (iptunnel_pull_header): no more GSO
+ * tunnel type (a GRO aggregate of 4in6 packets), no flow hash of the outer
+ * packet, no route, conntrack entry, secpath or other extension, no VLAN
+ * tag. skb_scrub_packet(skb, false): the packet stays in this namespace,
+ * with its mark. A packet that arrived with an Ethernet header gets one of
+ * its own, type IPv4, the same addresses: deliver hands it to the same
+ * device again, where a capture shows it as IPv4 (not the 4in6 frame a
+ * second time) and -m mac sees its sender; without one, no MAC header
+ * (as ip6tnl). Errors: -EPROTO dropped for ECN (counted here, also when
+ * hairpinning), others malformed or no memory.
  */
 static int lw4o6_strip(struct sk_buff *skb, int off, unsigned int len)
 {
+	u8 outer = ipv6_get_dsfield(ipv6_hdr(skb));
+	struct ethhdr eth, *neth;
+	bool ether;
+	int err;
+
+	ether = skb->dev && skb->dev->type == ARPHRD_ETHER &&
+		skb_mac_header_was_set(skb) &&
+		skb_mac_header_len(skb) == ETH_HLEN;
+	if (ether)
+		memcpy(&eth, skb_mac_header(skb), sizeof(eth));
+
 	if (iptunnel_pull_offloads(skb))
 		return -ENOMEM;
 	skb_pull_rcsum(skb, off);
 	skb_reset_network_header(skb);
+	/* lw4o6_inner_valid() pulled the whole IPv4 header */
+	skb_set_transport_header(skb, ip_hdr(skb)->ihl * 4);
 	if (pskb_trim_rcsum(skb, len))
 		return -ENOMEM;
 	skb->protocol = htons(ETH_P_IP);
-	skb->pkt_type = PACKET_HOST;
-	skb_dst_drop(skb);
-	nf_reset_ct(skb);
+
+	err = lw4o6_ecn_decap(skb, outer);
+	if (err) {
+		if (err == -EPROTO && skb->dev)
+			lw4o6_count(dev_net(skb->dev), LW4O6_STAT_ECN_DROPPED);
+		return err;
+	}
+
+	skb_scrub_packet(skb, false);
+	skb_clear_hash(skb);
+	__vlan_hwaccel_clear_tag(skb);
+	skb_set_queue_mapping(skb, 0);
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+
+	if (ether) {
+		if (skb_cow_head(skb, ETH_HLEN))
+			return -ENOMEM;
+		neth = (struct ethhdr *)(skb->data - ETH_HLEN);
+		ether_addr_copy(neth->h_dest, eth.h_dest);
+		ether_addr_copy(neth->h_source, eth.h_source);
+		neth->h_proto = htons(ETH_P_IP);
+		skb_set_mac_header(skb, -ETH_HLEN);
+		skb->mac_len = ETH_HLEN;
+	} else {
+		skb_reset_mac_header(skb);
+		skb->mac_len = 0;
+	}
 	return 0;
 }
 
-/* The IPv4 packet, as if it had arrived on this interface. */
+/*
+ * The IPv4 packet, as if it had arrived on this interface (the wan on a
+ * B4). The IPv4 stack checks it as such, rp_filter too: it looks for a
+ * route back to the inner source through that interface. A B4 whose IPv4
+ * default route is "dev wan" passes strict mode (rp_filter=1); one that
+ * routes the softwire by policy and has another default route needs loose
+ * mode (rp_filter=2) on the wan. See docs/lw4o6-b4-design.md.
+ */
 static unsigned int lw4o6_deliver(struct net *net, struct sk_buff *skb,
 				  int off, unsigned int len)
 {
-	if (lw4o6_strip(skb, off, len)) {
-		lw4o6_count(net, LW4O6_STAT_MALFORMED);
+	int err = lw4o6_strip(skb, off, len);
+
+	if (err) {
+		if (err != -EPROTO)
+			lw4o6_count(net, LW4O6_STAT_MALFORMED);
 		return NF_DROP;
 	}
 	lw4o6_count(net, LW4O6_STAT_DECAPSULATED);
@@ -574,7 +679,7 @@ static unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 		lw4o6_bt_count(bt, LW4O6_BT_STAT_UNBOUND);
 		if ((info->flags & XT_LW4O6_ICMP) &&
 		    lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0))
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_SENT);
+			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_REQUESTED);
 		return NF_DROP;
 	}
 	/* Not routed yet: this is the forwarding step. */
@@ -637,7 +742,7 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 		lw4o6_bt_count(bt, LW4O6_BT_STAT_SPOOFED);
 		if ((info->flags & XT_LW4O6_ICMP) && lw4o6_route_back(net, skb)) {
 			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0);
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_SENT);
+			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_REQUESTED);
 		}
 		return NF_DROP;
 	}

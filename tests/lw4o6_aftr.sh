@@ -139,11 +139,11 @@ aftr_round() {
 	# ICMP errors are rate limited by the kernel (icmp_send, icmpv6_send:
 	# a token bucket per destination, 1/s with a burst of 6 by default).
 	capture_start aftr eth1 "$TMP/rl4.pcap" "icmp"
-	ub=$(bt_stat dropped_unbound) sent=$(bt_stat icmp_errors_sent)
+	ub=$(bt_stat dropped_unbound) sent=$(bt_stat icmp_errors_requested)
 	n server $PKT send-udp4 192.0.2.1 20000 --count 50
 	capture_stop
 	expect_eq "$T rate limit: 50 datagrams to an unbound port, 50 drops" $((ub + 50)) "$(bt_stat dropped_unbound)"
-	expect_eq "$T rate limit: 50 ICMP errors handed to the kernel" $((sent + 50)) "$(bt_stat icmp_errors_sent)"
+	expect_eq "$T rate limit: 50 ICMP errors handed to the kernel" $((sent + 50)) "$(bt_stat icmp_errors_requested)"
 	got=$($PKT dump4 "$TMP/rl4.pcap" | grep -c "^198.51.100.254 > $SERVER4 ICMP type 3 code 1 ")
 	check "$T rate limit: 1 to 10 host unreachables of them on the wire ($got)" test "$got" -ge 1 -a "$got" -le 10
 	capture_start aftr eth0 "$TMP/rl6.pcap" "icmp6"

@@ -9,6 +9,7 @@ Plain Python (no scapy) so that it starts quickly inside a TCG VM.
   pkt.py diff PCAP_A PCAP_B        IPv6 packets byte for byte, in order
   pkt.py send-file HEX              raw IPv6 packets, one hex line each
   pkt.py send-4in6 ...             a crafted UDP/IPv4 packet in IPv6
+  pkt.py tos PCAP                  outer traffic class and inner TOS of 4in6
   pkt.py udp-echo|udp-ask|udp-refused|udp-unreachable|udp-stream ...
   pkt.py icmp-error ...            craft an ICMPv6 error quoting a packet
 """
@@ -181,19 +182,35 @@ def cmd_dump4(a):
     return 0
 
 
-def ip4_udp(src, dst, sport, dport, payload, ttl=64):
+def cmd_tos(a):
+    """The DSCP/ECN bytes of 4in6 packets, as 'OUTER6: INNER4 tclass T tos
+    S', and of IPv4 packets, as 'INNER4 tos S' (decimal; ECN is the low
+    two bits: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE)."""
+    for r in read_pcap(a.pcap, (0x0800, ETH_P_IPV6)):
+        p = any_packet(r)
+        if isinstance(p, Packet) and p.proto == 4:
+            q = Packet4(p.l4())
+            tc = (struct.unpack("!I", r[:4])[0] >> 20) & 0xFF
+            print("%s > %s 4in6: %s > %s tclass %d tos %d" % (
+                p.src, p.dst, q.src, q.dst, tc, q.raw[1]))
+        elif isinstance(p, Packet4):
+            print("%s > %s tos %d" % (p.src, p.dst, p.raw[1]))
+    return 0
+
+
+def ip4_udp(src, dst, sport, dport, payload, ttl=64, tos=0):
     s, d = ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed
     udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
     c = 0xFFFF - ones_sum(s + d + struct.pack("!xBH", 17, len(udp)) + udp)
     udp = udp[:6] + struct.pack("!H", c or 0xFFFF) + udp[8:]
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, ttl, 17, 0, s, d)
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(udp), 1, 0, ttl, 17, 0, s, d)
     hdr = hdr[:10] + struct.pack("!H", 0xFFFF - ones_sum(hdr)) + hdr[12:]
     return hdr + udp
 
 
 def cmd_send_4in6(a):
     """A UDP/IPv4 packet in IPv6 (next header 4), sent from a raw socket."""
-    inner = ip4_udp(a.src4, a.dst4, a.sport, a.dport, b"softwire test")
+    inner = ip4_udp(a.src4, a.dst4, a.sport, a.dport, b"softwire test", tos=a.tos)
     if a.malformed == "truncated":          # half an IPv4 header
         inner = inner[:10]
     elif a.malformed == "ihl":              # IHL 3: shorter than a header
@@ -205,7 +222,8 @@ def cmd_send_4in6(a):
     elif a.malformed == "length":           # total length beyond the packet
         inner = inner[:2] + struct.pack("!H", len(inner) + 100) + inner[4:]
     s6, d6 = ipaddress.IPv6Address(a.src6).packed, ipaddress.IPv6Address(a.dst6).packed
-    send_raw([struct.pack("!IHBB", 6 << 28, len(inner), 4, 64) + s6 + d6 + inner] * a.count)
+    vtf = 6 << 28 | a.tclass << 20
+    send_raw([struct.pack("!IHBB", vtf, len(inner), 4, 64) + s6 + d6 + inner] * a.count)
     return 0
 
 
@@ -595,7 +613,12 @@ def main():
     c.add_argument("--dport", type=int, required=True)
     c.add_argument("--malformed", choices=("truncated", "ihl", "version", "checksum", "length"))
     c.add_argument("--count", type=int, default=1)
+    c.add_argument("--tclass", type=int, default=0, help="outer traffic class")
+    c.add_argument("--tos", type=int, default=0, help="inner TOS")
     c.set_defaults(fn=cmd_send_4in6)
+    c = sub.add_parser("tos")
+    c.add_argument("pcap")
+    c.set_defaults(fn=cmd_tos)
     c = sub.add_parser("npt-plan")
     c.add_argument("dir")
     c.add_argument("--seed", type=int, default=1)
