@@ -103,6 +103,7 @@ enum lw4o6_bt_stat {
 	LW4O6_BT_STAT_ICMP_REQUESTED,
 	LW4O6_BT_STAT_NO_PORT,		/* from a shared address, no port to
 					 * check (later fragment): dropped */
+	LW4O6_BT_STAT_ICMP_POLICY,	/* ICMPv4 in, dropped by --drop-icmp */
 	__LW4O6_BT_STAT_MAX
 };
 
@@ -114,6 +115,7 @@ enum lw4o6_bt_stat {
 	"dropped_spoofed",		\
 	"icmp_errors_requested",	\
 	"dropped_no_port",		\
+	"dropped_icmp_policy",		\
 }
 
 #endif /* LW4O6_GENL_H */

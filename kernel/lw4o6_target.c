@@ -40,8 +40,12 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/skbuff.h>
+#include <linux/version.h>
 #include <net/dsfield.h>
 #include <net/genetlink.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>		/* skb_gso_validate_network_len */
+#endif
 #include <net/icmp.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
@@ -70,6 +74,8 @@ enum lw4o6_stat {
 	LW4O6_STAT_TTL_EXCEEDED,	/* AFTR: forwarded with TTL <= 1 */
 	LW4O6_STAT_RULE_GONE,		/* B4: marked, its rule deleted since */
 	LW4O6_STAT_ECN_DROPPED,		/* outer CE on a Not-ECT inner packet */
+	LW4O6_STAT_ICMP6_RELAYED,	/* ICMPv6 errors about our packets */
+	LW4O6_STAT_PMTU_LEARNED,	/* ... of which Packet Too Big */
 	LW4O6_STAT_MAX
 };
 
@@ -84,6 +90,8 @@ static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
 	[LW4O6_STAT_TTL_EXCEEDED]	= "ttl_exceeded",
 	[LW4O6_STAT_RULE_GONE]		= "encap_dropped_rule_gone",
 	[LW4O6_STAT_ECN_DROPPED]	= "decap_dropped_ecn",
+	[LW4O6_STAT_ICMP6_RELAYED]	= "icmp6_errors_relayed",
+	[LW4O6_STAT_PMTU_LEARNED]	= "icmp6_packet_too_big_learned",
 };
 
 static struct softwire_stats lw4o6_stats = {
@@ -571,6 +579,105 @@ static unsigned int lw4o6_deliver(struct net *net, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+/*
+ * An ICMPv6 error to one of our softwire addresses about a packet we
+ * encapsulated (RFC 7596 sections 5.1 and 6.2 point to RFC 2473 section
+ * 8, as Linux's ip4ip6_err does): for Packet Too Big, the path MTU towards
+ * the other end of the softwire is learnt (a route exception, which the
+ * next encapsulation reads: an oversized IPv4 packet then gets
+ * Fragmentation Needed if it has DF, else is fragmented); and the error is
+ * relayed as ICMPv4 to the source of the IPv4 packet inside the quoted one:
+ * Fragmentation Needed with the MTU less the outer headers for Packet Too
+ * Big (if that packet had DF), host unreachable for the others (the
+ * softwire is the link that failed). icmp_send() rate limits the relayed
+ * errors. local: the address our packets leave from; d: the binding table
+ * that must bind the quoted packet's IPv4 destination to its IPv6
+ * destination (AFTR), or NULL (B4: the quoted source is local).
+ * The caller lets the ICMPv6 error go on to the local stack.
+ */
+static void lw4o6_icmp6_err(struct net *net, struct sk_buff *skb,
+			    struct lw4o6_bt_data *d)
+{
+	unsigned int qoff, ioff, rel_info = 0;
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+	const struct icmp6hdr *ih;
+	const struct ipv6hdr *qh;
+	const struct iphdr *iph;
+	struct sk_buff *skb2;
+	u8 rel_code, type;
+	__be16 frag_off;
+	int off, port;
+
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+			       sizeof(struct ipv6hdr), &nexthdr, &frag_off);
+	if (off < 0 || nexthdr != IPPROTO_ICMPV6 || frag_off ||
+	    nf_ip6_checksum(skb, NF_INET_PRE_ROUTING, off, IPPROTO_ICMPV6))
+		return;
+	qoff = off + sizeof(*ih);
+	if (!pskb_may_pull(skb, qoff + sizeof(*qh)))
+		return;
+	ih = (const struct icmp6hdr *)(skb->data + off);
+	type = ih->icmp6_type;
+	if (type != ICMPV6_DEST_UNREACH && type != ICMPV6_PKT_TOOBIG &&
+	    type != ICMPV6_TIME_EXCEED && type != ICMPV6_PARAMPROB)
+		return;
+	qh = (const struct ipv6hdr *)(skb->data + qoff);
+	if (qh->version != 6 || !ipv6_addr_equal(&qh->saddr, &ipv6_hdr(skb)->daddr))
+		return;
+	nexthdr = qh->nexthdr;
+	off = ipv6_skip_exthdr(skb, qoff + sizeof(*qh), &nexthdr, &frag_off);
+	if (off < 0 || nexthdr != IPPROTO_IPIP || (frag_off & htons(~0x7)))
+		return;
+	ioff = off;
+	if (!pskb_may_pull(skb, ioff + sizeof(*iph)))
+		return;
+	iph = (const struct iphdr *)(skb->data + ioff);
+	qh = (const struct ipv6hdr *)(skb->data + qoff);
+	if (iph->version != 4 || iph->ihl < 5)
+		return;
+	if (d) {
+		struct lw4o6_bind b;
+
+		port = lw4o6_port(skb, ioff, true);
+		if (port == LW4O6_TRUNCATED ||
+		    !lw4o6_bt_find(d, iph->daddr, port, &b) ||
+		    !ipv6_addr_equal(&b.b4, &qh->daddr) ||
+		    !ipv6_addr_equal(&b.aftr, &qh->saddr))
+			return;
+	}
+
+	rel_code = ICMP_HOST_UNREACH;
+	if (type == ICMPV6_PKT_TOOBIG) {
+		u32 mtu = ntohl(ih->icmp6_mtu);
+
+		/* ip6_update_pmtu() reads the quoted header at skb->data. */
+		__skb_pull(skb, qoff);
+		ip6_update_pmtu(skb, net, htonl(mtu), 0, skb->mark,
+				sock_net_uid(net, NULL));
+		__skb_push(skb, qoff);
+		lw4o6_count(net, LW4O6_STAT_PMTU_LEARNED);
+		iph = (const struct iphdr *)(skb->data + ioff);
+		if (!(iph->frag_off & htons(IP_DF)) ||
+		    mtu < ioff - qoff + 68)
+			return;
+		rel_code = ICMP_FRAG_NEEDED;
+		rel_info = mtu - (ioff - qoff);
+	}
+
+	skb2 = skb_clone(skb, GFP_ATOMIC);
+	if (!skb2)
+		return;
+	__skb_pull(skb2, ioff);
+	skb_reset_network_header(skb2);
+	skb2->protocol = htons(ETH_P_IP);
+	skb_dst_drop(skb2);
+	nf_reset_ct(skb2);
+	memset(IPCB(skb2), 0, sizeof(*IPCB(skb2)));
+	if (lw4o6_icmp4(net, skb2, ICMP_DEST_UNREACH, rel_code, rel_info))
+		lw4o6_count(net, LW4O6_STAT_ICMP6_RELAYED);
+	kfree_skb(skb2);
+}
+
 /* Mesh: is the outer source the CE that owns the inner source:port? */
 static bool lw4o6_from_peer(struct sk_buff *skb, int off,
 			    const struct xt_lw4o6_tginfo *info)
@@ -604,8 +711,10 @@ static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
 	if (!ipv6_addr_equal(&ip6h->daddr, lw4o6_b4_of(info)))
 		return XT_CONTINUE;
 	off = lw4o6_inner_offset(skb, &frag_off);
-	if (off < 0)
+	if (off < 0) {
+		lw4o6_icmp6_err(net, skb, NULL);
 		return XT_CONTINUE;
+	}
 
 	/* Only from our AFTR (RFC 7596 section 5.1), or from the CE that an
 	 * FMR gives for the inner source address and port (RFC 7597 5.3).
@@ -672,12 +781,21 @@ static unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 	struct lw4o6_bind b;
 	int port;
 
+	bool icmp = ip_hdr(skb)->protocol == IPPROTO_ICMP;
+
+	if (icmp && (info->flags & XT_LW4O6_DROP_ICMP)) {
+		lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_POLICY);
+		return NF_DROP;
+	}
 	port = lw4o6_port(skb, skb_network_offset(skb), true);
 	if (port == LW4O6_TRUNCATED ||
 	    !lw4o6_bt_find(rcu_dereference(bt->data), ip_hdr(skb)->daddr,
 			   port, &b)) {
 		lw4o6_bt_count(bt, LW4O6_BT_STAT_UNBOUND);
-		if ((info->flags & XT_LW4O6_ICMP) &&
+		/* RFC 7596 section 8.1: an inbound ICMP message that matches
+		 * no softwire is discarded, without an error.
+		 */
+		if ((info->flags & XT_LW4O6_ICMP) && !icmp &&
 		    lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0))
 			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_REQUESTED);
 		return NF_DROP;
@@ -717,8 +835,10 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 	if (!lw4o6_bt_is_aftr(d, &ipv6_hdr(skb)->daddr))
 		return XT_CONTINUE;
 	off = lw4o6_inner_offset(skb, &frag_off);
-	if (off < 0)
+	if (off < 0) {
+		lw4o6_icmp6_err(net, skb, d);
 		return XT_CONTINUE;
+	}
 	if (!lw4o6_inner_valid(skb, off, frag_off, &len)) {
 		lw4o6_count(net, LW4O6_STAT_MALFORMED);
 		return NF_DROP;
@@ -747,9 +867,11 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	/* Hairpinning: to another softwire of this table. */
+	/* Hairpinning: to another softwire of this table, unless turned off
+	 * (RFC 7596 section 6.2); then IPv4 routing decides.
+	 */
 	port = lw4o6_port(skb, off, true);
-	if (port != LW4O6_TRUNCATED &&
+	if (!(info->flags & XT_LW4O6_NO_HAIRPIN) && port != LW4O6_TRUNCATED &&
 	    lw4o6_bt_find(d, iph->daddr, port, &b)) {
 		if (lw4o6_strip(skb, off, len) || !lw4o6_forward_ttl(net, skb))
 			return NF_DROP;
@@ -814,8 +936,8 @@ static int lw4o6_check_b4(const struct xt_tgchk_param *par,
 				    info->psid, info->psid_len, info->psid_offset);
 		return -EINVAL;
 	}
-	if (info->flags & XT_LW4O6_ICMP) {
-		pr_info_ratelimited("--icmp is for the AFTR (--binding-table)\n");
+	if (info->flags & (XT_LW4O6_ICMP | XT_LW4O6_NO_HAIRPIN | XT_LW4O6_DROP_ICMP)) {
+		pr_info_ratelimited("--icmp, --drop-icmp and --no-hairpin are for the AFTR (--binding-table)\n");
 		return -EINVAL;
 	}
 	if (par->family == NFPROTO_IPV6 &&
@@ -871,6 +993,11 @@ static int lw4o6_check_aftr(const struct xt_tgchk_param *par,
 {
 	if (info->flags & XT_LW4O6_PORT_SET) {
 		pr_info_ratelimited("--binding-table takes the port sets from the table\n");
+		return -EINVAL;
+	}
+	if (info->flags & (par->family == NFPROTO_IPV4 ? XT_LW4O6_NO_HAIRPIN :
+						       XT_LW4O6_DROP_ICMP)) {
+		pr_info_ratelimited("--no-hairpin is for ip6tables, --drop-icmp for iptables\n");
 		return -EINVAL;
 	}
 	if (par->family == NFPROTO_IPV4 &&

@@ -35,7 +35,14 @@ enum {
 	 * BMR, its br-address the BR; implies MESH (RFC 7597 5.2, 6).
 	 */
 	XT_LW4O6_EU_PREFIX	= 1 << 6,
-	XT_LW4O6_FLAGS		= (1 << 7) - 1,
+	/* AFTR/BR, ip6tables: no hairpinning; a packet from one softwire
+	 * to another is handed to IPv4 routing (RFC 7596 section 6.2:
+	 * the policy MUST be configurable).
+	 */
+	XT_LW4O6_NO_HAIRPIN	= 1 << 7,
+	/* AFTR/BR, iptables: drop every ICMPv4 packet for the softwires. */
+	XT_LW4O6_DROP_ICMP	= 1 << 8,
+	XT_LW4O6_FLAGS		= (1 << 9) - 1,
 };
 
 struct xt_lw4o6_tginfo {

@@ -15,7 +15,9 @@
 # nf_conntrack_ftp and nf_nat_ftp: the PORT command leaves rewritten to the
 # shared address, the server's data connection comes back through the
 # softwire into the port set, and the control connection survives the
-# sequence shift of each rewrite.
+# sequence shift of each rewrite; a packet queued to userspace (NFQUEUE)
+# between the mark and the hook while its rule is deleted is dropped and
+# counted, not sent.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -23,6 +25,8 @@ modprobe nf_conntrack_ftp 2>/dev/null
 modprobe nf_nat_ftp 2>/dev/null
 modprobe xt_TEE 2>/dev/null
 modprobe xt_CT 2>/dev/null
+modprobe xt_NFQUEUE 2>/dev/null
+modprobe nfnetlink_queue 2>/dev/null
 
 b4_topology
 ip -n aftr route add 192.0.2.1/32 dev sw	# the softwire's shared address
@@ -107,6 +111,30 @@ check "the control connection left from one port of the set ($ctrl)" \
 	test "$(echo "$ctrl" | wc -l)" = 1 -a "$ctrl" -ge 4096 -a "$ctrl" -le 8191
 expect_eq "nothing left the wan unencapsulated" "" \
 	"$(grep -vE "^($B4 > $AFTR|$AFTR > $B4) 4in6: " "$TMP/ftp4" | grep -v ' > ff02::' | head -n 3)"
+
+# A packet queued to userspace (NFQUEUE) between the mark and the hook,
+# while the rule that marked it is deleted: when it comes back, its rule id
+# finds nothing, and it is dropped and counted, never sent (another B4 rule
+# keeps the hook). The old design kept a pointer to the rule's data here.
+n b4 $IPT -t mangle -A POSTROUTING -o wan -p udp --dport 9 -j LW4O6 --b4 $B4 --aftr $AFTR
+n b4 $IPT -t mangle -A POSTROUTING -o wan -p udp --dport 5004 -j NFQUEUE --queue-num 3
+n b4 /usr/bin/python3 "$REPO/tests/nfq_hold.py" 3 "$TMP/nfq.ready" "$TMP/nfq.go" >"$TMP/nfq.log" 2>&1 &
+nfq=$!
+BG_PIDS+=($nfq)
+wait_file() { for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+check "a program holds NFQUEUE 3" wait_file "$TMP/nfq.ready.bound"
+capture_start b4 wan "$TMP/nfq.pcap" "ip or ip6"
+gone=$(lw4o6_stat b4 encap_dropped_rule_gone)
+n client $PKT send-udp4 $SERVER4 5004
+check "the marked packet sits in the queue" wait_file "$TMP/nfq.ready"
+n b4 $IPT -t mangle -D POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR
+touch "$TMP/nfq.go"
+wait $nfq
+capture_stop
+expect_eq "requeued after its rule was deleted: dropped and counted" $((gone + 1)) \
+	"$(lw4o6_stat b4 encap_dropped_rule_gone)"
+expect_eq "requeued after its rule was deleted: nothing of it on the wan" 0 \
+	"$($PKT dump4 "$TMP/nfq.pcap" | grep -c ' 5004 ')"
 
 # The last B4 rule takes the hook with it.
 n b4 $IPT -t mangle -F

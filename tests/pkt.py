@@ -338,6 +338,34 @@ def cmd_icmp_error(a):
     return 0
 
 
+def cmd_icmp6_4in6(a):
+    """An ICMPv6 error from --src to --dst (type/code, --mtu for Packet Too
+    Big) quoting a 4in6 packet --qsrc6 -> --qdst6 whose inner UDP/IPv4
+    packet is --qsrc4:--qsport -> --qdst4:--qdport (DF set with --df), as
+    a router on the IPv6 path between two softwire ends would send it."""
+    inner = bytearray(ip4_udp(a.qsrc4, a.qdst4, a.qsport, a.qdport, b"q" * a.qlen))
+    if a.df:
+        inner[6] |= 0x40
+        inner[10:12] = b"\0\0"
+        inner[10:12] = struct.pack("!H", 0xFFFF - ones_sum(bytes(inner[:20])))
+    s6 = ipaddress.IPv6Address(a.qsrc6).packed
+    d6 = ipaddress.IPv6Address(a.qdst6).packed
+    quoted = struct.pack("!IHBB", 6 << 28, len(inner), 4, 64) + s6 + d6 + bytes(inner)
+    body = struct.pack("!I", a.mtu if a.type == 2 else 0) + quoted
+    send_raw([icmp6(a.src, a.dst, a.type, a.code, body)])
+    return 0
+
+
+def cmd_send_udp4_size(a):
+    """One UDP datagram of SIZE bytes from port 4242, DF set (IP_PMTUDISC_PROBE:
+    sent whatever the kernel knows of the path)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.IPPROTO_IP, 10, 3)       # IP_MTU_DISCOVER, PROBE
+    sock.bind(("0.0.0.0", 4242))
+    sock.sendto(b"s" * a.size, (a.dst, a.port))
+    return 0
+
+
 def forwardable(first16):
     """Can an address starting with these 16 bits be forwarded, and is it
     not on the test's own links (fd00::/16)? Not ::/8 (unspecified,
@@ -591,6 +619,22 @@ def main():
     c.add_argument("--tos", type=int, default=0)
     c.add_argument("--count", type=int, default=1)
     c.set_defaults(fn=cmd_send_udp4)
+    c = sub.add_parser("icmp6-4in6")
+    for k in ("src", "dst", "qsrc6", "qdst6", "qsrc4", "qdst4"):
+        c.add_argument("--" + k, required=True)
+    c.add_argument("--type", type=int, default=2)
+    c.add_argument("--code", type=int, default=0)
+    c.add_argument("--mtu", type=int, default=1400)
+    c.add_argument("--qsport", type=int, default=4242)
+    c.add_argument("--qdport", type=int, default=5000)
+    c.add_argument("--qlen", type=int, default=64)
+    c.add_argument("--df", action="store_true")
+    c.set_defaults(fn=cmd_icmp6_4in6)
+    c = sub.add_parser("send-udp4-size")
+    c.add_argument("dst")
+    c.add_argument("port", type=int)
+    c.add_argument("size", type=int)
+    c.set_defaults(fn=cmd_send_udp4_size)
     c = sub.add_parser("send-udp4-list")
     c.add_argument("file")
     c.set_defaults(fn=cmd_send_udp4_list)

@@ -25,6 +25,8 @@ enum {
 	O_TCLASS,
 	O_FLOWLABEL,
 	O_EU_PREFIX,
+	O_NO_HAIRPIN,
+	O_DROP_ICMP,
 };
 
 #define B4_MODE (1 << O_B4 | 1 << O_AFTR | 1 << O_PSID | 1 << O_PSID_OFFSET)
@@ -54,6 +56,8 @@ static const struct xt_option_entry lw4o6_encap_opts[] = {
 	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
 	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
 	TABLE_OPTS,
+	{.name = "drop-icmp", .id = O_DROP_ICMP, .type = XTTYPE_NONE,
+	 .excl = B4_MODE | 1 << O_EU_PREFIX, .also = 1 << O_TABLE},
 	CE_OPT,
 	OUTER_HEADER_OPTS,
 	XTOPT_TABLEEND,
@@ -68,6 +72,8 @@ static const struct xt_option_entry lw4o6_decap_opts[] = {
 	 .min = 0, .max = 16, .flags = XTOPT_PUT, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX,
 	 XTOPT_POINTER(struct xt_lw4o6_tginfo, psid_offset)},
 	TABLE_OPTS,
+	{.name = "no-hairpin", .id = O_NO_HAIRPIN, .type = XTTYPE_NONE,
+	 .excl = B4_MODE | 1 << O_EU_PREFIX, .also = 1 << O_TABLE},
 	CE_OPT,
 	OUTER_HEADER_OPTS,	/* for hairpinned packets */
 	XTOPT_TABLEEND,
@@ -88,9 +94,13 @@ static void lw4o6_tg_help(void)
 "  --binding-table NAME the binding table (lw4o6ctl) of this namespace;\n"
 "                       with --b4/--aftr: a MAP-E CE, the table's rules are\n"
 "                       its FMRs (CE-to-CE traffic goes straight to the CE)\n"
-"  --icmp               answer unbound IPv4 destinations with ICMP host\n"
-"                       unreachable, spoofed IPv6 sources with ICMPv6\n"
-"                       source address failed policy (rate limited)\n"
+"  --icmp               answer unbound IPv4 destinations (TCP, UDP) with ICMP\n"
+"                       host unreachable, spoofed IPv6 sources with ICMPv6\n"
+"                       source address failed policy (rate limited); an\n"
+"                       unbound ICMP message is dropped silently\n"
+"  --drop-icmp          iptables: drop every ICMPv4 packet for the softwires\n"
+"  --no-hairpin         ip6tables: hand packets from one softwire to another\n"
+"                       to IPv4 routing instead of turning them around\n"
 "MAP-E CE:\n"
 "  --end-user-prefix P/L with --binding-table NAME: derive this CE's IPv6\n"
 "                       address and port set from the table's first rule\n"
@@ -147,6 +157,12 @@ static void lw4o6_tg_parse(struct xt_option_call *cb)
 		break;
 	case O_ICMP:
 		info->flags |= XT_LW4O6_ICMP;
+		break;
+	case O_NO_HAIRPIN:
+		info->flags |= XT_LW4O6_NO_HAIRPIN;
+		break;
+	case O_DROP_ICMP:
+		info->flags |= XT_LW4O6_DROP_ICMP;
 		break;
 	case O_EU_PREFIX: {
 		char buf[INET6_ADDRSTRLEN + 8], *slash;
@@ -240,6 +256,10 @@ static void lw4o6_tg_show(const struct xt_lw4o6_tginfo *info, const char *dash)
 		printf(" %sbinding-table %.*s", dash, (int)sizeof(info->table), info->table);
 		if (info->flags & XT_LW4O6_ICMP)
 			printf(" %sicmp", dash);
+		if (info->flags & XT_LW4O6_DROP_ICMP)
+			printf(" %sdrop-icmp", dash);
+		if (info->flags & XT_LW4O6_NO_HAIRPIN)
+			printf(" %sno-hairpin", dash);
 	} else {
 		printf(" %sb4 %s", dash, inet_ntop(AF_INET6, &info->b4, a, sizeof(a)));
 		printf(" %saftr %s", dash, inet_ntop(AF_INET6, &info->aftr, a, sizeof(a)));
