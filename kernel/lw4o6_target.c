@@ -76,6 +76,8 @@ enum lw4o6_stat {
 	LW4O6_STAT_ECN_DROPPED,		/* outer CE on a Not-ECT inner packet */
 	LW4O6_STAT_ICMP6_RELAYED,	/* ICMPv6 errors about our packets */
 	LW4O6_STAT_PMTU_LEARNED,	/* ... of which Packet Too Big */
+	LW4O6_STAT_TOO_BIG_DROPPED,	/* DF, too big, --no-icmp-errors */
+	LW4O6_STAT_ICMP_CSUM,		/* AFTR: ICMPv4 in, bad checksum */
 	LW4O6_STAT_MAX
 };
 
@@ -92,6 +94,8 @@ static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
 	[LW4O6_STAT_ECN_DROPPED]	= "decap_dropped_ecn",
 	[LW4O6_STAT_ICMP6_RELAYED]	= "icmp6_errors_relayed",
 	[LW4O6_STAT_PMTU_LEARNED]	= "icmp6_packet_too_big_learned",
+	[LW4O6_STAT_TOO_BIG_DROPPED]	= "encap_dropped_too_big",
+	[LW4O6_STAT_ICMP_CSUM]		= "encap_dropped_icmp_checksum",
 };
 
 static struct softwire_stats lw4o6_stats = {
@@ -211,8 +215,10 @@ static void lw4o6_encap(struct net *net, struct sk_buff *skb,
 	mtu = dst_mtu(dst) - sizeof(struct ipv6hdr);
 	if (lw4o6_too_big(skb, mtu)) {
 		if (df) {
-			if (lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH,
-					ICMP_FRAG_NEEDED, mtu))
+			if (info->flags & XT_LW4O6_NO_ICMP_ERRORS)
+				lw4o6_count(net, LW4O6_STAT_TOO_BIG_DROPPED);
+			else if (lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH,
+					     ICMP_FRAG_NEEDED, mtu))
 				lw4o6_count(net, LW4O6_STAT_FRAG_NEEDED);
 			dst_release(dst);
 			kfree_skb(skb);
@@ -596,7 +602,7 @@ static unsigned int lw4o6_deliver(struct net *net, struct sk_buff *skb,
  * The caller lets the ICMPv6 error go on to the local stack.
  */
 static void lw4o6_icmp6_err(struct net *net, struct sk_buff *skb,
-			    struct lw4o6_bt_data *d)
+			    struct lw4o6_bt_data *d, bool relay)
 {
 	unsigned int qoff, ioff, rel_info = 0;
 	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
@@ -610,17 +616,18 @@ static void lw4o6_icmp6_err(struct net *net, struct sk_buff *skb,
 
 	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
 			       sizeof(struct ipv6hdr), &nexthdr, &frag_off);
-	if (off < 0 || nexthdr != IPPROTO_ICMPV6 || frag_off ||
-	    nf_ip6_checksum(skb, NF_INET_PRE_ROUTING, off, IPPROTO_ICMPV6))
+	if (off < 0 || nexthdr != IPPROTO_ICMPV6 || frag_off)
 		return;
 	qoff = off + sizeof(*ih);
 	if (!pskb_may_pull(skb, qoff + sizeof(*qh)))
 		return;
 	ih = (const struct icmp6hdr *)(skb->data + off);
 	type = ih->icmp6_type;
-	if (type != ICMPV6_DEST_UNREACH && type != ICMPV6_PKT_TOOBIG &&
-	    type != ICMPV6_TIME_EXCEED && type != ICMPV6_PARAMPROB)
+	if ((type != ICMPV6_DEST_UNREACH && type != ICMPV6_PKT_TOOBIG &&
+	     type != ICMPV6_TIME_EXCEED && type != ICMPV6_PARAMPROB) ||
+	    nf_ip6_checksum(skb, NF_INET_PRE_ROUTING, off, IPPROTO_ICMPV6))
 		return;
+	ih = (const struct icmp6hdr *)(skb->data + off);
 	qh = (const struct ipv6hdr *)(skb->data + qoff);
 	if (qh->version != 6 || !ipv6_addr_equal(&qh->saddr, &ipv6_hdr(skb)->daddr))
 		return;
@@ -663,6 +670,8 @@ static void lw4o6_icmp6_err(struct net *net, struct sk_buff *skb,
 		rel_code = ICMP_FRAG_NEEDED;
 		rel_info = mtu - (ioff - qoff);
 	}
+	if (!relay)
+		return;
 
 	skb2 = skb_clone(skb, GFP_ATOMIC);
 	if (!skb2)
@@ -712,7 +721,7 @@ static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
 		return XT_CONTINUE;
 	off = lw4o6_inner_offset(skb, &frag_off);
 	if (off < 0) {
-		lw4o6_icmp6_err(net, skb, NULL);
+		lw4o6_icmp6_err(net, skb, NULL, true);
 		return XT_CONTINUE;
 	}
 
@@ -752,10 +761,12 @@ static unsigned int lw4o6_b4_decap_tg(struct sk_buff *skb,
 /* ---- AFTR/BR: binding tables ------------------------------------------ */
 
 /* Forwarding the IPv4 packet: TTL less one, or ICMP time exceeded. */
-static bool lw4o6_forward_ttl(struct net *net, struct sk_buff *skb)
+static bool lw4o6_forward_ttl(struct net *net, struct sk_buff *skb,
+			      const struct xt_lw4o6_tginfo *info)
 {
 	if (ip_hdr(skb)->ttl <= 1) {
-		lw4o6_icmp4(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		if (!(info->flags & XT_LW4O6_NO_ICMP_ERRORS))
+			lw4o6_icmp4(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
 		lw4o6_count(net, LW4O6_STAT_TTL_EXCEEDED);
 		return false;
 	}
@@ -787,6 +798,15 @@ static unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 		lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_POLICY);
 		return NF_DROP;
 	}
+	/* An ICMP message is checked before it is looked up and sent on: a
+	 * corrupt one is of no use to a B4 (its quoted packet decides where
+	 * an error goes). Fragments were reassembled (nf_defrag_ipv4).
+	 */
+	if (icmp && nf_ip_checksum(skb, xt_hooknum(par), ip_hdrlen(skb),
+				   IPPROTO_ICMP)) {
+		lw4o6_count(net, LW4O6_STAT_ICMP_CSUM);
+		return NF_DROP;
+	}
 	port = lw4o6_port(skb, skb_network_offset(skb), true);
 	if (port == LW4O6_TRUNCATED ||
 	    !lw4o6_bt_find(rcu_dereference(bt->data), ip_hdr(skb)->daddr,
@@ -801,7 +821,8 @@ static unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 		return NF_DROP;
 	}
 	/* Not routed yet: this is the forwarding step. */
-	if (xt_hooknum(par) == NF_INET_PRE_ROUTING && !lw4o6_forward_ttl(net, skb))
+	if (xt_hooknum(par) == NF_INET_PRE_ROUTING &&
+	    !lw4o6_forward_ttl(net, skb, info))
 		return NF_DROP;
 	lw4o6_bt_count(bt, LW4O6_BT_STAT_ENCAPSULATED);
 	lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
@@ -836,7 +857,8 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 		return XT_CONTINUE;
 	off = lw4o6_inner_offset(skb, &frag_off);
 	if (off < 0) {
-		lw4o6_icmp6_err(net, skb, d);
+		lw4o6_icmp6_err(net, skb, d,
+				!(info->flags & XT_LW4O6_NO_ICMP_ERRORS));
 		return XT_CONTINUE;
 	}
 	if (!lw4o6_inner_valid(skb, off, frag_off, &len)) {
@@ -873,7 +895,8 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 	port = lw4o6_port(skb, off, true);
 	if (!(info->flags & XT_LW4O6_NO_HAIRPIN) && port != LW4O6_TRUNCATED &&
 	    lw4o6_bt_find(d, iph->daddr, port, &b)) {
-		if (lw4o6_strip(skb, off, len) || !lw4o6_forward_ttl(net, skb))
+		if (lw4o6_strip(skb, off, len) ||
+		    !lw4o6_forward_ttl(net, skb, info))
 			return NF_DROP;
 		lw4o6_bt_count(bt, LW4O6_BT_STAT_HAIRPINNED);
 		lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
@@ -936,8 +959,9 @@ static int lw4o6_check_b4(const struct xt_tgchk_param *par,
 				    info->psid, info->psid_len, info->psid_offset);
 		return -EINVAL;
 	}
-	if (info->flags & (XT_LW4O6_ICMP | XT_LW4O6_NO_HAIRPIN | XT_LW4O6_DROP_ICMP)) {
-		pr_info_ratelimited("--icmp, --drop-icmp and --no-hairpin are for the AFTR (--binding-table)\n");
+	if (info->flags & (XT_LW4O6_ICMP | XT_LW4O6_NO_HAIRPIN | XT_LW4O6_DROP_ICMP |
+			   XT_LW4O6_NO_ICMP_ERRORS)) {
+		pr_info_ratelimited("--icmp, --no-icmp-errors, --drop-icmp and --no-hairpin are for the AFTR (--binding-table)\n");
 		return -EINVAL;
 	}
 	if (par->family == NFPROTO_IPV6 &&
@@ -998,6 +1022,10 @@ static int lw4o6_check_aftr(const struct xt_tgchk_param *par,
 	if (info->flags & (par->family == NFPROTO_IPV4 ? XT_LW4O6_NO_HAIRPIN :
 						       XT_LW4O6_DROP_ICMP)) {
 		pr_info_ratelimited("--no-hairpin is for ip6tables, --drop-icmp for iptables\n");
+		return -EINVAL;
+	}
+	if ((info->flags & XT_LW4O6_ICMP) && (info->flags & XT_LW4O6_NO_ICMP_ERRORS)) {
+		pr_info_ratelimited("--icmp asks for ICMP errors, --no-icmp-errors for none\n");
 		return -EINVAL;
 	}
 	if (par->family == NFPROTO_IPV4 &&

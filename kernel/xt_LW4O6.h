@@ -42,7 +42,11 @@ enum {
 	XT_LW4O6_NO_HAIRPIN	= 1 << 7,
 	/* AFTR/BR, iptables: drop every ICMPv4 packet for the softwires. */
 	XT_LW4O6_DROP_ICMP	= 1 << 8,
-	XT_LW4O6_FLAGS		= (1 << 9) - 1,
+	/* AFTR/BR: send no ICMP error at all (TTL exceeded, fragmentation
+	 * needed, relayed ICMPv6 errors): drop silently, count.
+	 */
+	XT_LW4O6_NO_ICMP_ERRORS	= 1 << 9,
+	XT_LW4O6_FLAGS		= (1 << 10) - 1,
 };
 
 struct xt_lw4o6_tginfo {

@@ -18,6 +18,7 @@ for BACKEND in $BACKENDS; do
 		check "$T $ipt -j LW4O6 --help shows the options and the seed's B4" sh -c '
 			for w in "--b4 ADDRESS" "--aftr ADDRESS" "--psid PSID/LEN" "--psid-offset" \
 				"--hop-limit" "--tclass" "--flowlabel" "--binding-table NAME" "--icmp" "--end-user-prefix" \
+				"--drop-icmp" "--no-hairpin" "--no-icmp-errors" \
 				"SNAT --to 192.0.2.1:4096-8191" "-j LW4O6 --binding-table bt0"; do
 				printf "%s\n" "$1" | grep -qF -- "$w" || { echo "missing: $w"; exit 1; }
 			done' _ "$out"
@@ -48,6 +49,12 @@ for BACKEND in $BACKENDS; do
 	expect_fail "$T an AFTR rule does not encapsulate in POSTROUTING" '.' \
 		n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -j LW4O6 --binding-table bt0
 	check "$T ... and the kernel says where it does" kernel_says 'encapsulates in PREROUTING, FORWARD or OUTPUT' 
+	expect_fail "$T --no-hairpin is for ip6tables" 'unknown option "--no-hairpin"' \
+		n cli "iptables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table bt0 --no-hairpin
+	expect_fail "$T --drop-icmp is for iptables" 'unknown option "--drop-icmp"' \
+		n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table bt0 --drop-icmp
+	expect_fail "$T --drop-icmp needs --binding-table" 'drop-icmp.*binding-table|binding-table.*drop-icmp|cannot be used|also' \
+		$I4 $B --drop-icmp
 	expect_fail "$T --psid-offset 17 is refused" 'psid-offset.*out of range \(0-16\)' $I6 $B --psid 1/4 --psid-offset 17
 
 	dmesg -C
@@ -63,8 +70,8 @@ for BACKEND in $BACKENDS; do
 	n cli "ip6tables-$BACKEND" -t mangle -A PREROUTING -i wan -j LW4O6 $B --psid 1/4 --psid-offset 0
 	n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -i wan -j LW4O6 $B --psid 52/8
 	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan2 -j LW4O6 $B --tclass 32 --flowlabel 12345 --binding-table bt0
-	n cli "iptables-$BACKEND" -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0 --icmp --hop-limit 40
-	n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -d 2001:db8:b4::1 -j LW4O6 --binding-table bt0 --icmp
+	n cli "iptables-$BACKEND" -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0 --icmp --drop-icmp --hop-limit 40
+	n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -d 2001:db8:b4::1 -j LW4O6 --binding-table bt0 --icmp --no-hairpin
 	for ipt in "iptables mangle" "iptables raw" "ip6tables mangle" "ip6tables raw"; do
 		tbl=${ipt#* } ipt=${ipt% *}
 		saved=$(n cli "$ipt-$BACKEND-save" -t $tbl | grep -v '^#' | sed 's/\[[0-9:]*\]//')
@@ -78,7 +85,8 @@ for BACKEND in $BACKENDS; do
 	check "$T the default offset 6 is not spelled out" sh -c \
 		"ip netns exec cli ip6tables-$BACKEND-save -t raw | grep -qE -- '--psid 52/8\$'"
 	check "$T save spells out the AFTR and CE options" sh -c "
-		ip netns exec cli iptables-$BACKEND-save | grep -qF -- '-j LW4O6 --binding-table bt0 --icmp --hop-limit 40' &&
+		ip netns exec cli iptables-$BACKEND-save | grep -qF -- '-j LW4O6 --binding-table bt0 --icmp --drop-icmp --hop-limit 40' &&
+		ip netns exec cli ip6tables-$BACKEND-save | grep -qF -- '-j LW4O6 --binding-table bt0 --icmp --no-hairpin' &&
 		ip netns exec cli iptables-$BACKEND-save | grep -qF -- '--b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --binding-table bt0 --tclass 32 --flowlabel 12345'"
 	check "$T lw4o6ctl show counts the rules using the table (3)" sh -c \
 		"ip netns exec cli $REPO/tools/lw4o6ctl show bt0 | grep -q 'used by 3 iptables rules'"

@@ -356,6 +356,19 @@ def cmd_icmp6_4in6(a):
     return 0
 
 
+def cmd_send_echo4(a):
+    """One ICMP echo request to DST with identifier ID from a raw socket,
+    its checksum right or (--bad-checksum) wrong."""
+    msg = struct.pack("!BBHHH", 8, 0, 0, a.id, 1) + b"softwire test"
+    c = 0xFFFF - ones_sum(msg)
+    if a.bad_checksum:
+        c ^= 0x5555
+    msg = msg[:2] + struct.pack("!H", c) + msg[4:]
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    sock.sendto(msg, (a.dst, 0))
+    return 0
+
+
 def cmd_send_udp4_size(a):
     """One UDP datagram of SIZE bytes from port 4242, DF set (IP_PMTUDISC_PROBE:
     sent whatever the kernel knows of the path)."""
@@ -526,6 +539,7 @@ def cmd_send_udp4(a):
     """One UDP datagram over IPv4 from source port 4242."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, a.tos)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, a.ttl)
     sock.bind(("0.0.0.0", 4242))
     for _ in range(a.count):
         sock.sendto(b"softwire test", (a.dst, a.port))
@@ -617,6 +631,7 @@ def main():
     c.add_argument("dst")
     c.add_argument("port", type=int)
     c.add_argument("--tos", type=int, default=0)
+    c.add_argument("--ttl", type=int, default=64)
     c.add_argument("--count", type=int, default=1)
     c.set_defaults(fn=cmd_send_udp4)
     c = sub.add_parser("icmp6-4in6")
@@ -630,6 +645,11 @@ def main():
     c.add_argument("--qlen", type=int, default=64)
     c.add_argument("--df", action="store_true")
     c.set_defaults(fn=cmd_icmp6_4in6)
+    c = sub.add_parser("send-echo4")
+    c.add_argument("dst")
+    c.add_argument("id", type=int)
+    c.add_argument("--bad-checksum", action="store_true")
+    c.set_defaults(fn=cmd_send_echo4)
     c = sub.add_parser("send-udp4-size")
     c.add_argument("dst")
     c.add_argument("port", type=int)

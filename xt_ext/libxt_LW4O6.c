@@ -27,6 +27,7 @@ enum {
 	O_EU_PREFIX,
 	O_NO_HAIRPIN,
 	O_DROP_ICMP,
+	O_NO_ICMP_ERRORS,
 };
 
 #define B4_MODE (1 << O_B4 | 1 << O_AFTR | 1 << O_PSID | 1 << O_PSID_OFFSET)
@@ -49,7 +50,10 @@ enum {
 	{.name = "binding-table", .id = O_TABLE, .type = XTTYPE_STRING, \
 	 .min = 1, .max = XT_LW4O6_TABLE_LEN - 1, \
 	 .flags = XTOPT_PUT, XTOPT_POINTER(struct xt_lw4o6_tginfo, table)}, \
-	{.name = "icmp", .id = O_ICMP, .type = XTTYPE_NONE, .excl = B4_MODE}
+	{.name = "icmp", .id = O_ICMP, .type = XTTYPE_NONE, \
+	 .excl = B4_MODE | 1 << O_NO_ICMP_ERRORS}, \
+	{.name = "no-icmp-errors", .id = O_NO_ICMP_ERRORS, .type = XTTYPE_NONE, \
+	 .excl = B4_MODE | 1 << O_ICMP | 1 << O_EU_PREFIX, .also = 1 << O_TABLE}
 
 /* iptables encapsulates: where to. */
 static const struct xt_option_entry lw4o6_encap_opts[] = {
@@ -98,6 +102,8 @@ static void lw4o6_tg_help(void)
 "                       host unreachable, spoofed IPv6 sources with ICMPv6\n"
 "                       source address failed policy (rate limited); an\n"
 "                       unbound ICMP message is dropped silently\n"
+"  --no-icmp-errors     send no ICMP error at all: TTL exceeded, fragmentation\n"
+"                       needed and relayed ICMPv6 errors are dropped silently\n"
 "  --drop-icmp          iptables: drop every ICMPv4 packet for the softwires\n"
 "  --no-hairpin         ip6tables: hand packets from one softwire to another\n"
 "                       to IPv4 routing instead of turning them around\n"
@@ -163,6 +169,9 @@ static void lw4o6_tg_parse(struct xt_option_call *cb)
 		break;
 	case O_DROP_ICMP:
 		info->flags |= XT_LW4O6_DROP_ICMP;
+		break;
+	case O_NO_ICMP_ERRORS:
+		info->flags |= XT_LW4O6_NO_ICMP_ERRORS;
 		break;
 	case O_EU_PREFIX: {
 		char buf[INET6_ADDRSTRLEN + 8], *slash;
@@ -256,6 +265,8 @@ static void lw4o6_tg_show(const struct xt_lw4o6_tginfo *info, const char *dash)
 		printf(" %sbinding-table %.*s", dash, (int)sizeof(info->table), info->table);
 		if (info->flags & XT_LW4O6_ICMP)
 			printf(" %sicmp", dash);
+		if (info->flags & XT_LW4O6_NO_ICMP_ERRORS)
+			printf(" %sno-icmp-errors", dash);
 		if (info->flags & XT_LW4O6_DROP_ICMP)
 			printf(" %sdrop-icmp", dash);
 		if (info->flags & XT_LW4O6_NO_HAIRPIN)
