@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # make demo: install what is missing, build, boot Debian's kernel under
-# qemu and run the MAP66 demo there.
+# qemu and run the MAP66 and LW4O6 demos there.
 set -e
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
 VM_KVER=$(ls /boot/vmlinuz-*-amd64 | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1)
 make -s KDIR=/usr/src/linux-headers-$VM_KVER all
 VM_TIMEOUT=${VM_TIMEOUT:-300} exec tests/vm/run-vm.sh --kver "$VM_KVER" -- sh -c \
-	'modprobe ip6table_mangle; bash scripts/demo-map66.sh' 2>&1 |
+	'modprobe ip6table_mangle; modprobe iptable_nat; modprobe iptable_raw; modprobe ip6table_raw
+	 bash scripts/demo-map66.sh; bash scripts/demo-lw4o6.sh' 2>&1 |
 	grep -vE '^\[ *[0-9]+\.[0-9]+\]|^SeaBIOS|^Booting from|^XTSW-VM-EXIT'
