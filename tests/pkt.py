@@ -11,6 +11,7 @@ Plain Python (no scapy) so that it starts quickly inside a TCG VM.
   pkt.py send-4in6 ...             a crafted UDP/IPv4 packet in IPv6
   pkt.py udp-echo|udp-ask|udp-refused|udp-unreachable|udp-stream ...
   pkt.py icmp-error ...            craft an ICMPv6 error quoting a packet
+  pkt.py genl FAMILY CMD [...]      one raw generic netlink request
 """
 import argparse
 import ipaddress
@@ -534,6 +535,77 @@ def cmd_udp_error(a):
     return 1
 
 
+def nl_attr(typ, payload):
+    pad = (4 - len(payload) % 4) % 4
+    return struct.pack("=HH", 4 + len(payload), typ) + payload + b"\0" * pad
+
+
+def nl_talk(sock, typ, flags, cmd, version, attrs, reserved=0):
+    """One request; returns (errno, extack message, replies)."""
+    body = struct.pack("=BBH", cmd, version, reserved) + attrs
+    sock.send(struct.pack("=IHHII", 16 + len(body), typ, flags | 1, 1, 0) + body)
+    replies = []
+    while True:
+        data = sock.recv(1 << 16)
+        off = 0
+        while off + 16 <= len(data):
+            ln, t, fl, _, _ = struct.unpack_from("=IHHII", data, off)
+            msg = data[off:off + ln]
+            off += (ln + 3) & ~3
+            if t == 3:                                  # NLMSG_DONE
+                return 0, "", replies
+            if t != 2:                                  # not NLMSG_ERROR
+                replies.append(msg)
+                continue
+            err = -struct.unpack_from("=i", msg, 16)[0]
+            text = ""
+            if err and fl & 0x200:                      # NLM_F_ACK_TLVS
+                a = 20 + (16 if fl & 0x100 else struct.unpack_from("=I", msg, 20)[0])
+                while a + 4 <= len(msg):
+                    al, at = struct.unpack_from("=HH", msg, a)
+                    if al < 4:
+                        break
+                    if at == 1:                         # NLMSGERR_ATTR_MSG
+                        text = msg[a + 4:a + al].split(b"\0")[0].decode()
+                    a += (al + 3) & ~3
+            return err, text, replies
+
+
+def cmd_genl(a):
+    """One request of generic netlink family FAMILY, command CMD, with the
+    attributes given as TYPE:KIND:VALUE (KIND str, u32, hex); prints
+    "error N: message" or "ok" and exits 0 on success."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+    sock.setsockopt(270, 11, 1)                         # NETLINK_EXT_ACK
+    sock.setsockopt(270, 10, 1)                         # NETLINK_CAP_ACK
+    sock.bind((0, 0))
+    err, text, rep = nl_talk(sock, 0x10, 4, 3, 1,       # CTRL_CMD_GETFAMILY
+                             nl_attr(2, a.family.encode() + b"\0"))
+    if err or not rep:
+        print("error %d: no family %s %s" % (err, a.family, text))
+        return 1
+    fid, off = None, 20
+    while off + 4 <= len(rep[0]):
+        al, at = struct.unpack_from("=HH", rep[0], off)
+        if at == 1:                                     # CTRL_ATTR_FAMILY_ID
+            fid = struct.unpack_from("=H", rep[0], off + 4)[0]
+        off += (al + 3) & ~3
+    attrs = b""
+    for spec in a.attr:
+        typ, kind, val = spec.split(":", 2)
+        payload = {"str": lambda v: v.encode() + b"\0",
+                   "u32": lambda v: struct.pack("=I", int(v)),
+                   "hex": bytes.fromhex}[kind](val)
+        attrs += nl_attr(int(typ), payload)
+    flags = 0x300 if a.dump else 4                      # NLM_F_DUMP, else ACK
+    err, text, rep = nl_talk(sock, fid, flags, a.cmd, 1, attrs, a.reserved)
+    if err:
+        print("error %d: %s" % (err, text))
+        return 1
+    print("ok, %d messages" % len(rep))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -617,6 +689,13 @@ def main():
     c.add_argument("--qdport", type=int, default=33434)
     c.add_argument("--qlen", type=int, default=16)
     c.set_defaults(fn=cmd_icmp_error)
+    c = sub.add_parser("genl")
+    c.add_argument("family")
+    c.add_argument("cmd", type=int)
+    c.add_argument("attr", nargs="*", help="TYPE:str|u32|hex:VALUE")
+    c.add_argument("--reserved", type=int, default=0)
+    c.add_argument("--dump", action="store_true")
+    c.set_defaults(fn=cmd_genl)
     a = ap.parse_args()
     sys.exit(a.fn(a))
 
