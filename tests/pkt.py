@@ -12,6 +12,7 @@ Plain Python (no scapy) so that it starts quickly inside a TCG VM.
   pkt.py udp-echo|udp-ask|udp-refused|udp-unreachable|udp-stream ...
   pkt.py icmp-error ...            craft an ICMPv6 error quoting a packet
   pkt.py genl FAMILY CMD [...]      one raw generic netlink request
+  pkt.py genl-probe OUT STOP SECS   nlctrl requests in a loop, timed
 """
 import argparse
 import ipaddress
@@ -606,6 +607,24 @@ def cmd_genl(a):
     return 0
 
 
+def cmd_genl_probe(a):
+    """nlctrl GETFAMILY requests one after the other until file STOP exists
+    (or SECONDS pass); writes "start end" (time.time()) of each to OUT."""
+    import os
+    import time
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+    sock.bind((0, 0))
+    req = nl_attr(2, b"nlctrl\0")
+    limit = time.time() + a.seconds
+    with open(a.out, "w") as out:
+        while time.time() < limit and not os.path.exists(a.stop):
+            t0 = time.time()
+            err, _, _ = nl_talk(sock, 0x10, 4, 3, 1, req)
+            out.write("%.6f %.6f %d\n" % (t0, time.time(), err))
+            time.sleep(a.interval)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -696,6 +715,12 @@ def main():
     c.add_argument("--reserved", type=int, default=0)
     c.add_argument("--dump", action="store_true")
     c.set_defaults(fn=cmd_genl)
+    c = sub.add_parser("genl-probe")
+    c.add_argument("out")
+    c.add_argument("stop")
+    c.add_argument("seconds", type=float)
+    c.add_argument("--interval", type=float, default=0.001)
+    c.set_defaults(fn=cmd_genl_probe)
     a = ap.parse_args()
     sys.exit(a.fn(a))
 
