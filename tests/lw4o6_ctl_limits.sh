@@ -230,11 +230,16 @@ wait $CPID
 wait $PROBE
 t_end=$(cat "$TMP/create.end")
 during=$(awk -v a="$t_in" -v b="$t_end" '$1 >= a && $2 < b' "$TMP/probe" | wc -l)
+# t_end comes after lw4o6ctl exits and date starts (some 100 ms under
+# TCG), when a request held up by the create has been answered, and more:
+# count the first half only, which ends long before the create does.
+mid=$(echo "scale=6; $t_in + ($t_end - $t_in) / 2" | bc)
+first=$(awk -v a="$t_in" -v b="$mid" '$1 >= a && $2 < b' "$TMP/probe" | wc -l)
 maxlat=$(awk -v a="$t_in" -v b="$t_end" '$2 >= a && $1 < b && $2 - $1 > m { m = $2 - $1 } END { printf "%.3f", m }' "$TMP/probe")
-echo "# a TABLE_NEW of 576 MB took $(echo "$t_end - $t_start" | bc) s ($(echo "$t_end - $t_in" | bc) s after it was seen allocating); meanwhile $during nlctrl requests were sent and answered, the slowest in $maxlat s; genl ctrl list took $(echo "$t1 - $t_in" | bc) s (done while the create ran: $running)"
+echo "# a TABLE_NEW of 576 MB took $(echo "$t_end - $t_start" | bc) s ($(echo "$t_end - $t_in" | bc) s after it was seen allocating); meanwhile $during nlctrl requests were sent and answered ($first in the first half), the slowest in $maxlat s; genl ctrl list took $(echo "$t1 - $t_in" | bc) s (done while the create ran: $running)"
 expect_eq "genl ctrl list succeeded during the create" 0 "$rc"
-check "nlctrl requests were answered while the create ran ($during of them; slowest $maxlat s)" \
-	test "$during" -ge 10
+check "nlctrl requests were answered in the first half of the create ($first of them; slowest $maxlat s)" \
+	test "$first" -ge 10
 check "the big table exists" n aftr "$CTL" show huge
 check "delete it" n aftr "$CTL" delete huge
 
