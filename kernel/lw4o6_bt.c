@@ -6,23 +6,41 @@
  * A softwire (RFC 7596 section 6, RFC 7597 section 5) binds an IPv4 address
  * and a PSID to the IPv6 address of a B4; all softwires of one IPv4 address
  * share one PSID length and offset, so a lookup is the address (its PSID
- * length and offset, in an rhashtable), then (address, PSID of the port) in
- * the softwire table. When all addresses share one length and offset, the
- * first step is skipped. MAP rules (MAP-E BMR/FMR) are a short array
- * searched after the softwires.
+ * length and offset, in the address table), then (address, PSID of the
+ * port) in the softwire table. When all addresses share one length and
+ * offset, the first step is skipped. MAP rules (MAP-E BMR/FMR) are a short
+ * array searched after the softwires.
  *
- * Changes are made under lw4o6_bt_lock (plus genl_lock for netlink). A
- * whole table is replaced by filling another one and swapping the two
+ * Locking. The generic netlink family runs its requests in parallel
+ * (parallel_ops): genl_mutex, which every family without parallel_ops
+ * (nl80211, devlink, ethtool, nlctrl) shares, is never held here. The
+ * tables of a network namespace and their contents are changed under the
+ * mutex of that namespace (struct lw4o6_bt_net), so that a long request in
+ * one namespace holds up only that namespace's binding tables. Long loops
+ * (rebuilding a table, batches of softwires, dumps) call cond_resched().
+ * Dumps of softwires take the namespace's mutex for each part, so the
+ * change count they check for NLM_F_DUMP_INTR cannot move during a part.
+ * A whole table is replaced by filling another one and swapping the two
  * contents pointers: one rcu_assign_pointer, so no packet sees half a table.
+ * A table used by iptables rules (lw4o6_bt_get) may outlive its namespace's
+ * exit: lw4o6_bt_put and lw4o6_bt_derive take no namespace lock.
+ *
+ * Limits. Any user namespace may create tables in its network namespaces
+ * (GENL_UNS_ADMIN_PERM), so what a table holds is bounded: every allocation
+ * of a table (the table, its contents, its per-CPU counters, its rule
+ * array, its softwire and address tables) is charged to the memory cgroup
+ * of the caller (__GFP_ACCOUNT), big ones fail rather than call the OOM
+ * killer (__GFP_RETRY_MAYFAIL), and the module parameters max_tables (per
+ * network namespace) and max_softwires (per table) cap their numbers.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitfield.h>
 #include <linux/ipv6.h>
 #include <linux/jhash.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
-#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
@@ -32,13 +50,29 @@
 #include "psid_core.h"
 
 /*
+ * 64 tables in a namespace: an AFTR needs one or a few (load adds one while
+ * it runs); the cap bounds what a user namespace makes without a thought.
+ * 16M softwires in a table: 16 times the 1M of tests/lw4o6_scale.sh, more
+ * subscribers than one AFTR serves; the table then takes 24 bytes a slot
+ * times up to 32M slots (768 MiB), and twice that during a rebuild. The
+ * table itself stops at 48M (3/4 of LW4O6_SLOTS_MAX).
+ */
+static unsigned int lw4o6_max_tables __read_mostly = 64;
+module_param_named(max_tables, lw4o6_max_tables, uint, 0644);
+MODULE_PARM_DESC(max_tables, "binding tables per network namespace (default 64)");
+
+static unsigned int lw4o6_max_softwires __read_mostly = 16 << 20;
+module_param_named(max_softwires, lw4o6_max_softwires, uint, 0644);
+MODULE_PARM_DESC(max_softwires, "softwires per binding table (default 16777216)");
+
+/*
  * The softwire table: open addressing with linear probing, each slot
  * holding its softwire, so that a lookup reads one place in memory. (An
  * rhashtable reads a bucket, then the entry it points to: with destinations
  * spread over a million softwires, that is two cache and TLB misses per
  * packet instead of one.)
  *
- * Readers take no lock (RCU). The one writer (under lw4o6_bt_lock):
+ * Readers take no lock (RCU). The one writer (under the namespace's mutex):
  *  - adds into an empty slot: the B4 first, then the slot's key word with
  *    release semantics, so a reader that sees the key sees the B4;
  *  - deletes by turning the key word into a tombstone. A tombstone is not
@@ -68,6 +102,11 @@ struct lw4o6_slot {
 
 #define LW4O6_SLOTS_MIN		64U
 #define LW4O6_SLOTS_MAX		(1U << 26)	/* 1.5 GB; 48M softwires */
+
+/* Table allocations: charged to the caller's memory cgroup, and refused
+ * rather than invoking the OOM killer when it is full.
+ */
+#define LW4O6_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 struct lw4o6_swtab {
 	struct rcu_head		rcu;
@@ -100,7 +139,7 @@ static u32 lw4o6_slot_first(const struct lw4o6_swtab *t, __be32 addr, u16 psid)
 
 /*
  * The slot of (addr, psid), its key word in *key; NULL if there is none.
- * Under RCU or lw4o6_bt_lock.
+ * Under RCU or the namespace's mutex.
  */
 static const struct lw4o6_slot *lw4o6_slot_find(const struct lw4o6_swtab *t,
 						__be32 addr, u16 psid, u64 *key)
@@ -154,8 +193,7 @@ static struct lw4o6_swtab *lw4o6_swtab_new(u32 size)
 	struct lw4o6_swtab *t;
 
 	size = clamp(size, LW4O6_SLOTS_MIN, LW4O6_SLOTS_MAX);
-	/* Charged to the memory cgroup of whoever asked (user namespaces). */
-	t = kvzalloc(struct_size(t, slot, size), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	t = kvzalloc(struct_size(t, slot, size), LW4O6_GFP);
 	if (!t)
 		return NULL;
 	t->size = size;
@@ -163,13 +201,93 @@ static struct lw4o6_swtab *lw4o6_swtab_new(u32 size)
 	return t;
 }
 
-struct lw4o6_bt_addr {
-	struct rhash_head	node;
-	__be32			addr;
-	u8			psid_len;
-	u8			psid_offset;
-	u32			softwires;	/* under lw4o6_bt_lock */
+/*
+ * The address table: IPv4 address -> PSID length and offset of its
+ * softwires, open addressing as the softwire table (same key word, PSID
+ * and AFTR index 0), so that it is allocated as that one is (an rhashtable
+ * allocates its buckets uncharged) and read the same way under RCU.
+ */
+struct lw4o6_aslot {
+	u64		key;		/* LW4O6_SLOT_*, 0 when empty */
+	u32		softwires;	/* the writer's */
+};
+
+struct lw4o6_addrtab {
 	struct rcu_head		rcu;
+	u32			size;	/* slots */
+	u32			seed;
+	struct lw4o6_aslot	slot[];
+};
+
+#define LW4O6_ASLOT_MATCH	(LW4O6_SLOT_ADDR | LW4O6_SLOT_STATE)
+
+static u64 lw4o6_aslot_key(__be32 addr, u8 psid_len, u8 psid_offset)
+{
+	return FIELD_PREP(LW4O6_SLOT_ADDR, (__force u32)addr) |
+	       FIELD_PREP(LW4O6_SLOT_PSID_LEN, psid_len) |
+	       FIELD_PREP(LW4O6_SLOT_PSID_OFFSET, psid_offset) | LW4O6_SLOT_USED;
+}
+
+static u32 lw4o6_aslot_first(const struct lw4o6_addrtab *t, __be32 addr)
+{
+	return reciprocal_scale(jhash_1word((__force u32)addr, t->seed), t->size);
+}
+
+/* The slot of addr, its key word in *key; NULL if none. RCU or the mutex. */
+static struct lw4o6_aslot *lw4o6_aslot_find(struct lw4o6_addrtab *t,
+					    __be32 addr, u64 *key)
+{
+	u64 want = FIELD_PREP(LW4O6_SLOT_ADDR, (__force u32)addr) | LW4O6_SLOT_USED;
+	u32 i = lw4o6_aslot_first(t, addr), n;
+	u64 k;
+
+	for (n = 0; n < t->size; n++) {
+		k = smp_load_acquire(&t->slot[i].key);
+		if ((k & LW4O6_ASLOT_MATCH) == want) {
+			*key = k;
+			return &t->slot[i];
+		}
+		if (!k)
+			break;
+		if (++i == t->size)
+			i = 0;
+	}
+	return NULL;
+}
+
+/* Into the first empty slot of its probe: the writer only. */
+static struct lw4o6_aslot *lw4o6_aslot_put(struct lw4o6_addrtab *t, u64 key,
+					   u32 softwires)
+{
+	__be32 addr = (__force __be32)(u32)FIELD_GET(LW4O6_SLOT_ADDR, key);
+	u32 i = lw4o6_aslot_first(t, addr);
+
+	while (t->slot[i].key)
+		if (++i == t->size)
+			i = 0;
+	t->slot[i].softwires = softwires;
+	smp_store_release(&t->slot[i].key, key);
+	return &t->slot[i];
+}
+
+static struct lw4o6_addrtab *lw4o6_addrtab_new(u32 size)
+{
+	struct lw4o6_addrtab *t;
+
+	size = clamp(size, LW4O6_SLOTS_MIN, LW4O6_SLOTS_MAX);
+	t = kvzalloc(struct_size(t, slot, size), LW4O6_GFP);
+	if (!t)
+		return NULL;
+	t->size = size;
+	t->seed = get_random_u32();
+	return t;
+}
+
+/* An address with its PSID length and offset: what netlink carries. */
+struct lw4o6_bt_akey {
+	__be32	addr;
+	u8	psid_len;
+	u8	psid_offset;
 };
 
 struct lw4o6_bt_rules {
@@ -178,19 +296,12 @@ struct lw4o6_bt_rules {
 	struct map_rule		r[];
 };
 
-static const struct rhashtable_params lw4o6_addr_params = {
-	.head_offset		= offsetof(struct lw4o6_bt_addr, node),
-	.key_offset		= offsetof(struct lw4o6_bt_addr, addr),
-	.key_len		= sizeof(__be32),
-	.automatic_shrinking	= true,
-};
-
-static DEFINE_MUTEX(lw4o6_bt_lock);
-static struct kmem_cache *lw4o6_addr_cache __read_mostly;
 static unsigned int lw4o6_bt_net_id __read_mostly;
 
 struct lw4o6_bt_net {
-	struct list_head tables;	/* under lw4o6_bt_lock */
+	struct mutex	 lock;		/* the tables and their contents */
+	struct list_head tables;
+	unsigned int	 n_tables;	/* listed */
 };
 
 /* --- lookups (packet path, under RCU) --------------------------------- */
@@ -251,8 +362,7 @@ bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
 {
 	const struct lw4o6_swtab *t = rcu_dereference(d->softwires);
 	bool uni = READ_ONCE(d->uni_set) && !READ_ONCE(d->n_other);
-	unsigned int len = 0, offset = 0;
-	const struct lw4o6_bt_addr *a;
+	unsigned int len = 0, offset = 0, alen, aoffset;
 	const struct lw4o6_slot *s;
 	int psid;
 	u64 k;
@@ -270,13 +380,14 @@ bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
 		}
 	}
 
-	a = rhashtable_lookup(&d->addrs, &addr, lw4o6_addr_params);
-	if (!a)
+	if (!lw4o6_aslot_find(rcu_dereference(d->addrs), addr, &k))
 		return lw4o6_bt_find_rule(d, addr, port, b);
+	alen = FIELD_GET(LW4O6_SLOT_PSID_LEN, k);
+	aoffset = FIELD_GET(LW4O6_SLOT_PSID_OFFSET, k);
 	/* The guess above used this address's own length and offset. */
-	if (uni && a->psid_len == len && a->psid_offset == offset)
+	if (uni && alen == len && aoffset == offset)
 		return false;
-	psid = lw4o6_psid(port, a->psid_len, a->psid_offset);
+	psid = lw4o6_psid(port, alen, aoffset);
 	if (psid < 0)
 		return false;
 	s = lw4o6_slot_find(t, addr, psid, &k);
@@ -290,29 +401,29 @@ found:
 
 /* --- tables and their contents (process context) ---------------------- */
 
-static void lw4o6_addr_free(void *ptr, void *arg)
-{
-	kmem_cache_free(lw4o6_addr_cache, ptr);
-}
-
-/* size: the softwires expected (a hint), sized to fill 2/3 of the slots. */
+/*
+ * size: the softwires expected (a hint, at most max_softwires), sized to
+ * fill 2/3 of the slots. lock: the namespace's mutex.
+ */
 static struct lw4o6_bt_data *lw4o6_data_new(const struct in6_addr *aftr,
-					    u32 size)
+					    u32 size, struct mutex *lock)
 {
-	struct rhashtable_params p = lw4o6_addr_params;
-	struct lw4o6_bt_data *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	struct lw4o6_bt_data *d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	struct lw4o6_addrtab *a;
 	struct lw4o6_swtab *t;
 
 	if (!d)
 		return NULL;
-	size = min(size, LW4O6_SLOTS_MAX / 3 * 2);
+	size = min3(size, READ_ONCE(lw4o6_max_softwires), LW4O6_SLOTS_MAX / 3 * 2);
 	t = lw4o6_swtab_new(size / 2 * 3);
 	if (!t)
 		goto free;
-	RCU_INIT_POINTER(d->softwires, t);
-	p.nelem_hint = size;
-	if (rhashtable_init(&d->addrs, &p))
+	a = lw4o6_addrtab_new(LW4O6_SLOTS_MIN);
+	if (!a)
 		goto free_t;
+	RCU_INIT_POINTER(d->softwires, t);
+	RCU_INIT_POINTER(d->addrs, a);
+	d->lock = lock;
 	d->aftr[0] = *aftr;
 	d->n_aftr = 1;
 	refcount_set(&d->refs, 1);
@@ -331,15 +442,14 @@ static void lw4o6_data_put(struct lw4o6_bt_data *d)
 		return;
 	synchronize_rcu();
 	kvfree(rcu_dereference_protected(d->softwires, true));
-	rhashtable_free_and_destroy(&d->addrs, lw4o6_addr_free, NULL);
+	kvfree(rcu_dereference_protected(d->addrs, true));
 	kfree(rcu_dereference_protected(d->rules, true));
 	kfree(d);
 }
 
 static struct lw4o6_bt_data *lw4o6_data_locked(struct lw4o6_bt *bt)
 {
-	return rcu_dereference_protected(bt->data,
-					 lockdep_is_held(&lw4o6_bt_lock));
+	return rcu_dereference_protected(bt->data, lockdep_is_held(bt->lock));
 }
 
 static void lw4o6_bt_free(struct lw4o6_bt *bt)
@@ -349,11 +459,18 @@ static void lw4o6_bt_free(struct lw4o6_bt *bt)
 	kfree(bt);
 }
 
-static struct lw4o6_bt *lw4o6_bt_find_name(struct net *net, const char *name)
+static struct lw4o6_bt_net *lw4o6_bt_net(struct net *net)
 {
-	struct lw4o6_bt_net *bn = net_generic(net, lw4o6_bt_net_id);
+	return net_generic(net, lw4o6_bt_net_id);
+}
+
+/* Under bn->lock. */
+static struct lw4o6_bt *lw4o6_bt_find_name(struct lw4o6_bt_net *bn,
+					   const char *name)
+{
 	struct lw4o6_bt *bt;
 
+	lockdep_assert_held(&bn->lock);
 	list_for_each_entry(bt, &bn->tables, list)
 		if (!strcmp(bt->name, name))
 			return bt;
@@ -362,27 +479,33 @@ static struct lw4o6_bt *lw4o6_bt_find_name(struct net *net, const char *name)
 
 struct lw4o6_bt *lw4o6_bt_get(struct net *net, const char *name)
 {
+	struct lw4o6_bt_net *bn = lw4o6_bt_net(net);
 	struct lw4o6_bt *bt;
 
-	mutex_lock(&lw4o6_bt_lock);
-	bt = lw4o6_bt_find_name(net, name);
+	mutex_lock(&bn->lock);
+	bt = lw4o6_bt_find_name(bn, name);
 	if (bt) {
 		refcount_inc(&bt->refs);
-		bt->users++;
+		atomic_inc(&bt->users);
 	}
-	mutex_unlock(&lw4o6_bt_lock);
+	mutex_unlock(&bn->lock);
 	return bt;
 }
 
+/*
+ * No lock: the rule may be destroyed after its namespace's exit (and the
+ * mutex) is gone. TABLE_DEL reads users under the mutex, which bt_get
+ * takes to raise it: a decrement it misses only makes it refuse a moment
+ * early.
+ */
 void lw4o6_bt_put(struct lw4o6_bt *bt)
 {
-	mutex_lock(&lw4o6_bt_lock);
-	bt->users--;
-	mutex_unlock(&lw4o6_bt_lock);
+	atomic_dec(&bt->users);
 	if (refcount_dec_and_test(&bt->refs))
 		lw4o6_bt_free(bt);
 }
 
+/* Under RCU: the rules and the contents are freed after a grace period. */
 int lw4o6_bt_derive(struct lw4o6_bt *bt, const struct in6_addr *eu,
 		    unsigned int eu_len, struct map_ce *ce, struct in6_addr *br)
 {
@@ -390,27 +513,36 @@ int lw4o6_bt_derive(struct lw4o6_bt *bt, const struct in6_addr *eu,
 	struct lw4o6_bt_data *d;
 	int err = 0;
 
-	mutex_lock(&lw4o6_bt_lock);
-	d = lw4o6_data_locked(bt);
-	rules = rcu_dereference_protected(d->rules, lockdep_is_held(&lw4o6_bt_lock));
+	rcu_read_lock();
+	d = rcu_dereference(bt->data);
+	rules = rcu_dereference(d->rules);
 	if (!rules || !rules->n)
 		err = -ENOENT;
 	else if (map_rule_derive(&rules->r[0], eu->s6_addr, eu_len, ce) != MAP_RULE_OK)
 		err = -EINVAL;
 	*br = d->aftr[0];
-	mutex_unlock(&lw4o6_bt_lock);
+	rcu_read_unlock();
 	return err;
 }
 
-static int lw4o6_aftr_index(struct lw4o6_bt_data *d, const struct in6_addr *a)
+/* The index of a in d->aftr, or -ENOENT. */
+static int lw4o6_aftr_find(const struct lw4o6_bt_data *d,
+			   const struct in6_addr *a)
 {
 	unsigned int i;
 
 	for (i = 0; i < d->n_aftr; i++)
 		if (ipv6_addr_equal(&d->aftr[i], a))
 			return i;
-	if (d->n_aftr == LW4O6_MAX_AFTRS)
-		return -ENOSPC;
+	return -ENOENT;
+}
+
+/* Appends a, which is not there yet; the caller checked for room. */
+static unsigned int lw4o6_aftr_append(struct lw4o6_bt_data *d,
+				      const struct in6_addr *a)
+{
+	unsigned int i = d->n_aftr;
+
 	d->aftr[i] = *a;
 	/* Readers see the address before the count that covers it. */
 	smp_store_release(&d->n_aftr, i + 1);
@@ -454,7 +586,7 @@ static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
 
 /* One softwire from its attributes; the key is all DEL needs. */
 static int lw4o6_parse_sw(const struct nlattr *nla, struct lw4o6_bt_sw *sw,
-			  struct lw4o6_bt_addr *a, struct in6_addr *aftr,
+			  struct lw4o6_bt_akey *a, struct in6_addr *aftr,
 			  bool *has_aftr, bool key_only,
 			  struct netlink_ext_ack *extack)
 {
@@ -504,27 +636,18 @@ static int lw4o6_parse_sw(const struct nlattr *nla, struct lw4o6_bt_sw *sw,
 	return 0;
 }
 
-/* Insertion can be refused while a table is being resized: try again. */
-static __always_inline int lw4o6_insert(struct rhashtable *ht,
-					struct rhash_head *node,
-					const struct rhashtable_params params)
-{
-	int err, tries;
-
-	for (tries = 0; tries < 100; tries++) {
-		err = rhashtable_insert_fast(ht, node, params);
-		if (err != -EBUSY && err != -ENOMEM)
-			break;
-		cond_resched();
-	}
-	return err;
-}
-
 static struct lw4o6_swtab *lw4o6_swtab_locked(struct lw4o6_bt_data *d)
 {
-	return rcu_dereference_protected(d->softwires,
-					 lockdep_is_held(&lw4o6_bt_lock));
+	return rcu_dereference_protected(d->softwires, lockdep_is_held(d->lock));
 }
+
+static struct lw4o6_addrtab *lw4o6_addrtab_locked(struct lw4o6_bt_data *d)
+{
+	return rcu_dereference_protected(d->addrs, lockdep_is_held(d->lock));
+}
+
+/* Long loops over slots let others run every this many slots. */
+#define LW4O6_RESCHED_SLOTS	4096
 
 /*
  * Copies the softwires into a new table of size slots, without the
@@ -542,6 +665,8 @@ static int lw4o6_swtab_rebuild(struct lw4o6_bt_data *d, u32 size)
 	for (i = 0; i < old->size; i++) {
 		u64 k = old->slot[i].key;
 
+		if (!(i % LW4O6_RESCHED_SLOTS))
+			cond_resched();
 		if (FIELD_GET(LW4O6_SLOT_STATE, k) != LW4O6_SLOT_USED)
 			continue;
 		lw4o6_slot_unpack(&old->slot[i], k, &sw);
@@ -553,43 +678,72 @@ static int lw4o6_swtab_rebuild(struct lw4o6_bt_data *d, u32 size)
 	return 0;
 }
 
-/* Room for one more softwire: used and deleted slots fill at most 3/4. */
-static int lw4o6_swtab_room(struct lw4o6_bt_data *d)
+/* The same for the address table. */
+static int lw4o6_addrtab_rebuild(struct lw4o6_bt_data *d, u32 size)
 {
-	const struct lw4o6_swtab *t = lw4o6_swtab_locked(d);
-	u64 want = (u64)d->n_softwires + 1;
+	struct lw4o6_addrtab *old = lw4o6_addrtab_locked(d), *t;
+	u32 i;
 
-	if (want + d->n_tombstones <= (u64)t->size / 4 * 3)
+	t = lw4o6_addrtab_new(size);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < old->size; i++) {
+		u64 k = old->slot[i].key;
+
+		if (!(i % LW4O6_RESCHED_SLOTS))
+			cond_resched();
+		if (FIELD_GET(LW4O6_SLOT_STATE, k) == LW4O6_SLOT_USED)
+			lw4o6_aslot_put(t, k, old->slot[i].softwires);
+	}
+	rcu_assign_pointer(d->addrs, t);
+	d->n_addr_tombstones = 0;
+	kvfree_rcu(old, rcu);
+	return 0;
+}
+
+/*
+ * Room for one more entry in a table of size slots holding n entries and
+ * tombstones: used and deleted slots fill at most 3/4. 0 if there is, else
+ * the size to rebuild it to (half full; many tombstones in a big enough
+ * table: the same size).
+ */
+static u32 lw4o6_room(u32 size, u32 n, u32 tombstones)
+{
+	u64 want = (u64)n + 1;
+
+	if (want + tombstones <= (u64)size / 4 * 3)
 		return 0;
-	if (want > LW4O6_SLOTS_MAX / 4 * 3)
-		return -ENOSPC;
-	/* Grow to half full; many tombstones in a big enough table: same size. */
-	return lw4o6_swtab_rebuild(d, max_t(u64, want * 2, t->size));
+	return max_t(u64, want * 2, size);
 }
 
 static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 			struct netlink_ext_ack *extack)
 {
-	struct lw4o6_bt_addr akey, *a;
+	struct lw4o6_aslot *a;
+	struct lw4o6_bt_akey akey;
 	struct lw4o6_bt_sw sw;
 	struct in6_addr aftr;
 	bool has_aftr;
 	int err, idx = 0;
+	u32 size;
 	u64 k;
 
 	err = lw4o6_parse_sw(nla, &sw, &akey, &aftr, &has_aftr, false, extack);
 	if (err)
 		return err;
+	/* Every check before any change: a refused softwire changes nothing
+	 * (not even the list of AFTR addresses, which has 16 places).
+	 */
 	if (has_aftr) {
-		idx = lw4o6_aftr_index(d, &aftr);
-		if (idx < 0) {
+		idx = lw4o6_aftr_find(d, &aftr);
+		if (idx < 0 && d->n_aftr == LW4O6_MAX_AFTRS) {
 			NL_SET_ERR_MSG_ATTR(extack, nla, "too many AFTR addresses in one table");
-			return idx;
+			return -ENOSPC;
 		}
 	}
-	a = rhashtable_lookup_fast(&d->addrs, &akey.addr, lw4o6_addr_params);
-	if (a && (a->psid_len != akey.psid_len ||
-		  a->psid_offset != akey.psid_offset)) {
+	a = lw4o6_aslot_find(lw4o6_addrtab_locked(d), akey.addr, &k);
+	if (a && (FIELD_GET(LW4O6_SLOT_PSID_LEN, k) != akey.psid_len ||
+		  FIELD_GET(LW4O6_SLOT_PSID_OFFSET, k) != akey.psid_offset)) {
 		NL_SET_ERR_MSG_ATTR(extack, nla,
 				    "softwires of one IPv4 address must share PSID length and offset");
 		return -EINVAL;
@@ -598,36 +752,47 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 		NL_SET_ERR_MSG_ATTR(extack, nla, "this IPv4 address and PSID are bound already");
 		return -EEXIST;
 	}
-	err = lw4o6_swtab_room(d);
-	if (err) {
-		if (err == -ENOSPC)
-			NL_SET_ERR_MSG_ATTR(extack, nla, "the table is full");
-		return err;
+	if (d->n_softwires >= READ_ONCE(lw4o6_max_softwires)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "the table holds max_softwires softwires (a parameter of module xt_LW4O6)");
+		return -ENOSPC;
 	}
+	if (d->n_softwires + 1 > LW4O6_SLOTS_MAX / 4 * 3) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "the table is full");
+		return -ENOSPC;
+	}
+	/* Room first: a rebuild that fails leaves all as it was. */
+	size = lw4o6_room(lw4o6_swtab_locked(d)->size, d->n_softwires,
+			  d->n_tombstones);
+	if (size && lw4o6_swtab_rebuild(d, size))
+		return -ENOMEM;
 	if (!a) {
-		a = kmem_cache_alloc(lw4o6_addr_cache, GFP_KERNEL);
-		if (!a)
+		size = lw4o6_room(lw4o6_addrtab_locked(d)->size, d->n_addrs,
+				  d->n_addr_tombstones);
+		if (size && lw4o6_addrtab_rebuild(d, size))
 			return -ENOMEM;
-		*a = akey;
-		a->softwires = 0;
-		err = lw4o6_insert(&d->addrs, &a->node, lw4o6_addr_params);
-		if (err) {
-			kmem_cache_free(lw4o6_addr_cache, a);
-			return err;
-		}
+	}
+
+	/* Nothing fails from here on. */
+	if (has_aftr && idx < 0)
+		idx = lw4o6_aftr_append(d, &aftr);
+	if (!a) {
+		/* The address is there before its softwire: a reader finding
+		 * the softwire through the address table finds both.
+		 */
+		a = lw4o6_aslot_put(lw4o6_addrtab_locked(d),
+				    lw4o6_aslot_key(akey.addr, akey.psid_len,
+						    akey.psid_offset), 0);
 		d->n_addrs++;
 		if (!d->uni_set) {
-			WRITE_ONCE(d->uni_len, a->psid_len);
-			WRITE_ONCE(d->uni_offset, a->psid_offset);
+			WRITE_ONCE(d->uni_len, akey.psid_len);
+			WRITE_ONCE(d->uni_offset, akey.psid_offset);
 			WRITE_ONCE(d->uni_set, true);
-		} else if (a->psid_len != d->uni_len ||
-			   a->psid_offset != d->uni_offset) {
+		} else if (akey.psid_len != d->uni_len ||
+			   akey.psid_offset != d->uni_offset) {
 			WRITE_ONCE(d->n_other, d->n_other + 1);
 		}
 	}
-	/* The address is there before its softwire: a reader finding the
-	 * softwire through the address table finds both.
-	 */
 	sw.aftr = idx;
 	sw.psid_len = akey.psid_len;
 	sw.psid_offset = akey.psid_offset;
@@ -638,31 +803,27 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 	return 0;
 }
 
-static void lw4o6_addr_free_rcu(struct rcu_head *head)
-{
-	kmem_cache_free(lw4o6_addr_cache,
-			container_of(head, struct lw4o6_bt_addr, rcu));
-}
-
 /*
- * Deletes one softwire; an address left without softwires is unlinked and
- * freed after a grace period.
+ * Deletes one softwire; an address left without softwires becomes a
+ * tombstone of the address table.
  */
 static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
 			struct netlink_ext_ack *extack)
 {
 	struct lw4o6_swtab *t = lw4o6_swtab_locked(d);
-	struct lw4o6_bt_addr akey, *a;
+	struct lw4o6_addrtab *at = lw4o6_addrtab_locked(d);
 	const struct lw4o6_slot *s;
+	struct lw4o6_bt_akey akey;
+	struct lw4o6_aslot *a;
 	struct lw4o6_bt_sw sw;
+	u64 k, ak;
 	int err;
-	u64 k;
 
 	err = lw4o6_parse_sw(nla, &sw, &akey, NULL, NULL, true, extack);
 	if (err)
 		return err;
 	s = lw4o6_slot_find(t, sw.addr, sw.psid, &k);
-	a = rhashtable_lookup_fast(&d->addrs, &akey.addr, lw4o6_addr_params);
+	a = lw4o6_aslot_find(at, akey.addr, &ak);
 	if (!s || !a) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "no such softwire");
 		return -ENOENT;
@@ -672,11 +833,15 @@ static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
 	d->n_softwires--;
 	d->gen++;
 	if (--a->softwires == 0) {
-		rhashtable_remove_fast(&d->addrs, &a->node, lw4o6_addr_params);
+		WRITE_ONCE(a->key, LW4O6_SLOT_TOMBSTONE);
+		d->n_addr_tombstones++;
 		d->n_addrs--;
-		if (a->psid_len != d->uni_len || a->psid_offset != d->uni_offset)
+		if (FIELD_GET(LW4O6_SLOT_PSID_LEN, ak) != d->uni_len ||
+		    FIELD_GET(LW4O6_SLOT_PSID_OFFSET, ak) != d->uni_offset)
 			WRITE_ONCE(d->n_other, d->n_other - 1);
-		call_rcu(&a->rcu, lw4o6_addr_free_rcu);
+		/* Shrink as the softwire table does (best effort). */
+		if (at->size > LW4O6_SLOTS_MIN && d->n_addrs < at->size / 8)
+			lw4o6_addrtab_rebuild(d, d->n_addrs * 2);
 	}
 	/* Shrink a table left 1/8 full to half full (best effort). */
 	if (t->size > LW4O6_SLOTS_MIN && d->n_softwires < t->size / 8)
@@ -688,14 +853,20 @@ static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
 
 static struct genl_family lw4o6_genl_family;
 
-static struct lw4o6_bt *lw4o6_bt_from_info(struct genl_info *info,
-					   int attr)
+static struct lw4o6_bt_net *lw4o6_bn_info(struct genl_info *info)
+{
+	return lw4o6_bt_net(genl_info_net(info));
+}
+
+/* The table that attribute attr names; under bn->lock. */
+static struct lw4o6_bt *lw4o6_bt_from_info(struct lw4o6_bt_net *bn,
+					   struct genl_info *info, int attr)
 {
 	struct lw4o6_bt *bt;
 
 	if (GENL_REQ_ATTR_CHECK(info, attr))
 		return ERR_PTR(-EINVAL);
-	bt = lw4o6_bt_find_name(genl_info_net(info), nla_data(info->attrs[attr]));
+	bt = lw4o6_bt_find_name(bn, nla_data(info->attrs[attr]));
 	if (!bt) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr], "no such table");
 		return ERR_PTR(-ENOENT);
@@ -703,21 +874,39 @@ static struct lw4o6_bt *lw4o6_bt_from_info(struct genl_info *info,
 	return bt;
 }
 
-/* The contents of the table that LW4O6_A_NAME names; under lw4o6_bt_lock. */
-static struct lw4o6_bt_data *lw4o6_data_from_info(struct genl_info *info)
+/* The contents of the table that LW4O6_A_NAME names; under bn->lock. */
+static struct lw4o6_bt_data *lw4o6_data_from_info(struct lw4o6_bt_net *bn,
+						  struct genl_info *info)
 {
-	struct lw4o6_bt *bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	struct lw4o6_bt *bt = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME);
 
 	return IS_ERR(bt) ? ERR_CAST(bt) : lw4o6_data_locked(bt);
 }
 
+/* May this namespace list one more table called name? Under bn->lock. */
+static int lw4o6_table_room(struct lw4o6_bt_net *bn, struct genl_info *info,
+			    const char *name)
+{
+	if (lw4o6_bt_find_name(bn, name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LW4O6_A_NAME],
+				    "a table of this name exists");
+		return -EEXIST;
+	}
+	if (bn->n_tables >= READ_ONCE(lw4o6_max_tables)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "this network namespace holds max_tables tables (a parameter of module xt_LW4O6)");
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 static int lw4o6_table_new(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_bt_net *bn = net_generic(genl_info_net(info), lw4o6_bt_net_id);
+	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
 	struct in6_addr aftr;
 	struct lw4o6_bt *bt;
 	const char *name;
-	int err = 0;
+	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_NAME) ||
 	    GENL_REQ_ATTR_CHECK(info, LW4O6_A_AFTR))
@@ -728,31 +917,39 @@ static int lw4o6_table_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "a table needs a name and a unicast AFTR address");
 		return -EINVAL;
 	}
+	/* Refused before allocating anything; checked again to list it. */
+	mutex_lock(&bn->lock);
+	err = lw4o6_table_room(bn, info, name);
+	mutex_unlock(&bn->lock);
+	if (err)
+		return err;
 
-	bt = kzalloc(sizeof(*bt), GFP_KERNEL);
+	/* Allocated without the lock: a big table takes a while. */
+	bt = kzalloc(sizeof(*bt), GFP_KERNEL_ACCOUNT);
 	if (!bt)
 		return -ENOMEM;
-	bt->stats = __alloc_percpu(sizeof(u64) * __LW4O6_BT_STAT_MAX,
-				   __alignof__(u64));
+	bt->stats = __alloc_percpu_gfp(sizeof(u64) * __LW4O6_BT_STAT_MAX,
+				       __alignof__(u64), GFP_KERNEL_ACCOUNT);
 	strscpy(bt->name, name, sizeof(bt->name));
 	refcount_set(&bt->refs, 1);
+	bt->lock = &bn->lock;
 	RCU_INIT_POINTER(bt->data,
 			 lw4o6_data_new(&aftr, info->attrs[LW4O6_A_SIZE] ?
-					nla_get_u32(info->attrs[LW4O6_A_SIZE]) : 0));
+					nla_get_u32(info->attrs[LW4O6_A_SIZE]) : 0,
+					&bn->lock));
 	if (!bt->stats || !rcu_access_pointer(bt->data)) {
 		lw4o6_bt_free(bt);
+		NL_SET_ERR_MSG(info->extack, "cannot allocate the table (memory cgroup limit?)");
 		return -ENOMEM;
 	}
 
-	mutex_lock(&lw4o6_bt_lock);
-	if (lw4o6_bt_find_name(genl_info_net(info), name)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LW4O6_A_NAME],
-				    "a table of this name exists");
-		err = -EEXIST;
-	} else {
+	mutex_lock(&bn->lock);
+	err = lw4o6_table_room(bn, info, name);
+	if (!err) {
 		list_add_tail(&bt->list, &bn->tables);
+		bn->n_tables++;
 	}
-	mutex_unlock(&lw4o6_bt_lock);
+	mutex_unlock(&bn->lock);
 	if (err)
 		lw4o6_bt_free(bt);
 	return err;
@@ -760,20 +957,22 @@ static int lw4o6_table_new(struct sk_buff *skb, struct genl_info *info)
 
 static int lw4o6_table_del(struct sk_buff *skb, struct genl_info *info)
 {
+	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
 	struct lw4o6_bt *bt;
 	int err = 0;
 
-	mutex_lock(&lw4o6_bt_lock);
-	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	mutex_lock(&bn->lock);
+	bt = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME);
 	if (IS_ERR(bt)) {
 		err = PTR_ERR(bt);
-	} else if (bt->users) {
+	} else if (atomic_read(&bt->users)) {
 		NL_SET_ERR_MSG(info->extack, "the table is used by iptables rules");
 		err = -EBUSY;
 	} else {
 		list_del(&bt->list);
+		bn->n_tables--;
 	}
-	mutex_unlock(&lw4o6_bt_lock);
+	mutex_unlock(&bn->lock);
 	if (!err && refcount_dec_and_test(&bt->refs))
 		lw4o6_bt_free(bt);
 	return err;
@@ -781,13 +980,14 @@ static int lw4o6_table_del(struct sk_buff *skb, struct genl_info *info)
 
 static int lw4o6_table_swap(struct sk_buff *skb, struct genl_info *info)
 {
+	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
 	struct lw4o6_bt_data *d1, *d2;
 	struct lw4o6_bt *bt1, *bt2;
 	int err = 0;
 
-	mutex_lock(&lw4o6_bt_lock);
-	bt1 = lw4o6_bt_from_info(info, LW4O6_A_NAME);
-	bt2 = lw4o6_bt_from_info(info, LW4O6_A_NAME2);
+	mutex_lock(&bn->lock);
+	bt1 = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME);
+	bt2 = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME2);
 	if (IS_ERR(bt1) || IS_ERR(bt2)) {
 		err = IS_ERR(bt1) ? PTR_ERR(bt1) : PTR_ERR(bt2);
 		goto out;
@@ -798,21 +998,22 @@ static int lw4o6_table_swap(struct sk_buff *skb, struct genl_info *info)
 	rcu_assign_pointer(bt1->data, d2);
 	rcu_assign_pointer(bt2->data, d1);
 out:
-	mutex_unlock(&lw4o6_bt_lock);
+	mutex_unlock(&bn->lock);
 	return err;
 }
 
 static int lw4o6_sw_change(struct sk_buff *skb, struct genl_info *info)
 {
 	bool add = info->genlhdr->cmd == LW4O6_CMD_SW_ADD;
+	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
 	struct lw4o6_bt_data *d;
 	struct nlattr *nla;
 	int err = 0, rem;
 
 	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_SOFTWIRES))
 		return -EINVAL;
-	mutex_lock(&lw4o6_bt_lock);
-	d = lw4o6_data_from_info(info);
+	mutex_lock(&bn->lock);
+	d = lw4o6_data_from_info(bn, info);
 	if (IS_ERR(d)) {
 		err = PTR_ERR(d);
 		goto out;
@@ -825,9 +1026,10 @@ static int lw4o6_sw_change(struct sk_buff *skb, struct genl_info *info)
 			    lw4o6_sw_del(d, nla, info->extack);
 		if (err)
 			break;
+		cond_resched();
 	}
 out:
-	mutex_unlock(&lw4o6_bt_lock);
+	mutex_unlock(&bn->lock);
 	return err;
 }
 
@@ -880,6 +1082,7 @@ static bool lw4o6_rule_equal(const struct map_rule *a, const struct map_rule *b)
 static int lw4o6_rule_change(struct sk_buff *skb, struct genl_info *info)
 {
 	bool add = info->genlhdr->cmd == LW4O6_CMD_RULE_ADD;
+	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
 	struct lw4o6_bt_rules *old, *new = NULL;
 	struct lw4o6_bt_data *d;
 	unsigned int i, n, found;
@@ -891,13 +1094,13 @@ static int lw4o6_rule_change(struct sk_buff *skb, struct genl_info *info)
 	err = lw4o6_parse_rule(info->attrs[LW4O6_A_RULE], &r, info->extack);
 	if (err)
 		return err;
-	mutex_lock(&lw4o6_bt_lock);
-	d = lw4o6_data_from_info(info);
+	mutex_lock(&bn->lock);
+	d = lw4o6_data_from_info(bn, info);
 	if (IS_ERR(d)) {
 		err = PTR_ERR(d);
 		goto out;
 	}
-	old = rcu_dereference_protected(d->rules, lockdep_is_held(&lw4o6_bt_lock));
+	old = rcu_dereference_protected(d->rules, lockdep_is_held(d->lock));
 	n = old ? old->n : 0;
 	for (found = 0; found < n; found++)
 		if (lw4o6_rule_equal(&old->r[found], &r))
@@ -916,7 +1119,7 @@ static int lw4o6_rule_change(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOSPC;
 		goto out;
 	}
-	new = kzalloc(struct_size(new, r, add ? n + 1 : n), GFP_KERNEL);
+	new = kzalloc(struct_size(new, r, add ? n + 1 : n), GFP_KERNEL_ACCOUNT);
 	if (!new) {
 		err = -ENOMEM;
 		goto out;
@@ -930,26 +1133,36 @@ static int lw4o6_rule_change(struct sk_buff *skb, struct genl_info *info)
 	if (old)
 		kfree_rcu(old, rcu);
 out:
-	mutex_unlock(&lw4o6_bt_lock);
+	mutex_unlock(&bn->lock);
 	return err;
 }
 
 static int lw4o6_aftr_add(struct sk_buff *skb, struct genl_info *info)
 {
+	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
 	struct lw4o6_bt_data *d;
 	struct in6_addr a;
-	int err;
+	int err = 0;
 
 	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_AFTR))
 		return -EINVAL;
 	nla_memcpy(&a, info->attrs[LW4O6_A_AFTR], sizeof(a));
 	if (!lw4o6_unicast(&a))
 		return -EINVAL;
-	mutex_lock(&lw4o6_bt_lock);
-	d = lw4o6_data_from_info(info);
-	err = IS_ERR(d) ? PTR_ERR(d) : lw4o6_aftr_index(d, &a);
-	mutex_unlock(&lw4o6_bt_lock);
-	return err < 0 ? err : 0;
+	mutex_lock(&bn->lock);
+	d = lw4o6_data_from_info(bn, info);
+	if (IS_ERR(d)) {
+		err = PTR_ERR(d);
+	} else if (lw4o6_aftr_find(d, &a) < 0) {
+		if (d->n_aftr == LW4O6_MAX_AFTRS) {
+			NL_SET_ERR_MSG(info->extack, "too many AFTR addresses in one table");
+			err = -ENOSPC;
+		} else {
+			lw4o6_aftr_append(d, &a);
+		}
+	}
+	mutex_unlock(&bn->lock);
+	return err;
 }
 
 static int lw4o6_put_rule(struct sk_buff *msg, const struct map_rule *r)
@@ -968,18 +1181,6 @@ static int lw4o6_put_rule(struct sk_buff *msg, const struct map_rule *r)
 	return 0;
 }
 
-static u64 lw4o6_ht_bytes(struct rhashtable *ht)
-{
-	const struct bucket_table *tbl;
-	u64 bytes;
-
-	rcu_read_lock();
-	tbl = rcu_dereference(ht->tbl);
-	bytes = sizeof(*tbl) + (u64)tbl->size * sizeof(tbl->buckets[0]);
-	rcu_read_unlock();
-	return bytes;
-}
-
 /* What a table is and did: a TABLE_GET message. */
 static int lw4o6_put_table(struct sk_buff *msg, struct lw4o6_bt *bt,
 			   u32 portid, u32 seq, int flags)
@@ -996,16 +1197,17 @@ static int lw4o6_put_table(struct sk_buff *msg, struct lw4o6_bt *bt,
 			  LW4O6_CMD_TABLE_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	rules = rcu_dereference_protected(d->rules, lockdep_is_held(&lw4o6_bt_lock));
+	rules = rcu_dereference_protected(d->rules, lockdep_is_held(d->lock));
 	mem = sizeof(*bt) + sizeof(*d) +
+	      sizeof(u64) * __LW4O6_BT_STAT_MAX * num_possible_cpus() +
 	      struct_size(lw4o6_swtab_locked(d), slot, lw4o6_swtab_locked(d)->size) +
-	      (u64)d->n_addrs * kmem_cache_size(lw4o6_addr_cache) +
-	      lw4o6_ht_bytes(&d->addrs);
+	      struct_size(lw4o6_addrtab_locked(d), slot, lw4o6_addrtab_locked(d)->size) +
+	      (rules ? struct_size(rules, r, rules->n) : 0);
 	if (nla_put_string(msg, LW4O6_A_NAME, bt->name) ||
 	    nla_put_u32(msg, LW4O6_A_N_SOFTWIRES, d->n_softwires) ||
 	    nla_put_u32(msg, LW4O6_A_N_ADDRESSES, d->n_addrs) ||
 	    nla_put_u32(msg, LW4O6_A_N_RULES, rules ? rules->n : 0) ||
-	    nla_put_u32(msg, LW4O6_A_REFS, bt->users) ||
+	    nla_put_u32(msg, LW4O6_A_REFS, atomic_read(&bt->users)) ||
 	    nla_put_u64_64bit(msg, LW4O6_A_MEMORY, mem, LW4O6_A_PAD))
 		goto cancel;
 	for (i = 0; i < d->n_aftr; i++)
@@ -1035,6 +1237,7 @@ cancel:
 
 static int lw4o6_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
 	struct lw4o6_bt *bt;
 	struct sk_buff *msg;
 	int err;
@@ -1042,11 +1245,11 @@ static int lw4o6_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&lw4o6_bt_lock);
-	bt = lw4o6_bt_from_info(info, LW4O6_A_NAME);
+	mutex_lock(&bn->lock);
+	bt = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME);
 	err = IS_ERR(bt) ? PTR_ERR(bt) :
 	      lw4o6_put_table(msg, bt, info->snd_portid, info->snd_seq, 0);
-	mutex_unlock(&lw4o6_bt_lock);
+	mutex_unlock(&bn->lock);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -1057,11 +1260,11 @@ static int lw4o6_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 static int lw4o6_table_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
-	struct lw4o6_bt_net *bn = net_generic(sock_net(skb->sk), lw4o6_bt_net_id);
+	struct lw4o6_bt_net *bn = lw4o6_bt_net(sock_net(skb->sk));
 	struct lw4o6_bt *bt;
 	long i = 0, skip = cb->args[0];
 
-	mutex_lock(&lw4o6_bt_lock);
+	mutex_lock(&bn->lock);
 	list_for_each_entry(bt, &bn->tables, list) {
 		if (i++ < skip)
 			continue;
@@ -1071,7 +1274,7 @@ static int lw4o6_table_get_dumpit(struct sk_buff *skb,
 			break;
 		}
 	}
-	mutex_unlock(&lw4o6_bt_lock);
+	mutex_unlock(&bn->lock);
 	cb->args[0] = i;
 	return skb->len;
 }
@@ -1081,10 +1284,13 @@ static int lw4o6_table_get_dumpit(struct sk_buff *skb,
  * so a swap or a table deletion between two parts of the dump is safe. A
  * change to the contents between two parts (the slots may have moved) marks
  * the messages NLM_F_DUMP_INTR. cb->args: the contents, the next slot.
+ * Contents are only ever in tables of the namespace they were made in,
+ * the dumping socket's, whose mutex each part holds.
  */
 static int lw4o6_sw_get_start(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct lw4o6_bt_net *bn = lw4o6_bt_net(sock_net(cb->skb->sk));
 	struct nlattr *name = info->attrs[LW4O6_A_NAME];
 	struct lw4o6_bt_data *d = NULL;
 	struct lw4o6_bt *bt;
@@ -1093,13 +1299,13 @@ static int lw4o6_sw_get_start(struct netlink_callback *cb)
 		NL_SET_ERR_MSG(cb->extack, "which table?");
 		return -EINVAL;
 	}
-	mutex_lock(&lw4o6_bt_lock);
-	bt = lw4o6_bt_find_name(sock_net(cb->skb->sk), nla_data(name));
+	mutex_lock(&bn->lock);
+	bt = lw4o6_bt_find_name(bn, nla_data(name));
 	if (bt) {
 		d = lw4o6_data_locked(bt);
 		refcount_inc(&d->refs);
 	}
-	mutex_unlock(&lw4o6_bt_lock);
+	mutex_unlock(&bn->lock);
 	if (!d) {
 		NL_SET_ERR_MSG(cb->extack, "no such table");
 		return -ENOENT;
@@ -1146,25 +1352,28 @@ static int lw4o6_put_sw(struct sk_buff *msg, struct netlink_callback *cb,
 
 static int lw4o6_sw_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct lw4o6_bt_net *bn = lw4o6_bt_net(sock_net(skb->sk));
 	struct lw4o6_bt_data *d = (void *)cb->args[0];
 	const struct lw4o6_swtab *t;
 	struct lw4o6_bt_sw sw;
 	unsigned long i;
 
-	rcu_read_lock();
-	/* Changes are made under genl_lock too: none during this part. */
-	cb->seq = READ_ONCE(d->gen) + 1;
-	t = rcu_dereference(d->softwires);
+	/* Changes are made under the namespace's mutex: none during this part. */
+	mutex_lock(&bn->lock);
+	cb->seq = d->gen + 1;
+	t = lw4o6_swtab_locked(d);
 	for (i = cb->args[1]; i < t->size; i++) {
-		u64 k = smp_load_acquire(&t->slot[i].key);
+		u64 k = t->slot[i].key;
 
+		if (!(i % LW4O6_RESCHED_SLOTS))
+			cond_resched();
 		if (FIELD_GET(LW4O6_SLOT_STATE, k) != LW4O6_SLOT_USED)
 			continue;
 		lw4o6_slot_unpack(&t->slot[i], k, &sw);
 		if (lw4o6_put_sw(skb, cb, d, &sw))
 			break;
 	}
-	rcu_read_unlock();
+	mutex_unlock(&bn->lock);
 	cb->args[1] = i;
 	return skb->len;
 }
@@ -1202,29 +1411,35 @@ static struct genl_family lw4o6_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= lw4o6_genl_ops,
 	.n_ops		= ARRAY_SIZE(lw4o6_genl_ops),
-	.resv_start_op	= LW4O6_CMD_MAX + 1,
+	/* Strict validation of every command (resv_start_op 0), and no
+	 * genl_mutex: the namespace's mutex serializes our changes.
+	 */
+	.parallel_ops	= true,
 };
 
 /* --- namespaces and module ---------------------------------------------- */
 
 static int __net_init lw4o6_bt_net_init(struct net *net)
 {
-	struct lw4o6_bt_net *bn = net_generic(net, lw4o6_bt_net_id);
+	struct lw4o6_bt_net *bn = lw4o6_bt_net(net);
 
+	mutex_init(&bn->lock);
 	INIT_LIST_HEAD(&bn->tables);
+	bn->n_tables = 0;
 	return 0;
 }
 
 /* Tables still used by rules live on until the rules are destroyed. */
 static void __net_exit lw4o6_bt_net_exit(struct net *net)
 {
-	struct lw4o6_bt_net *bn = net_generic(net, lw4o6_bt_net_id);
+	struct lw4o6_bt_net *bn = lw4o6_bt_net(net);
 	struct lw4o6_bt *bt, *tmp;
 	LIST_HEAD(gone);
 
-	mutex_lock(&lw4o6_bt_lock);
+	mutex_lock(&bn->lock);
 	list_splice_init(&bn->tables, &gone);
-	mutex_unlock(&lw4o6_bt_lock);
+	bn->n_tables = 0;
+	mutex_unlock(&bn->lock);
 	list_for_each_entry_safe(bt, tmp, &gone, list) {
 		list_del(&bt->list);
 		if (refcount_dec_and_test(&bt->refs))
@@ -1241,22 +1456,14 @@ static struct pernet_operations lw4o6_bt_net_ops = {
 
 int lw4o6_bt_init(void)
 {
-	int err = -ENOMEM;
+	int err;
 
-	lw4o6_addr_cache = KMEM_CACHE(lw4o6_bt_addr, SLAB_ACCOUNT);
-	if (!lw4o6_addr_cache)
-		return err;
 	err = register_pernet_subsys(&lw4o6_bt_net_ops);
 	if (err)
-		goto caches;
+		return err;
 	err = genl_register_family(&lw4o6_genl_family);
 	if (err)
-		goto pernet;
-	return 0;
-pernet:
-	unregister_pernet_subsys(&lw4o6_bt_net_ops);
-caches:
-	kmem_cache_destroy(lw4o6_addr_cache);
+		unregister_pernet_subsys(&lw4o6_bt_net_ops);
 	return err;
 }
 
@@ -1264,6 +1471,4 @@ void lw4o6_bt_exit(void)
 {
 	genl_unregister_family(&lw4o6_genl_family);
 	unregister_pernet_subsys(&lw4o6_bt_net_ops);
-	rcu_barrier();	/* call_rcu of address entries */
-	kmem_cache_destroy(lw4o6_addr_cache);
 }

@@ -8,7 +8,6 @@
 #define LW4O6_BT_H
 
 #include <linux/in6.h>
-#include <linux/rhashtable-types.h>
 #include <net/net_namespace.h>
 
 #include "lw4o6_genl.h"
@@ -16,19 +15,22 @@
 struct lw4o6_bt_rules;
 
 struct lw4o6_swtab;
+struct lw4o6_addrtab;
 
 /*
  * The contents of a table. Read under RCU in the packet path; changed under
- * lw4o6_bt_lock; replaced as a whole by a swap. A lookup: the IPv4 address
- * gives the PSID length and offset of its softwires (skipped when all
- * addresses share them), the PSID of the port then gives the softwire, in
- * an open-addressing table of its own (lw4o6_bt.c).
+ * the mutex of their network namespace (*lock); replaced as a whole by a
+ * swap. A lookup: the IPv4 address gives the PSID length and offset of its
+ * softwires (skipped when all addresses share them), the PSID of the port
+ * then gives the softwire; each in an open-addressing table (lw4o6_bt.c).
  */
 struct lw4o6_bt_data {
 	struct lw4o6_swtab __rcu *softwires;	/* (IPv4, PSID) -> B4 */
 	u32			n_tombstones;	/* deleted slots in it */
 	u32			gen;		/* changes, for dumps */
-	struct rhashtable	addrs;		/* IPv4 -> PSID length, offset */
+	struct lw4o6_addrtab __rcu *addrs;	/* IPv4 -> PSID length, offset */
+	u32			n_addr_tombstones;
+	struct mutex		*lock;		/* its namespace's */
 	struct lw4o6_bt_rules __rcu *rules;	/* MAP rules, copy on write */
 	unsigned int		n_aftr;		/* append only */
 	struct in6_addr		aftr[LW4O6_MAX_AFTRS];
@@ -50,7 +52,8 @@ struct lw4o6_bt_data {
 struct lw4o6_bt {
 	struct list_head	list;		/* in its netns */
 	refcount_t		refs;		/* the netns list, each rule */
-	unsigned int		users;		/* rules (under lw4o6_bt_lock) */
+	atomic_t		users;		/* rules: raised under *lock */
+	struct mutex		*lock;		/* its namespace's, while listed */
 	char			name[LW4O6_TABLE_NAME_LEN];
 	struct lw4o6_bt_data __rcu *data;
 	u64 __percpu		*stats;		/* [__LW4O6_BT_STAT_MAX] */

@@ -44,11 +44,23 @@ echo "# generated $(grep -c '^softwire' "$TMP/million") softwire lines in $(echo
 
 mem_avail() { awk '/^MemAvailable/ { print $2 * 1024 }' /proc/meminfo; }
 before=$(mem_avail)
+# Meanwhile, requests of another generic netlink family (nlctrl, which has
+# no parallel_ops and so takes genl_mutex, as nl80211, devlink and ethtool
+# do): how long they wait behind the load is printed, not checked.
+rm -f "$TMP/load.end"
+$PKT genl-probe "$TMP/probe" "$TMP/load.end" 600 --interval 0.01 &
+PROBE=$!
+BG_PIDS+=("$PROBE")
+(sleep 3; s=$(date +%s.%N); genl ctrl list >/dev/null; echo "$(date +%s.%N) - $s" | bc >"$TMP/genl.lat") &
+GENL=$!
 start=$(date +%s.%N)
 out=$(n aftr "$CTL" load big "$TMP/million")
 secs=$(echo "$(date +%s.%N) - $start" | bc)
+touch "$TMP/load.end"
+wait $PROBE $GENL
 echo "# $out"
 echo "# load of 1M softwires: $secs s"
+echo "# during the load: $(wc -l <"$TMP/probe") nlctrl requests, the slowest answered in $(awk '$2 - $1 > m { m = $2 - $1 } END { printf "%.3f", m }' "$TMP/probe") s; genl ctrl list 3 s into it took $(cat "$TMP/genl.lat") s"
 check "1M softwires load (in $secs s, emulated CPU; limit 120 s)" \
 	test "$(echo "$secs < 120" | bc)" = 1
 expect_eq "the table holds 1048576 softwires on 16384 addresses" "1048576 16384" \

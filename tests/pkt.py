@@ -12,6 +12,8 @@ Plain Python (no scapy) so that it starts quickly inside a TCG VM.
   pkt.py tos PCAP                  outer traffic class and inner TOS of 4in6
   pkt.py udp-echo|udp-ask|udp-refused|udp-unreachable|udp-stream ...
   pkt.py icmp-error ...            craft an ICMPv6 error quoting a packet
+  pkt.py genl FAMILY CMD [...]      one raw generic netlink request
+  pkt.py genl-probe OUT STOP SECS   nlctrl requests in a loop, timed
 """
 import argparse
 import ipaddress
@@ -594,6 +596,95 @@ def cmd_udp_error(a):
     return 1
 
 
+def nl_attr(typ, payload):
+    pad = (4 - len(payload) % 4) % 4
+    return struct.pack("=HH", 4 + len(payload), typ) + payload + b"\0" * pad
+
+
+def nl_talk(sock, typ, flags, cmd, version, attrs, reserved=0):
+    """One request; returns (errno, extack message, replies)."""
+    body = struct.pack("=BBH", cmd, version, reserved) + attrs
+    sock.send(struct.pack("=IHHII", 16 + len(body), typ, flags | 1, 1, 0) + body)
+    replies = []
+    while True:
+        data = sock.recv(1 << 16)
+        off = 0
+        while off + 16 <= len(data):
+            ln, t, fl, _, _ = struct.unpack_from("=IHHII", data, off)
+            msg = data[off:off + ln]
+            off += (ln + 3) & ~3
+            if t == 3:                                  # NLMSG_DONE
+                return 0, "", replies
+            if t != 2:                                  # not NLMSG_ERROR
+                replies.append(msg)
+                continue
+            err = -struct.unpack_from("=i", msg, 16)[0]
+            text = ""
+            if err and fl & 0x200:                      # NLM_F_ACK_TLVS
+                a = 20 + (16 if fl & 0x100 else struct.unpack_from("=I", msg, 20)[0])
+                while a + 4 <= len(msg):
+                    al, at = struct.unpack_from("=HH", msg, a)
+                    if al < 4:
+                        break
+                    if at == 1:                         # NLMSGERR_ATTR_MSG
+                        text = msg[a + 4:a + al].split(b"\0")[0].decode()
+                    a += (al + 3) & ~3
+            return err, text, replies
+
+
+def cmd_genl(a):
+    """One request of generic netlink family FAMILY, command CMD, with the
+    attributes given as TYPE:KIND:VALUE (KIND str, u32, hex); prints
+    "error N: message" or "ok" and exits 0 on success."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+    sock.setsockopt(270, 11, 1)                         # NETLINK_EXT_ACK
+    sock.setsockopt(270, 10, 1)                         # NETLINK_CAP_ACK
+    sock.bind((0, 0))
+    err, text, rep = nl_talk(sock, 0x10, 4, 3, 1,       # CTRL_CMD_GETFAMILY
+                             nl_attr(2, a.family.encode() + b"\0"))
+    if err or not rep:
+        print("error %d: no family %s %s" % (err, a.family, text))
+        return 1
+    fid, off = None, 20
+    while off + 4 <= len(rep[0]):
+        al, at = struct.unpack_from("=HH", rep[0], off)
+        if at == 1:                                     # CTRL_ATTR_FAMILY_ID
+            fid = struct.unpack_from("=H", rep[0], off + 4)[0]
+        off += (al + 3) & ~3
+    attrs = b""
+    for spec in a.attr:
+        typ, kind, val = spec.split(":", 2)
+        payload = {"str": lambda v: v.encode() + b"\0",
+                   "u32": lambda v: struct.pack("=I", int(v)),
+                   "hex": bytes.fromhex}[kind](val)
+        attrs += nl_attr(int(typ), payload)
+    flags = 0x300 if a.dump else 4                      # NLM_F_DUMP, else ACK
+    err, text, rep = nl_talk(sock, fid, flags, a.cmd, 1, attrs, a.reserved)
+    if err:
+        print("error %d: %s" % (err, text))
+        return 1
+    print("ok, %d messages" % len(rep))
+    return 0
+
+
+def cmd_genl_probe(a):
+    """nlctrl GETFAMILY requests one after the other until file STOP exists
+    (or SECONDS pass); writes "start end" (time.time()) of each to OUT."""
+    import os
+    import time
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+    sock.bind((0, 0))
+    req = nl_attr(2, b"nlctrl\0")
+    limit = time.time() + a.seconds
+    with open(a.out, "w") as out:
+        while time.time() < limit and not os.path.exists(a.stop):
+            t0 = time.time()
+            err, _, _ = nl_talk(sock, 0x10, 4, 3, 1, req)
+            out.write("%.6f %.6f %d\n" % (t0, time.time(), err))
+            time.sleep(a.interval)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -704,6 +795,19 @@ def main():
     c.add_argument("--qdport", type=int, default=33434)
     c.add_argument("--qlen", type=int, default=16)
     c.set_defaults(fn=cmd_icmp_error)
+    c = sub.add_parser("genl")
+    c.add_argument("family")
+    c.add_argument("cmd", type=int)
+    c.add_argument("attr", nargs="*", help="TYPE:str|u32|hex:VALUE")
+    c.add_argument("--reserved", type=int, default=0)
+    c.add_argument("--dump", action="store_true")
+    c.set_defaults(fn=cmd_genl)
+    c = sub.add_parser("genl-probe")
+    c.add_argument("out")
+    c.add_argument("stop")
+    c.add_argument("seconds", type=float)
+    c.add_argument("--interval", type=float, default=0.001)
+    c.set_defaults(fn=cmd_genl_probe)
     a = ap.parse_args()
     sys.exit(a.fn(a))
 
