@@ -42,6 +42,7 @@
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/netns/generic.h>
@@ -1289,9 +1290,12 @@ static int lw4o6_table_get_dumpit(struct sk_buff *skb,
  */
 static int lw4o6_sw_get_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	struct nlattr *name = genl_info_dump(cb)->attrs[LW4O6_A_NAME];
+#else
+	struct nlattr *name = genl_dumpit_info(cb)->attrs[LW4O6_A_NAME];
+#endif
 	struct lw4o6_bt_net *bn = lw4o6_bt_net(sock_net(cb->skb->sk));
-	struct nlattr *name = info->attrs[LW4O6_A_NAME];
 	struct lw4o6_bt_data *d = NULL;
 	struct lw4o6_bt *bt;
 
