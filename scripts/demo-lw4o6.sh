@@ -58,7 +58,7 @@ n client $PKT udp-ask $SERVER4 5002 "hello from behind the B4" 1 && echo "answer
 capture_stop
 
 say "What the IPv6-only link saw (outer > inner, packets per flow)"
-$PKT dump4 "$TMP/wan.pcap" | sed -E 's/ len [0-9]+//; s/(TCP|UDP) ([0-9]+) > ([0-9]+)/\1 \2 > \3/' |
+$PKT dump4 "$TMP/wan.pcap" | sed -E 's/ len [0-9]+//' |
 	sort | uniq -c | sort -rn | head -n 8
 echo
 echo "Every packet is IPv4 in IPv6 between B4 and AFTR; inside, the LAN host is"

@@ -21,6 +21,13 @@
 
 . "$(dirname "$0")/lib.sh"
 
+# big_4in6 DUMP: how many 4in6 TCP packets of a pkt.py dump4 listing are
+# longer than the 1500-byte MTU (inner length + 40): GSO super-packets.
+big_4in6() {
+	awk '/ 4in6: .* TCP / { for (i = 1; i < NF; i++) if ($i == "len" && $(i + 1) + 40 > 1500) n++ }
+	     END { print n + 0 }' "$1"
+}
+
 CTL="$REPO/tools/lw4o6ctl"
 offload() { ip netns exec "$1" ethtool -K "$2" tx on tso on gso on >/dev/null; }
 
@@ -41,7 +48,7 @@ capture_stop
 CAPTURE_PID=$tcpdump_wan CAPTURE_FILE="$TMP/wan.pcap" capture_stop
 
 $PKT dump4 "$TMP/wan.pcap" >"$TMP/wan"
-big=$(awk '/ 4in6: .* TCP / { for (i = 1; i < NF; i++) if ($i == "len" && $(i + 1) + 40 > 1500) n++ } END { print n + 0 }' "$TMP/wan")
+big=$(big_4in6 "$TMP/wan")
 check "B4: GSO super-packets leave on the wan, 4in6 longer than its MTU 1500 ($big of $(grep -c ' TCP ' "$TMP/wan"))" \
 	test "$big" -gt 10
 check "B4: the segment length, not the packet length, decided: ICMP fragmentation needed was sent" \
@@ -86,7 +93,7 @@ CAPTURE_PID=$tcpdump_b4side CAPTURE_FILE="$TMP/b4side.pcap" capture_stop
 check "AFTR, offloads on: 4 MB downloaded through our lwAFTR arrive intact" \
 	cmp -s "$TMP/down.tx" "$TMP/down.rx"
 $PKT dump4 "$TMP/b4side.pcap" >"$TMP/b4side"
-big=$(awk '/ 4in6: .* TCP / { for (i = 1; i < NF; i++) if ($i == "len" && $(i + 1) + 40 > 1500) n++ } END { print n + 0 }' "$TMP/b4side")
+big=$(big_4in6 "$TMP/b4side")
 check "AFTR: GSO super-packets leave towards the B4, 4in6 longer than 1500 ($big of $(grep -c ' TCP ' "$TMP/b4side"))" \
 	test "$big" -gt 10
 check "AFTR: ICMP fragmentation needed for the GSO packets' segments" \
