@@ -55,6 +55,7 @@
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "lw4o6_bt.h"
 #include "psid_core.h"
@@ -586,6 +587,34 @@ static unsigned int lw4o6_deliver(struct net *net, struct sk_buff *skb,
 }
 
 /*
+ * Whether a B4 relays an ICMPv4 error to the source of the IPv4 packet it
+ * encapsulated (skb2: that packet, routed back to its source). A source
+ * behind the B4 (DS-Lite: a LAN host) is routed away from the softwire. A
+ * source that SNAT made the shared address is routed back into the
+ * softwire: the error reaches the LAN host only if conntrack knows the
+ * packet's connection, whose NAT then rewrites the error in OUTPUT.
+ * Without one (a packet the B4 did not NAT), the error would only go to
+ * the AFTR as a packet from the B4's own address.
+ */
+static bool lw4o6_b4_relay_ok(struct net *net, struct sk_buff *skb2,
+			      const struct net_device *wan)
+{
+	struct nf_conntrack_tuple tuple, reply;
+	struct nf_conntrack_tuple_hash *h;
+
+	if (skb_dst(skb2)->dev != wan)
+		return true;
+	if (!nf_ct_get_tuplepr(skb2, 0, NFPROTO_IPV4, net, &tuple) ||
+	    !nf_ct_invert_tuple(&reply, &tuple))
+		return false;
+	h = nf_conntrack_find_get(net, &nf_ct_zone_dflt, &reply);
+	if (!h)
+		return false;
+	nf_ct_put(nf_ct_tuplehash_to_ctrack(h));
+	return true;
+}
+
+/*
  * An ICMPv6 error to one of our softwire addresses about a packet we
  * encapsulated (RFC 7596 sections 5.1 and 6.2 point to RFC 2473 section
  * 8, as Linux's ip4ip6_err does): for Packet Too Big, the path MTU towards
@@ -596,10 +625,11 @@ static unsigned int lw4o6_deliver(struct net *net, struct sk_buff *skb,
  * Fragmentation Needed with the MTU less the outer headers for Packet Too
  * Big (if that packet had DF), host unreachable for the others (the
  * softwire is the link that failed). icmp_send() rate limits the relayed
- * errors. local: the address our packets leave from; d: the binding table
- * that must bind the quoted packet's IPv4 destination to its IPv6
- * destination (AFTR), or NULL (B4: the quoted source is local).
- * The caller lets the ICMPv6 error go on to the local stack.
+ * errors. The quoted packet must have left from the address the error is
+ * sent to; d: the binding table that must bind the quoted packet's IPv4
+ * destination to its IPv6 destination (AFTR), or NULL (B4, which relays
+ * only what can reach its source: lw4o6_b4_relay_ok). relay: false to
+ * learn only. The caller lets the ICMPv6 error go on to the local stack.
  */
 static void lw4o6_icmp6_err(struct net *net, struct sk_buff *skb,
 			    struct lw4o6_bt_data *d, bool relay)
@@ -682,8 +712,11 @@ static void lw4o6_icmp6_err(struct net *net, struct sk_buff *skb,
 	skb_dst_drop(skb2);
 	nf_reset_ct(skb2);
 	memset(IPCB(skb2), 0, sizeof(*IPCB(skb2)));
-	if (lw4o6_icmp4(net, skb2, ICMP_DEST_UNREACH, rel_code, rel_info))
+	if (lw4o6_route_back(net, skb2) &&
+	    (d || lw4o6_b4_relay_ok(net, skb2, skb->dev))) {
+		icmp_send(skb2, ICMP_DEST_UNREACH, rel_code, htonl(rel_info));
 		lw4o6_count(net, LW4O6_STAT_ICMP6_RELAYED);
+	}
 	kfree_skb(skb2);
 }
 

@@ -155,6 +155,16 @@ sleep 0.5
 capture_stop
 check "the B4 relays Packet Too Big to the client behind its NAT (MTU 1380, quoted port ${sport:-?})" \
 	sh -c "tcpdump -r '$TMP/b4relay.pcap' -n -v 2>/dev/null | grep -q 'need to frag (mtu 1380)'"
+# An error about a packet of no connection (forged, or its entry gone)
+# would only go back into the softwire: not relayed.
+b4relayed=$(lw4o6_stat b4 icmp6_errors_relayed)
+capture_start b4 wan "$TMP/norelay.pcap" "ip6 proto 4"
+n aftr $PKT icmp6-4in6 --src 2001:db8:b4::98 --dst $B4 --qsrc6 $B4 --qdst6 $AFTR --type 1 --code 3 \
+	--qsrc4 192.0.2.1 --qdst4 $SERVER4 --qsport 4099 --qdport 4242
+sleep 0.5
+capture_stop
+expect_eq "the B4 relays no error about a packet of no connection, sends nothing to the AFTR" \
+	"$b4relayed 0" "$(lw4o6_stat b4 icmp6_errors_relayed) $($PKT dump4 "$TMP/norelay.pcap" | grep -c ' 4in6: ')"
 expect_eq "the B4 learnt the MTU to its AFTR from Packet Too Big" "$((b4learnt + 1))" \
 	"$(lw4o6_stat b4 icmp6_packet_too_big_learned)"
 check "... the route to the AFTR says mtu 1420" sh -c "ip -n b4 -6 route get $AFTR | grep -q 'mtu 1420'"
