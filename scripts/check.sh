@@ -63,7 +63,8 @@ if ! $vm_only; then
 fi
 
 echo "# booting $VM_KVER under qemu for the netns suite"
-tests/vm/run-vm.sh --kver "$VM_KVER" -- tests/suite.sh --vm ${XTSW_TESTS:-} 2>&1 | tee "$LOG/vm"
+# The whole suite takes about 21 minutes under TCG; the watchdog leaves room.
+VM_TIMEOUT=${VM_TIMEOUT:-2400} tests/vm/run-vm.sh --kver "$VM_KVER" -- tests/suite.sh --vm ${XTSW_TESTS:-} 2>&1 | tee "$LOG/vm"
 rc=${PIPESTATUS[0]}
 add_summary "$LOG/vm" "VM suite"
 [ "$rc" -eq 0 ] || grep -qE '^0 passed|[1-9][0-9]* failed' "$LOG/vm" || fail "VM run exited $rc"
