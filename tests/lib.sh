@@ -184,7 +184,7 @@ softwire_topology() {
 	ip -n client addr add 10.0.0.2/24 dev eth0
 	ip -n client route add default via 10.0.0.1
 	ip -n b4 addr add 10.0.0.1/24 dev lan
-	ip -n b4 addr add $B4/64 dev wan
+	ip -n b4 addr add $B4/64 dev wan nodad
 	ip -n b4 route add default dev wan	# IPv4 leaves through the IPv6-only wan
 	n b4 sysctl -qw net.ipv4.ip_forward=1
 	ip -n aftr addr add $AFTR/64 dev eth0
@@ -224,14 +224,14 @@ aftr_sink_topology() {
 
 # lw4o6_b4_rules BACKEND: the seed's B4 in namespace b4 with LW4O6, iptables
 # backend BACKEND: SNAT into 192.0.2.1:4096-8191 (PSID 1 of 4 bits at
-# offset 0), encapsulation to the AFTR, decapsulation of its replies.
+# offset 0), encapsulation to the AFTR and, by the same rule, decapsulation
+# of its replies.
 lw4o6_b4_rules() {
 	local p
 	for p in tcp udp icmp; do
 		n b4 "iptables-$1" -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.1:4096-8191
 	done
-	n b4 "iptables-$1" -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR
-	n b4 "ip6tables-$1" -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $B4 --aftr $AFTR \
+	n b4 "iptables-$1" -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR \
 		--psid 1/4 --psid-offset 0
 }
 

@@ -33,13 +33,11 @@ for BACKEND in $BACKENDS; do
 		n cli "iptables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table abcdefghijklmnop
 	expect_fail "$T a bad address is refused" '"2001:db8::zz" is not an IPv6 address' $I4 --b4 2001:db8::zz --aftr 2001:db8:b4::1
 	expect_fail "$T a multicast AFTR is refused" 'unicast' $I4 --b4 2001:db8:b4::2 --aftr ff02::1
-	expect_fail "$T --psid without a length is refused" 'PSID/LENGTH' $I6 $B --psid 1
-	expect_fail "$T a PSID too big for its length is refused" 'does not fit' $I6 $B --psid 16/4
-	expect_fail "$T offset + length over 16 is refused" 'exceeds 16' $I6 $B --psid 1/12 --psid-offset 6
-	expect_fail "$T --psid is not an encapsulation option" 'unknown option "--psid"' $I4 $B --psid 1/4
-	dmesg -C
-	expect_fail "$T a B4's decapsulation rule refuses --hop-limit" '.' $I6 $B --hop-limit 9
-	check "$T ... and the kernel says why" kernel_says 'are for iptables'
+	expect_fail "$T --psid without a length is refused" 'PSID/LENGTH' $I4 $B --psid 1
+	expect_fail "$T a PSID too big for its length is refused" 'does not fit' $I4 $B --psid 16/4
+	expect_fail "$T offset + length over 16 is refused" 'exceeds 16' $I4 $B --psid 1/12 --psid-offset 6
+	expect_fail "$T a B4 has no ip6tables rule: its iptables rule decapsulates" \
+		'a B4/CE has one rule, in iptables .*: it decapsulates too' $I6 $B --psid 1/4
 	dmesg -C
 	expect_fail "$T a rule naming a table that does not exist is refused" '.' \
 		n cli "iptables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table nosuch
@@ -55,7 +53,7 @@ for BACKEND in $BACKENDS; do
 		n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table bt0 --drop-icmp
 	expect_fail "$T --drop-icmp needs --binding-table" 'drop-icmp.*binding-table|binding-table.*drop-icmp|cannot be used|also' \
 		$I4 $B --drop-icmp
-	expect_fail "$T --psid-offset 17 is refused" 'psid-offset.*out of range \(0-16\)' $I6 $B --psid 1/4 --psid-offset 17
+	expect_fail "$T --psid-offset 17 is refused" 'psid-offset.*out of range \(0-16\)' $I4 $B --psid 1/4 --psid-offset 17
 
 	dmesg -C
 	expect_fail "$T the nat table is refused" '.' \
@@ -67,8 +65,8 @@ for BACKEND in $BACKENDS; do
 	check "$T ... and the kernel says where it belongs" kernel_says 'LW4O6.*(POSTROUTING|hook)'
 
 	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan -j LW4O6 $B --hop-limit 32
-	n cli "ip6tables-$BACKEND" -t mangle -A PREROUTING -i wan -j LW4O6 $B --psid 1/4 --psid-offset 0
-	n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -i wan -j LW4O6 $B --psid 52/8
+	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan3 -j LW4O6 $B --psid 1/4 --psid-offset 0
+	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan4 -j LW4O6 $B --psid 52/8
 	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan2 -j LW4O6 $B --tclass 32 --flowlabel 12345 --binding-table bt0
 	n cli "iptables-$BACKEND" -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0 --icmp --drop-icmp --hop-limit 40
 	n cli "ip6tables-$BACKEND" -t raw -A PREROUTING -d 2001:db8:b4::1 -j LW4O6 --binding-table bt0 --icmp --no-hairpin
@@ -81,9 +79,9 @@ for BACKEND in $BACKENDS; do
 			"$(n cli "$ipt-$BACKEND-save" -t $tbl | grep -v '^#' | sed 's/\[[0-9:]*\]//')"
 	done
 	check "$T save spells out the options" sh -c \
-		"ip netns exec cli ip6tables-$BACKEND-save | grep -qF -- '-j LW4O6 --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --psid 1/4 --psid-offset 0'"
+		"ip netns exec cli iptables-$BACKEND-save | grep -qF -- '-o wan3 -j LW4O6 --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --psid 1/4 --psid-offset 0'"
 	check "$T the default offset 6 is not spelled out" sh -c \
-		"ip netns exec cli ip6tables-$BACKEND-save -t raw | grep -qE -- '--psid 52/8\$'"
+		"ip netns exec cli iptables-$BACKEND-save -t mangle | grep -qE -- '-o wan4 .*--psid 52/8\$'"
 	check "$T save spells out the AFTR and CE options" sh -c "
 		ip netns exec cli iptables-$BACKEND-save | grep -qF -- '-j LW4O6 --binding-table bt0 --icmp --drop-icmp --hop-limit 40' &&
 		ip netns exec cli ip6tables-$BACKEND-save | grep -qF -- '-j LW4O6 --binding-table bt0 --icmp --no-hairpin' &&

@@ -38,7 +38,7 @@ ce_behind_br() {
 	ip -n "$1" addr add 10.0.0.2/24 dev eth0
 	ip -n "$1" route add default via 10.0.0.1
 	ip -n "$2" addr add 10.0.0.1/24 dev lan
-	ip -n "$2" addr add "$4/64" dev wan
+	ip -n "$2" addr add "$4/64" dev wan nodad
 	ip -n "$2" -6 route add default via "$gw"
 	ip -n "$2" route add default dev wan
 	n "$2" sysctl -qw net.ipv4.ip_forward=1
@@ -61,8 +61,7 @@ for l in "br eth1" "server eth0"; do no_offload $l; done
 for p in tcp udp icmp; do
 	n ce iptables-legacy -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.18:1232-1235
 done
-n ce iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR
-n ce ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $CE --aftr $BR --psid 52/8
+n ce iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR --psid 52/8
 
 # The BR: one rule, no softwire.
 printf 'br-address %s\nrule %s\n' $BR "$RULE" >"$TMP/mape0"
@@ -103,10 +102,8 @@ printf 'br-address %s\nrule %s\n' $BR "$RULE" >"$TMP/fmr"
 for c in ce ce2; do
 	n $c "$CTL" load fmr "$TMP/fmr" >/dev/null
 	n $c iptables-legacy -t mangle -F
-	n $c ip6tables-legacy -t mangle -F
 done
-n ce iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR --binding-table fmr
-n ce ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --b4 $CE --aftr $BR --psid 52/8 --binding-table fmr
+n ce iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR --psid 52/8 --binding-table fmr
 for p in tcp udp icmp; do
 	n ce2 iptables-legacy -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.19:1232-1235
 done
@@ -114,16 +111,18 @@ n ce2 iptables-legacy -t nat -A PREROUTING -i wan -p udp --dport 1233 -j DNAT --
 # CE 2 names only its End-user prefix: the kernel derives the rest from
 # the table's first rule (BMR) and takes its br-address as the BR.
 n ce2 iptables-legacy -t mangle -A POSTROUTING -o wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr
-n ce2 ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr
 expect_eq "CE from its End-user prefix: iptables-save shows it so" \
-	"-A PREROUTING -i wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr" \
-	"$(n ce2 ip6tables-legacy-save -t mangle | grep -- '-j LW4O6')"
+	"-A POSTROUTING -o wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr" \
+	"$(n ce2 iptables-legacy-save -t mangle | grep -- '-j LW4O6')"
+expect_fail "a CE has no ip6tables rule: the extension says where it belongs" \
+	'in iptables (mangle POSTROUTING): it decapsulates too' \
+	n ce2 ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr
 dmesg -C
 expect_fail "CE from its End-user prefix: a prefix outside the BMR is refused" '.' \
 	n ce2 iptables-legacy -t mangle -A POSTROUTING -j LW4O6 --end-user-prefix 2001:db9:13:3400::/56 --binding-table fmr
 check "... and the kernel says why" sh -c "dmesg | grep -q 'the End-user prefix is not under the BMR'"
 expect_eq "mesh: iptables-save shows the CE rule with its FMR table" \
-	"-A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR --binding-table fmr" \
+	"-A POSTROUTING -o wan -j LW4O6 --b4 $CE --aftr $BR --binding-table fmr --psid 52/8" \
 	"$(n ce iptables-legacy-save -t mangle | grep -- '-j LW4O6')"
 settle
 

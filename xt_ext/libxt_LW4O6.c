@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iptables/ip6tables extension for the LW4O6 target: stateless
- * IPv4-in-IPv6 softwires (lw4o6, DS-Lite), B4 side. In iptables it
- * encapsulates (after SNAT), in ip6tables it decapsulates.
+ * IPv4-in-IPv6 softwires (lw4o6, DS-Lite, MAP-E). A B4/CE has one iptables
+ * rule, which encapsulates (after SNAT) and decapsulates; an AFTR/BR has an
+ * iptables rule (encapsulate) and an ip6tables rule (decapsulate).
  * See libxt_LW4O6.man.
  */
 #include <arpa/inet.h>
@@ -55,10 +56,18 @@ enum {
 	{.name = "no-icmp-errors", .id = O_NO_ICMP_ERRORS, .type = XTTYPE_NONE, \
 	 .excl = B4_MODE | 1 << O_ICMP | 1 << O_EU_PREFIX, .also = 1 << O_TABLE}
 
-/* iptables encapsulates: where to. */
+/* The B4/CE's softwire: its two ends, the port set it accepts. */
+#define B4_OPTS \
+	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX}, \
+	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX}, \
+	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX}, \
+	{.name = "psid-offset", .id = O_PSID_OFFSET, .type = XTTYPE_UINT8, \
+	 .min = 0, .max = 16, .flags = XTOPT_PUT, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX, \
+	 XTOPT_POINTER(struct xt_lw4o6_tginfo, psid_offset)}
+
+/* iptables: a B4/CE (both ways), or an AFTR/BR encapsulating. */
 static const struct xt_option_entry lw4o6_encap_opts[] = {
-	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
-	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
+	B4_OPTS,
 	TABLE_OPTS,
 	{.name = "drop-icmp", .id = O_DROP_ICMP, .type = XTTYPE_NONE,
 	 .excl = B4_MODE | 1 << O_EU_PREFIX, .also = 1 << O_TABLE},
@@ -67,14 +76,12 @@ static const struct xt_option_entry lw4o6_encap_opts[] = {
 	XTOPT_TABLEEND,
 };
 
-/* ip6tables decapsulates: from whom, and for which ports. */
+/*
+ * ip6tables: an AFTR/BR decapsulating. The B4/CE options are known only to
+ * say where they belong (lw4o6_tg6_check).
+ */
 static const struct xt_option_entry lw4o6_decap_opts[] = {
-	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
-	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
-	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX},
-	{.name = "psid-offset", .id = O_PSID_OFFSET, .type = XTTYPE_UINT8,
-	 .min = 0, .max = 16, .flags = XTOPT_PUT, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX,
-	 XTOPT_POINTER(struct xt_lw4o6_tginfo, psid_offset)},
+	B4_OPTS,
 	TABLE_OPTS,
 	{.name = "no-hairpin", .id = O_NO_HAIRPIN, .type = XTTYPE_NONE,
 	 .excl = B4_MODE | 1 << O_EU_PREFIX, .also = 1 << O_TABLE},
@@ -87,13 +94,13 @@ static void lw4o6_tg_help(void)
 {
 	printf(
 "LW4O6 target options (IPv4-in-IPv6 softwires, RFC 7596/7597/6333):\n"
-"B4/CE side:\n"
-"  --b4 ADDRESS         this B4's IPv6 address (the softwire's end here)\n"
+"B4/CE side (iptables, mangle POSTROUTING; encapsulates and decapsulates):\n"
+"  --b4 ADDRESS         this B4's IPv6 address (the softwire's end here; an\n"
+"                       address of this box)\n"
 "  --aftr ADDRESS       the AFTR's IPv6 address\n"
-"  --psid PSID/LEN      ip6tables: decapsulate only packets whose inner\n"
-"                       destination port is in this port set (lw4o6)\n"
-"  --psid-offset N      ip6tables: PSID offset a, 0 to 16 (default 6,\n"
-"                       RFC 7597 section 5.1)\n"
+"  --psid PSID/LEN      decapsulate only packets whose inner destination port\n"
+"                       is in this port set (lw4o6)\n"
+"  --psid-offset N      PSID offset a, 0 to 16 (default 6, RFC 7597 5.1)\n"
 "AFTR/BR side:\n"
 "  --binding-table NAME the binding table (lw4o6ctl) of this namespace;\n"
 "                       with --b4/--aftr: a MAP-E CE, the table's rules are\n"
@@ -116,13 +123,13 @@ static void lw4o6_tg_help(void)
 "  --hop-limit N        hop limit (default 64)\n"
 "  --tclass N           traffic class (default: the inner TOS)\n"
 "  --flowlabel N        flow label (default: a hash of the inner flow)\n"
-"In iptables it encapsulates IPv4 packets (B4: mangle POSTROUTING, after SNAT;\n"
-"AFTR: raw or mangle PREROUTING, FORWARD, OUTPUT); in ip6tables (raw or mangle\n"
-"PREROUTING) it decapsulates. Example, the B4 192.0.2.1, ports 4096-8191:\n"
+"A B4/CE has one iptables rule (mangle POSTROUTING): it encapsulates after\n"
+"SNAT, and decapsulates what its AFTR sends to its address (the IPv6 stack's\n"
+"IPv4-in-IPv6 handler, after ip6tables INPUT). An AFTR/BR encapsulates in\n"
+"iptables (raw or mangle PREROUTING, FORWARD, OUTPUT) and decapsulates in\n"
+"ip6tables (raw or mangle PREROUTING). Example, the B4 192.0.2.1, ports 4096-8191:\n"
 "  iptables -t nat -A POSTROUTING -o wan -p tcp -j SNAT --to 192.0.2.1:4096-8191\n"
 "  iptables -t mangle -A POSTROUTING -o wan -j LW4O6 \\\n"
-"           --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1\n"
-"  ip6tables -t mangle -A PREROUTING -i wan -j LW4O6 \\\n"
 "           --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --psid 1/4 --psid-offset 0\n"
 "and its AFTR, with the binding table bt0:\n"
 "  iptables -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0\n"
@@ -252,6 +259,15 @@ static void lw4o6_tg_check(struct xt_fcheck_call *cb)
 			      info->psid_len);
 }
 
+/* ip6tables: only an AFTR/BR rule. */
+static void lw4o6_tg6_check(struct xt_fcheck_call *cb)
+{
+	if (cb->xflags & (B4_MODE | 1 << O_EU_PREFIX))
+		xtables_error(PARAMETER_PROBLEM,
+			      "LW4O6: a B4/CE has one rule, in iptables (mangle POSTROUTING): it decapsulates too; in ip6tables LW4O6 is an AFTR/BR's (--binding-table)");
+	lw4o6_tg_check(cb);
+}
+
 /* print and save say the same words; save puts "--" before each option. */
 static void lw4o6_tg_show(const struct xt_lw4o6_tginfo *info, const char *dash)
 {
@@ -301,8 +317,8 @@ static void lw4o6_tg_save(const void *ip, const struct xt_entry_target *target)
 	lw4o6_tg_show((const void *)target->data, "--");
 }
 
-/* One target for both families: iptables encapsulates, ip6tables
- * decapsulates; the constructor makes the IPv6 copy with its own options.
+/* One target for both families; the constructor makes the IPv6 copy
+ * with its own options and check.
  */
 static struct xtables_target lw4o6_tg_reg[2] = {
 	{
@@ -326,6 +342,7 @@ static void __attribute__((constructor)) lw4o6_tg_ldr(void)
 	lw4o6_tg_reg[1] = lw4o6_tg_reg[0];
 	lw4o6_tg_reg[1].family = NFPROTO_IPV6;
 	lw4o6_tg_reg[1].x6_options = lw4o6_decap_opts;
+	lw4o6_tg_reg[1].x6_fcheck = lw4o6_tg6_check;
 	xtables_register_targets(lw4o6_tg_reg,
 				 sizeof(lw4o6_tg_reg) / sizeof(lw4o6_tg_reg[0]));
 }
