@@ -79,13 +79,16 @@ b4_round() {
 	expect_eq "$T counters: one drop for the port, one for the AFTR" \
 		"$((port_drops + 1)) $((aftr_drops + 1))" \
 		"$(lw4o6_stat b4 decap_dropped_port_not_in_set) $(lw4o6_stat b4 decap_dropped_not_from_aftr)"
-	# Malformed inner packets are dropped and counted, never handed on.
+	# Malformed inner packets are dropped and counted, never handed on. Half
+	# an IPv4 header never reaches the B4's handler: the kernel's tunnel6
+	# drops it first (it pulls a whole header before any handler runs).
 	malformed=$(lw4o6_stat b4 decap_dropped_malformed)
 	for kind in truncated ihl version checksum length; do
 		n aftr $PKT send-4in6 --src6 $AFTR --dst6 $B4 --src4 $SERVER4 --dst4 192.0.2.1 \
 			--dport 5000 --malformed $kind
 	done
-	expect_eq "$T decap: 5 malformed inner packets dropped and counted" "$((malformed + 5)) $((before + 1))" \
+	expect_eq "$T decap: 5 malformed inner packets dropped, the 4 with a whole header counted" \
+		"$((malformed + 4)) $((before + 1))" \
 		"$(lw4o6_stat b4 decap_dropped_malformed) $(seen)"
 
 	# Path MTU: the wan has MTU 1500, so 1472 bytes of ping no longer fit. The

@@ -115,7 +115,7 @@ expect_eq "CE from its End-user prefix: iptables-save shows it so" \
 	"-A POSTROUTING -o wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr" \
 	"$(n ce2 iptables-legacy-save -t mangle | grep -- '-j LW4O6')"
 expect_fail "a CE has no ip6tables rule: the extension says where it belongs" \
-	'in iptables (mangle POSTROUTING): it decapsulates too' \
+	'in iptables .mangle POSTROUTING.: it decapsulates too' \
 	n ce2 ip6tables-legacy -t mangle -A PREROUTING -i wan -j LW4O6 --end-user-prefix 2001:db8:13:3400::/56 --binding-table fmr
 dmesg -C
 expect_fail "CE from its End-user prefix: a prefix outside the BMR is refused" '.' \
