@@ -7,7 +7,7 @@
 # and prints the table, each target met or missed, and a README snippet.
 #
 # Environment:
-#   BENCH_ROUNDS   interleaved rounds (default 5; 1 for a quick look)
+#   BENCH_ROUNDS   interleaved rounds (default 3; 1 for a quick look)
 #   BENCH_CASES    groups to run: v6 v4 b4 aftr decap tcp ctl (default all)
 #   BENCH_PACKETS  packets per pktgen/sendraw run (default 100000)
 #   BENCH_TCP_SECS seconds per iperf3 run (default 5)
@@ -53,7 +53,7 @@ done < <(build/bench/micro list)
 
 # The VM: one boot, no slub_debug, under the shared lock (two cores: never
 # two VMs at once).
-export XTSW_BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+export XTSW_BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 export XTSW_BENCH_PACKETS=${BENCH_PACKETS:-100000}
 export XTSW_BENCH_TCP_SECS=${BENCH_TCP_SECS:-5}
 [ -n "${BENCH_CASES:-}" ] && export XTSW_BENCH_CASES=$BENCH_CASES

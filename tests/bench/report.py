@@ -117,6 +117,8 @@ def main():
                "%.0f ns")
     if tcp.get("tcp_b4") and tcp.get("tcp_ip6tnl"):
         a, b = max(tcp["tcp_b4"].values()), max(tcp["tcp_ip6tnl"].values())
+        if not a or not b:
+            a = None            # a transfer failed: no comparison
         target("TCP bulk: B4 vs ip4ip6 device (%.0f Mbit/s)" % b, a, ">= ip4ip6", a >= b, "%.0f Mbit/s")
 
     md = []

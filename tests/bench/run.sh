@@ -23,7 +23,7 @@
 # frames of tests/bench/frames.py (the same 100-byte IPv4 packet inside),
 # and their plain case is the same frames forwarded as IPv6.
 #
-# Environment: XTSW_BENCH_ROUNDS (default 5), XTSW_BENCH_PACKETS per run
+# Environment: XTSW_BENCH_ROUNDS (default 3), XTSW_BENCH_PACKETS per run
 # (default 100000), XTSW_BENCH_TCP_SECS (default 5), XTSW_BENCH_CASES (a
 # space-separated list of groups: v6 v4 b4 aftr decap tcp ctl; default all).
 
@@ -32,7 +32,7 @@
 # The tool is being renamed: whichever exists.
 CTL=$REPO/tools/softwirectl/softwirectl
 [ -x "$CTL" ] || CTL=$REPO/tools/lw4o6ctl
-ROUNDS=${XTSW_BENCH_ROUNDS:-5}
+ROUNDS=${XTSW_BENCH_ROUNDS:-3}
 PKTS=${XTSW_BENCH_PACKETS:-100000}
 TCP_SECS=${XTSW_BENCH_TCP_SECS:-5}
 GROUPS_ON=" ${XTSW_BENCH_CASES:-v6 v4 b4 aftr decap tcp ctl} "
@@ -329,6 +329,8 @@ tcp_topology() {	# SUFFIX
 	ip -n $b addr add $B4_ADDR/64 dev wan
 	n $b sysctl -qw net.ipv4.ip_forward=1
 	ip -n $a addr add $AFTR_ADDR/64 dev eth0
+	ip -n $b -6 route add $AFTR_ADDR/128 dev wan	# the two /64s share the link
+	ip -n $a -6 route add $B4_ADDR/128 dev eth0
 	ip -n $a addr add 198.51.100.254/24 dev eth1
 	n $a sysctl -qw net.ipv4.ip_forward=1
 	ip -n $a -6 tunnel add sw mode ip4ip6 local $AFTR_ADDR remote $B4_ADDR
@@ -353,7 +355,8 @@ if on tcp; then
 	settle
 fi
 run_tcp() {
-	n tc_$1 iperf3 -c 198.51.100.1 -p 5201 -t "$TCP_SECS" -O 1 -J 2>/dev/null |
+	n tc_$1 timeout $((TCP_SECS + 30)) iperf3 -c 198.51.100.1 -p 5201 -t "$TCP_SECS" -O 1 \
+		--connect-timeout 5000 -J 2>/dev/null |
 		/usr/bin/python3 -c 'import json, sys
 try:
     print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
