@@ -119,7 +119,8 @@ def main():
         a, b = max(tcp["tcp_b4"].values()), max(tcp["tcp_ip6tnl"].values())
         if not a or not b:
             a = None            # a transfer failed: no comparison
-        target("TCP bulk: B4 vs ip4ip6 device (%.0f Mbit/s)" % b, a, ">= ip4ip6", a >= b, "%.0f Mbit/s")
+        target("TCP bulk: B4 vs ip4ip6 device (%.0f Mbit/s)" % b, a, ">= ip4ip6",
+               a is not None and a >= b, "%.0f Mbit/s")
 
     md = []
     md.append("Machine: %s; VM kernel %s, %s vCPUs (qemu TCG), %s; %s rounds of %s packets "
