@@ -67,24 +67,7 @@ grep -a '^BENCH ' "$out/vm.log" >>"$raw" || true
 grep -a '^not ok' "$out/vm.log" || true
 
 /usr/bin/python3 tests/bench/report.py "$raw" "$out" "$machine"
-if [ -s "$out/chart.dat" ]; then
-	gnuplot <<-GP
-	set terminal pngcairo size 1100,600 noenhanced
-	set output "$out/results.png"
-	set title "xt-softwire, rate as a fraction of the matching plain forwarding ($machine)"
-	set style data histograms
-	set style histogram clustered gap 1
-	set style fill solid 0.8 border -1
-	set yrange [0:1.1]
-	set grid ytics
-	set xtics rotate by -35 scale 0
-	set key top right
-	plot "$out/chart.dat" using 2:xtic(1) title "best / best plain", \
-	     "" using 3 title "median of per-round ratios", \
-	     0.97 with lines dt 2 lw 2 title "MAP66 target 0.97", \
-	     0.80 with lines dt 3 lw 2 title "B4 target 0.80"
-	GP
-fi
+[ -s "$out/chart.dat" ] && sh tests/bench/chart.sh "$out" "$machine"
 echo
 echo "bench: results in $out (results.md, results.png, raw.txt, vm.log)"
 echo "README snippet:"
