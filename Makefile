@@ -8,6 +8,8 @@
 #   make demo         boot the VM and show MAP66 at work
 #   make sparse       build the modules with sparse (C=1)
 #   make fuzz         run the libFuzzer targets for a while
+#   make bench        benchmark every target against the kernel's own paths
+#                     in the VM (results in bench/results/, see scripts/bench.sh)
 
 VERSION   := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KVER      ?= $(shell uname -r)
@@ -26,7 +28,7 @@ CORE_SRCS  := kernel/map66_core.c kernel/psid_core.c
 CORE_HDRS  := kernel/map66_core.h kernel/psid_core.h kernel/softwire_csum.h
 
 .PHONY: all modules extensions tools install install-modules install-extensions install-tools \
-	check check-unit check-vm check-host demo sparse fuzz deps clean
+	check check-unit check-vm check-host demo sparse fuzz bench deps clean
 
 all: modules extensions tools
 
@@ -85,6 +87,9 @@ demo:
 
 fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench:
+	@bash scripts/bench.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

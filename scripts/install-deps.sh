@@ -11,7 +11,8 @@ PKGS="build-essential make gcc pkg-config kmod dkms
 	libxtables-dev iptables libmnl-dev
 	iproute2 iputils-ping ethtool tcpdump netcat-openbsd
 	qemu-system-x86 busybox-static cpio
-	python3 python3-pyftpdlib nftables conntrack git sparse clang libclang-rt-dev bc"
+	python3 python3-pyftpdlib nftables conntrack git sparse clang libclang-rt-dev bc
+	valgrind gnuplot-nox iperf3"
 
 missing=
 for p in $PKGS; do

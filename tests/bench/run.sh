@@ -1,0 +1,410 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark's VM side (scripts/bench.sh boots the VM and runs it): every
+# case in its own namespaces, so that no case's tables or hooks tax another,
+# measured in interleaved rounds (round 1: every case, round 2: every case,
+# ...). Prints raw numbers as "BENCH ..." lines, which scripts/bench.sh and
+# tests/bench/report.py turn into the results table:
+#
+#   BENCH rate CASE ROUND PPS       packets/s leaving the router (d0 tx)
+#   BENCH tcp CASE ROUND MBITS      TCP bulk goodput, Mbit/s
+#   BENCH ctl KEY VALUE             control plane
+#
+# Packet cases: a generator namespace feeds a router namespace over a veth;
+# the router sends what it forwards into a dummy d0, behind one next hop
+# (no neighbour entry per destination):
+#
+#   [gen_C] g0 --veth-- i0 [r_C] d0 (dummy) -> 2001:db8::/32 via 2001:db8:fffe::2,
+#                                             IPv4 default via 10.255.0.2
+#
+# pktgen sends 100-byte UDP frames (pkt_size 100); the decapsulation cases
+# need 4in6 packets, which pktgen cannot make: tests/bench/sendraw sends the
+# frames of tests/bench/frames.py (the same 100-byte IPv4 packet inside),
+# and their plain case is the same frames forwarded as IPv6.
+#
+# Environment: XTSW_BENCH_ROUNDS (default 3), XTSW_BENCH_PACKETS per run
+# (default 100000), XTSW_BENCH_TCP_SECS (default 5), XTSW_BENCH_CASES (a
+# space-separated list of groups: v6 v4 b4 aftr decap tcp ctl; default all).
+
+. "$(dirname "$0")/../lib.sh"
+
+# The tool is being renamed: whichever exists.
+CTL=$REPO/tools/softwirectl/softwirectl
+[ -x "$CTL" ] || CTL=$REPO/tools/lw4o6ctl
+ROUNDS=${XTSW_BENCH_ROUNDS:-3}
+PKTS=${XTSW_BENCH_PACKETS:-100000}
+TCP_SECS=${XTSW_BENCH_TCP_SECS:-5}
+GROUPS_ON=" ${XTSW_BENCH_CASES:-v6 v4 b4 aftr decap tcp ctl} "
+on() { case $GROUPS_ON in *" $1 "*) return 0 ;; esac; return 1; }
+IPT=iptables-legacy
+IP6T=ip6tables-legacy
+SENDRAW=$REPO/build/bench/sendraw
+FRAMES="/usr/bin/python3 $REPO/tests/bench/frames.py"
+
+# Modules: the kernel's, then ours from this tree (as tests/suite.sh does).
+for m in veth dummy x_tables ip_tables iptable_mangle iptable_nat iptable_raw \
+	 ip6_tables ip6table_mangle ip6table_raw nf_conntrack ip6t_NPT ip6_tunnel pktgen; do
+	modprobe "$m" 2>/dev/null
+done
+for m in xt_MAP66 xt_LW4O6; do
+	grep -q "^$m " /proc/modules && rmmod $m
+	insmod "$REPO/kernel/$m.ko" || { echo "not ok - load $m"; exit 1; }
+done
+echo "BENCH info kernel $(uname -r)"
+echo "BENCH info cpus $(nproc)"
+echo "BENCH info slub_debug $(grep -o 'slub_debug=[^ ]*' /proc/cmdline || echo none)"
+echo "BENCH info rounds $ROUNDS packets $PKTS tcp_secs $TCP_SECS"
+
+CASES=()		# packet cases, in the order they run in each round
+declare -A GEN=()	# CASE -> pktgen | FRAMEFILE (sendraw)
+declare -A PGCONF=()	# CASE -> pktgen commands for g0, one per line
+
+# router_base CASE: gen_CASE and r_CASE joined by g0 -- i0, d0 in r_CASE.
+router_base() {
+	local g=gen_$1 r=r_$1
+	ns_add $g; ns_add $r
+	link $g g0 $r i0
+	ip -n $g addr add 198.18.0.2/24 dev g0
+	ip -n $g route add default via 198.18.0.1
+	ip -n $g addr add fd01:203:405:1::2/64 dev g0
+	ip -n $r addr add 198.18.0.1/24 dev i0
+	ip -n $r addr add fd01:203:405:1::1/64 dev i0
+	ip -n $r link add d0 type dummy
+	ip -n $r link set d0 up
+	ip -n $r addr add 2001:db8:fffe::1/64 dev d0
+	ip -n $r addr add 10.255.0.1/24 dev d0
+	ip -n $r -6 route add 2001:db8::/32 via 2001:db8:fffe::2 dev d0
+	ip -n $r route add default via 10.255.0.2 dev d0
+	n $r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+		net.ipv4.conf.i0.rp_filter=0
+	CASES+=("$1")
+}
+mac_of() { ip -n "$1" link show "$2" | awk '/ether/ { print $2 }'; }
+
+# pktgen_case CASE KIND [EXTRA...]: the pktgen flow of CASE. KIND v6: UDP
+# fd01:203:405:1::2 -> 2001:db8:100::1; v4: 198.18.0.2 -> 203.0.113.1;
+# EXTRA: more pktgen commands (ranges, flags).
+pktgen_case() {
+	local c=$1 kind=$2
+	shift 2
+	GEN[$c]=pktgen
+	PGCONF[$c]="count $PKTS
+clone_skb 0
+pkt_size 100
+delay 0
+dst_mac $(mac_of r_$c i0)
+udp_src_min 4242
+udp_src_max 4242
+udp_dst_min 4242
+udp_dst_max 4242"
+	if [ "$kind" = v6 ]; then
+		PGCONF[$c]+="
+src6 fd01:203:405:1::2
+dst6 2001:db8:100::1"
+	else
+		PGCONF[$c]+="
+src_min 198.18.0.2
+src_max 198.18.0.2
+dst_min 203.0.113.1
+dst_max 203.0.113.1"
+	fi
+	local e
+	for e in "$@"; do PGCONF[$c]+="
+$e"; done
+}
+# The AFTR encapsulation flows draw random sources (and destinations): the
+# same generator work for every table size and for their plain case.
+RANDOM_SRC=("src_min 198.18.0.2" "src_max 198.18.0.250" "udp_src_min 1024"
+	    "udp_src_max 65535" "flag IPSRC_RND" "flag UDPSRC_RND"
+	    "flag IPDST_RND" "flag UDPDST_RND")
+
+# sendraw_case CASE MODE: frames.py's MODE frames, to r_CASE's i0.
+sendraw_case() {
+	$FRAMES "$TMP/frames.$1" "$(mac_of r_$1 i0)" "$2"
+	GEN[$1]=$TMP/frames.$1
+}
+
+# bench_b4_setup NS WAN DECAP: the README's lw4o6 B4 in NS, its IPv6-only
+# uplink WAN (IPv4 leaves through it): SNAT into PSID 1 of 4 bits at offset
+# 0, encapsulation after SNAT to the AFTR and, with DECAP=1, decapsulation
+# of the replies. The B4 design changes: this is the one place that knows
+# its rules. Up to issue 9 the decapsulation was an ip6tables mangle
+# PREROUTING rule (DECAP=0 leaves it out, to measure what it costs the
+# encapsulation); since then (kernel/lw4o6_b4.c) the one iptables rule
+# decapsulates too, through a tunnel6 handler, and b4_split_rules is false.
+B4_ADDR=2001:db8:b4::2
+AFTR_ADDR=2001:db8:ffff::1
+b4_split_rules() { [ ! -f "$REPO/kernel/lw4o6_b4.c" ]; }
+bench_b4_setup() {
+	local ns=$1 wan=$2 p
+	for p in tcp udp icmp; do
+		n $ns $IPT -t nat -A POSTROUTING -o $wan -p $p -j SNAT --to 192.0.2.1:4096-8191
+	done
+	if ! b4_split_rules; then
+		n $ns $IPT -t mangle -A POSTROUTING -o $wan -j LW4O6 --b4 $B4_ADDR --aftr $AFTR_ADDR \
+			--psid 1/4 --psid-offset 0
+		return
+	fi
+	n $ns $IPT -t mangle -A POSTROUTING -o $wan -j LW4O6 --b4 $B4_ADDR --aftr $AFTR_ADDR
+	[ "$3" = 1 ] && n $ns $IP6T -t mangle -A PREROUTING -i $wan -j LW4O6 \
+		--b4 $B4_ADDR --aftr $AFTR_ADDR --psid 1/4 --psid-offset 0
+	return 0
+}
+# ip4ip6_b4 NS: Linux's ip4ip6 device sw to the AFTR, IPv4 through it.
+ip4ip6_b4() {
+	ip -n $1 addr add $B4_ADDR/128 dev lo
+	ip -n $1 -6 tunnel add sw mode ip4ip6 local $B4_ADDR remote $AFTR_ADDR
+	ip -n $1 link set sw up
+}
+
+# Binding tables: one softwire; 10 000 (625 addresses x 16 PSIDs, length
+# 4); 1 048 576 (16384 addresses x 64 PSIDs, length 6); offset 6. Address
+# number I is 100.64.I/256.I%256, its PSID P's B4 2001:db8:I:P::1 (what
+# frames.py sends from).
+table_file() {	# NADDR PSIDLEN
+	awk -v aftr=$AFTR_ADDR -v na="$1" -v pl="$2" 'BEGIN {
+		print "br-address " aftr
+		for (i = 0; i < na; i++)
+			for (p = 0; p < 2 ^ pl; p++)
+				printf "softwire ipv4 100.64.%d.%d psid %d/%d b4-ipv6 2001:db8:%x:%x::1\n",
+					int(i / 256), i % 256, p, pl, i, p
+	}'
+}
+printf 'br-address %s\nsoftwire ipv4 100.64.0.1 psid 5/6 b4-ipv6 2001:db8:0:5::1\n' \
+	$AFTR_ADDR >"$TMP/t1"
+table_file 625 4 >"$TMP/t10k"
+on aftr || on decap || on ctl && table_file 16384 6 >"$TMP/t1M"
+declare -A TABLE_OF=([1]=t1 [10k]=t10k [1M]=t1M)
+
+# --- control plane: the 1M load, in the namespace of the 1M encap case ----
+ctl_bench() {
+	local ns=$1 s e before after
+	mem_avail() { awk '/^MemAvailable/ { print $2 * 1024 }' /proc/meminfo; }
+	s=$EPOCHREALTIME
+	"$CTL" check "$TMP/t1M" >/dev/null || echo "not ok - $CTL check of the 1M file"
+	echo "BENCH ctl parse_s $(echo "$EPOCHREALTIME - $s" | bc)"
+	sync; echo 3 >/proc/sys/vm/drop_caches
+	before=$(mem_avail)
+	# Meanwhile: nlctrl requests (genl_mutex, as nl80211, devlink and
+	# ethtool's netlink take it) and ethtool -i (an ioctl under RTNL), each
+	# timed; their slowest answers say what the load holds up.
+	rm -f "$TMP/load.end"
+	n $ns $PKT genl-probe "$TMP/probe" "$TMP/load.end" 600 --interval 0.01 &
+	BG_PIDS+=($!)
+	local probe=$!
+	(while [ ! -e "$TMP/load.end" ]; do
+		s=$EPOCHREALTIME; ethtool -i lo >/dev/null 2>&1; e=$EPOCHREALTIME
+		echo "$s $e"; sleep 0.01
+	done >"$TMP/ethtool") &
+	local eth=$!
+	sleep 1
+	s=$EPOCHREALTIME
+	n $ns "$CTL" load big "$TMP/t1M" >/dev/null || echo "not ok - load of 1M softwires"
+	e=$EPOCHREALTIME
+	touch "$TMP/load.end"
+	wait $probe $eth
+	echo "BENCH ctl load_s $(echo "$e - $s" | bc)"
+	after=$(mem_avail)
+	echo "BENCH ctl softwires $(n $ns "$CTL" show big | awk '$1 == "softwires" { print $2 }')"
+	echo "BENCH ctl bytes_per_softwire_table $(n $ns "$CTL" show big | awk '$1 == "memory" { printf "%.1f", $2 / 1048576 }')"
+	echo "BENCH ctl bytes_per_softwire_memavail $(( (before - after) / 1048576 ))"
+	echo "BENCH ctl nlctrl_requests $(wc -l <"$TMP/probe")"
+	echo "BENCH ctl nlctrl_max_wait_s $(awk '$2 - $1 > m { m = $2 - $1 } END { printf "%.3f", m }' "$TMP/probe")"
+	echo "BENCH ctl ethtool_requests $(wc -l <"$TMP/ethtool")"
+	echo "BENCH ctl ethtool_max_wait_s $(awk '$2 - $1 > m { m = $2 - $1 } END { printf "%.3f", m }' "$TMP/ethtool")"
+}
+
+# --- the packet cases -----------------------------------------------------
+if on v6; then
+	for c in v6_plain v6_snpt v6_map66 v6_map66_120; do
+		router_base $c
+		pktgen_case $c v6
+	done
+	n r_v6_snpt $IP6T -t mangle -A POSTROUTING -o d0 -s fd01:203:405::/48 -j SNPT \
+		--src-pfx fd01:203:405::/48 --dst-pfx 2001:db8:1::/48
+	n r_v6_map66 $IP6T -t mangle -A POSTROUTING -o d0 -s fd01:203:405::/48 -j MAP66 \
+		--to 2001:db8:1::/48
+	n r_v6_map66_120 $IP6T -t mangle -A POSTROUTING -o d0 -s fd01:203:405:1::/120 -j MAP66 \
+		--to 2001:db8:1:1::/120
+fi
+if on v4 || on b4; then
+	router_base v4_plain
+	pktgen_case v4_plain v4
+fi
+if on v4; then
+	router_base v4_ip6tnl_encap
+	ip4ip6_b4 r_v4_ip6tnl_encap
+	ip -n r_v4_ip6tnl_encap route add 203.0.113.0/24 dev sw
+	pktgen_case v4_ip6tnl_encap v4
+fi
+if on b4; then
+	router_base b4_ip6tnl_snat
+	ip4ip6_b4 r_b4_ip6tnl_snat
+	ip -n r_b4_ip6tnl_snat route add 203.0.113.0/24 dev sw
+	for p in tcp udp icmp; do
+		n r_b4_ip6tnl_snat $IPT -t nat -A POSTROUTING -o sw -p $p -j SNAT --to 192.0.2.1:4096-8191
+	done
+	pktgen_case b4_ip6tnl_snat v4
+	b4s=b4_lw4o6
+	b4_split_rules && b4s="b4_lw4o6 b4_lw4o6_nodecap"
+	for c in $b4s; do
+		router_base $c
+		ip -n r_$c addr add $B4_ADDR/128 dev d0
+		ip -n r_$c route add 203.0.113.0/24 dev d0
+		pktgen_case $c v4
+		bench_b4_setup r_$c d0 $([ $c = b4_lw4o6 ] && echo 1 || echo 0)
+	done
+fi
+if on aftr; then
+	router_base aftr_plain
+	pktgen_case aftr_plain v4 "${RANDOM_SRC[@]}"
+	for t in 1 10k 1M; do
+		c=aftr_encap_$t
+		router_base $c
+		ip -n r_$c addr add $AFTR_ADDR/128 dev lo
+		if [ $t = 1M ] && on ctl; then
+			ctl_bench r_$c
+		else
+			n r_$c "$CTL" load big "$TMP/${TABLE_OF[$t]}" >/dev/null
+		fi
+		n r_$c $IPT -t raw -A PREROUTING -i i0 -j LW4O6 --binding-table big
+	done
+	pktgen_case aftr_encap_1 v4 "${RANDOM_SRC[@]}" "dst_min 100.64.0.1" "dst_max 100.64.0.1" \
+		"udp_dst_min 1104" "udp_dst_max 1104"
+	pktgen_case aftr_encap_10k v4 "${RANDOM_SRC[@]}" "dst_min 100.64.0.0" "dst_max 100.64.2.112" \
+		"udp_dst_min 1024" "udp_dst_max 65535"
+	pktgen_case aftr_encap_1M v4 "${RANDOM_SRC[@]}" "dst_min 100.64.0.0" "dst_max 100.64.63.255" \
+		"udp_dst_min 1024" "udp_dst_max 65535"
+elif on ctl; then
+	ns_add ctl
+	ctl_bench ctl
+fi
+if on decap; then
+	router_base decap_plain		# the 4in6 frames forwarded as IPv6
+	sendraw_case decap_plain one
+	router_base decap_ip6tnl
+	ip -n r_decap_ip6tnl addr add $AFTR_ADDR/128 dev lo
+	ip -n r_decap_ip6tnl -6 tunnel add sw mode ip4ip6 local $AFTR_ADDR remote $B4_ADDR
+	ip -n r_decap_ip6tnl link set sw up
+	sendraw_case decap_ip6tnl tnl
+	for t in 1 10k 1M; do
+		c=aftr_decap_$t
+		router_base $c
+		ip -n r_$c addr add $AFTR_ADDR/128 dev lo
+		n r_$c "$CTL" load big "$TMP/${TABLE_OF[$t]}" >/dev/null
+		n r_$c $IP6T -t raw -A PREROUTING -d $AFTR_ADDR -j LW4O6 --binding-table big
+		case $t in 1) sendraw_case $c one ;; *) sendraw_case $c $t ;; esac
+	done
+fi
+rm -f "$TMP/t1M"
+
+# run_case CASE: one run; prints packets/s leaving r_CASE's d0.
+egress() { n r_$1 cat /sys/class/net/d0/statistics/tx_packets; }
+run_case() {
+	local c=$1 c0 c1 times
+	c0=$(egress $c)
+	if [ "${GEN[$c]}" = pktgen ]; then
+		times=$(printf '%s\n' "${PGCONF[$c]}" | n gen_$c sh -c '
+			cd /proc/net/pktgen
+			echo rem_device_all >kpktgend_0
+			echo "add_device g0" >kpktgend_0
+			while read -r l; do echo "$l" >g0; done
+			s=$(date +%s.%N); echo start >pgctrl; e=$(date +%s.%N)
+			echo "$s $e"')
+		times=$(echo "$times" | awk '{ print $2 - $1 }')
+	else
+		times=$(n gen_$c "$SENDRAW" g0 "${GEN[$c]}" $PKTS | awk '{ print $2 }')
+	fi
+	sleep 0.2
+	c1=$(egress $c)
+	echo "($c1 - $c0) / $times" | bc
+}
+
+# TCP bulk: client -- B4 -- AFTR (Linux's ip4ip6 device) -- server, veth
+# offloads on (TSO/GSO), iperf3 for TCP_SECS seconds (the first one not
+# counted). tcp_b4: the LW4O6 B4 (bench_b4_setup); tcp_ip6tnl: the seed's
+# B4, Linux's ip4ip6 device and SNAT.
+TCP_CASES=()
+tcp_topology() {	# SUFFIX
+	local s=$1 c=tc_$1 b=tb_$1 a=ta_$1 v=ts_$1
+	ns_add $c; ns_add $b; ns_add $a; ns_add $v
+	link $c eth0 $b lan
+	link $b wan $a eth0
+	link $a eth1 $v eth0
+	ip -n $c addr add 10.0.0.2/24 dev eth0
+	ip -n $c route add default via 10.0.0.1
+	ip -n $b addr add 10.0.0.1/24 dev lan
+	ip -n $b addr add $B4_ADDR/64 dev wan
+	n $b sysctl -qw net.ipv4.ip_forward=1
+	ip -n $a addr add $AFTR_ADDR/64 dev eth0
+	ip -n $b -6 route add $AFTR_ADDR/128 dev wan	# the two /64s share the link
+	ip -n $a -6 route add $B4_ADDR/128 dev eth0
+	ip -n $a addr add 198.51.100.254/24 dev eth1
+	n $a sysctl -qw net.ipv4.ip_forward=1
+	ip -n $a -6 tunnel add sw mode ip4ip6 local $AFTR_ADDR remote $B4_ADDR
+	ip -n $a link set sw up
+	ip -n $a route add 192.0.2.1/32 dev sw
+	ip -n $v addr add 198.51.100.1/24 dev eth0
+	ip -n $v route add default via 198.51.100.254
+	n $v iperf3 -s -D -p 5201 >/dev/null
+	TCP_CASES+=("$s")
+}
+if on tcp; then
+	tcp_topology b4
+	ip -n tb_b4 route add default dev wan
+	bench_b4_setup tb_b4 wan 1
+	tcp_topology ip6tnl
+	ip -n tb_ip6tnl -6 tunnel add sw mode ip4ip6 local $B4_ADDR remote $AFTR_ADDR
+	ip -n tb_ip6tnl link set sw up
+	ip -n tb_ip6tnl route add default dev sw
+	for p in tcp udp icmp; do
+		n tb_ip6tnl $IPT -t nat -A POSTROUTING -o sw -p $p -j SNAT --to 192.0.2.1:4096-8191
+	done
+	settle
+fi
+run_tcp() {
+	n tc_$1 timeout $((TCP_SECS + 30)) iperf3 -c 198.51.100.1 -p 5201 -t "$TCP_SECS" -O 1 \
+		--connect-timeout 5000 -J 2>/dev/null |
+		/usr/bin/python3 -c 'import json, sys
+try:
+    print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception:
+    print(0)'
+}
+
+echo "BENCH info cases ${CASES[*]} ${TCP_CASES[*]/#/tcp_}"
+declare -A BEST=()
+for round in $(seq "$ROUNDS"); do
+	for c in "${CASES[@]}"; do
+		r=$(run_case $c)
+		echo "BENCH rate $c $round $r"
+		[ "${r%.*}" -gt "${BEST[$c]:-0}" ] && BEST[$c]=${r%.*}
+	done
+	for c in "${TCP_CASES[@]}"; do
+		r=$(run_tcp $c)
+		echo "BENCH tcp tcp_$c $round $r"
+		[ "${r%.*}" -gt "${BEST[tcp_$c]:-0}" ] && BEST[tcp_$c]=${r%.*}
+	done
+done
+
+# What a user sees: traffic crossed every case, and the tables' counters
+# say the packets were the expected ones (nothing unbound or spoofed).
+for c in "${CASES[@]}"; do
+	check "$c: traffic crossed (best ${BEST[$c]:-0} packets/s)" test "${BEST[$c]:-0}" -gt 0
+done
+for c in "${TCP_CASES[@]}"; do
+	check "tcp_$c: data crossed (best ${BEST[tcp_$c]:-0} Mbit/s)" test "${BEST[tcp_$c]:-0}" -gt 0
+done
+for c in "${CASES[@]}"; do
+	case $c in aftr_encap_*|aftr_decap_*) ;; *) continue ;; esac
+	show=$(n r_$c "$CTL" show big)
+	bad=$(printf '%s\n' "$show" | awk '$1 == "dropped_unbound" || $1 == "dropped_spoofed" { s += $2 } END { print s + 0 }')
+	expect_eq "$c: no packet dropped as unbound or spoofed" 0 "$bad"
+done
+if on v6; then
+	expect_eq "v6_map66 mapped the /48 checksum-neutrally" yes \
+		"$(n r_v6_map66 awk '$1 == "mapped_checksum_neutral" && $2 > 0 { print "yes"; exit }' /proc/net/xt_MAP66)"
+fi
+finish
