@@ -15,15 +15,15 @@
  * (parallel_ops): genl_mutex, which every family without parallel_ops
  * (nl80211, devlink, ethtool, nlctrl) shares, is never held here. The
  * tables of a network namespace and their contents are changed under the
- * mutex of that namespace (struct lw4o6_bt_net), so that a long request in
+ * mutex of that namespace (struct softwire_table_net), so that a long request in
  * one namespace holds up only that namespace's binding tables. Long loops
  * (rebuilding a table, batches of softwires, dumps) call cond_resched().
  * Dumps of softwires take the namespace's mutex for each part, so the
  * change count they check for NLM_F_DUMP_INTR cannot move during a part.
  * A whole table is replaced by filling another one and swapping the two
  * contents pointers: one rcu_assign_pointer, so no packet sees half a table.
- * A table used by iptables rules (lw4o6_bt_get) may outlive its namespace's
- * exit: lw4o6_bt_put and lw4o6_bt_derive take no namespace lock.
+ * A table used by iptables rules (softwire_table_get) may outlive its namespace's
+ * exit: softwire_table_put and softwire_table_derive take no namespace lock.
  *
  * Limits. Any user namespace may create tables in its network namespaces
  * (GENL_UNS_ADMIN_PERM), so what a table holds is bounded: every allocation
@@ -47,7 +47,7 @@
 #include <net/ipv6.h>
 #include <net/netns/generic.h>
 
-#include "lw4o6_bt.h"
+#include "softwire_tables.h"
 #include "psid_core.h"
 
 /*
@@ -117,7 +117,7 @@ struct lw4o6_swtab {
 };
 
 /* A softwire unpacked: what netlink carries. */
-struct lw4o6_bt_sw {
+struct softwire_table_sw {
 	__be32		addr;
 	u16		psid;
 	u8		aftr;		/* index in data->aftr */
@@ -163,7 +163,7 @@ static const struct lw4o6_slot *lw4o6_slot_find(const struct lw4o6_swtab *t,
 }
 
 static void lw4o6_slot_unpack(const struct lw4o6_slot *s, u64 k,
-			      struct lw4o6_bt_sw *sw)
+			      struct softwire_table_sw *sw)
 {
 	sw->addr = (__force __be32)(u32)FIELD_GET(LW4O6_SLOT_ADDR, k);
 	sw->psid = FIELD_GET(LW4O6_SLOT_PSID, k);
@@ -174,7 +174,7 @@ static void lw4o6_slot_unpack(const struct lw4o6_slot *s, u64 k,
 }
 
 /* Into the first empty slot of its probe: the writer only. */
-static void lw4o6_slot_put(struct lw4o6_swtab *t, const struct lw4o6_bt_sw *sw)
+static void lw4o6_slot_put(struct lw4o6_swtab *t, const struct softwire_table_sw *sw)
 {
 	u32 i = lw4o6_slot_first(t, sw->addr, sw->psid);
 
@@ -285,21 +285,21 @@ static struct lw4o6_addrtab *lw4o6_addrtab_new(u32 size)
 }
 
 /* An address with its PSID length and offset: what netlink carries. */
-struct lw4o6_bt_akey {
+struct softwire_table_akey {
 	__be32	addr;
 	u8	psid_len;
 	u8	psid_offset;
 };
 
-struct lw4o6_bt_rules {
+struct softwire_table_rules {
 	struct rcu_head		rcu;
 	unsigned int		n;
 	struct map_rule		r[];
 };
 
-static unsigned int lw4o6_bt_net_id __read_mostly;
+static unsigned int softwire_table_net_id __read_mostly;
 
-struct lw4o6_bt_net {
+struct softwire_table_net {
 	struct mutex	 lock;		/* the tables and their contents */
 	struct list_head tables;
 	unsigned int	 n_tables;	/* listed */
@@ -307,7 +307,7 @@ struct lw4o6_bt_net {
 
 /* --- lookups (packet path, under RCU) --------------------------------- */
 
-bool lw4o6_bt_is_aftr(const struct lw4o6_bt_data *d, const struct in6_addr *a)
+bool softwire_table_is_aftr(const struct softwire_table_data *d, const struct in6_addr *a)
 {
 	unsigned int i, n = smp_load_acquire(&d->n_aftr);
 
@@ -317,10 +317,10 @@ bool lw4o6_bt_is_aftr(const struct lw4o6_bt_data *d, const struct in6_addr *a)
 	return false;
 }
 
-static bool lw4o6_bt_find_rule(const struct lw4o6_bt_data *d, __be32 addr,
-			       int port, struct lw4o6_bind *b)
+static bool softwire_table_find_rule(const struct softwire_table_data *d, __be32 addr,
+			       int port, struct softwire_bind *b)
 {
-	const struct lw4o6_bt_rules *rules = rcu_dereference(d->rules);
+	const struct softwire_table_rules *rules = rcu_dereference(d->rules);
 	struct map_ce ce;
 	unsigned int i;
 
@@ -330,7 +330,7 @@ static bool lw4o6_bt_find_rule(const struct lw4o6_bt_data *d, __be32 addr,
 		const struct map_rule *r = &rules->r[i];
 
 		/* A later fragment only for a rule without port sets. */
-		if (port == LW4O6_NO_PORT &&
+		if (port == SOFTWIRE_NO_PORT &&
 		    r->ea_len != (unsigned int)(32 - r->ip4_len))
 			continue;
 		if (map_rule_ce_for(r, ntohl(addr), port < 0 ? 0 : port, &ce) !=
@@ -352,14 +352,14 @@ static int lw4o6_psid(int port, unsigned int len, unsigned int offset)
 
 	if (!len)
 		return 0;
-	if (port == LW4O6_NO_PORT)
+	if (port == SOFTWIRE_NO_PORT)
 		return -1;
 	set.psid = psid_of_port(port, offset, len);
 	return psid_port_in_set(&set, port) ? set.psid : -1;
 }
 
-bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
-		   struct lw4o6_bind *b)
+bool softwire_table_find(struct softwire_table_data *d, __be32 addr, int port,
+		   struct softwire_bind *b)
 {
 	const struct lw4o6_swtab *t = rcu_dereference(d->softwires);
 	bool uni = READ_ONCE(d->uni_set) && !READ_ONCE(d->n_other);
@@ -382,7 +382,7 @@ bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
 	}
 
 	if (!lw4o6_aslot_find(rcu_dereference(d->addrs), addr, &k))
-		return lw4o6_bt_find_rule(d, addr, port, b);
+		return softwire_table_find_rule(d, addr, port, b);
 	alen = FIELD_GET(LW4O6_SLOT_PSID_LEN, k);
 	aoffset = FIELD_GET(LW4O6_SLOT_PSID_OFFSET, k);
 	/* The guess above used this address's own length and offset. */
@@ -406,10 +406,10 @@ found:
  * size: the softwires expected (a hint, at most max_softwires), sized to
  * fill 2/3 of the slots. lock: the namespace's mutex.
  */
-static struct lw4o6_bt_data *lw4o6_data_new(const struct in6_addr *aftr,
+static struct softwire_table_data *lw4o6_data_new(const struct in6_addr *aftr,
 					    u32 size, struct mutex *lock)
 {
-	struct lw4o6_bt_data *d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	struct softwire_table_data *d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	struct lw4o6_addrtab *a;
 	struct lw4o6_swtab *t;
 
@@ -437,7 +437,7 @@ free:
 }
 
 /* The last user of contents no longer published anywhere frees them. */
-static void lw4o6_data_put(struct lw4o6_bt_data *d)
+static void lw4o6_data_put(struct softwire_table_data *d)
 {
 	if (!d || !refcount_dec_and_test(&d->refs))
 		return;
@@ -448,28 +448,28 @@ static void lw4o6_data_put(struct lw4o6_bt_data *d)
 	kfree(d);
 }
 
-static struct lw4o6_bt_data *lw4o6_data_locked(struct lw4o6_bt *bt)
+static struct softwire_table_data *lw4o6_data_locked(struct softwire_table *bt)
 {
 	return rcu_dereference_protected(bt->data, lockdep_is_held(bt->lock));
 }
 
-static void lw4o6_bt_free(struct lw4o6_bt *bt)
+static void softwire_table_free(struct softwire_table *bt)
 {
 	lw4o6_data_put(rcu_dereference_protected(bt->data, true));
 	free_percpu(bt->stats);
 	kfree(bt);
 }
 
-static struct lw4o6_bt_net *lw4o6_bt_net(struct net *net)
+static struct softwire_table_net *softwire_table_net(struct net *net)
 {
-	return net_generic(net, lw4o6_bt_net_id);
+	return net_generic(net, softwire_table_net_id);
 }
 
 /* Under bn->lock. */
-static struct lw4o6_bt *lw4o6_bt_find_name(struct lw4o6_bt_net *bn,
+static struct softwire_table *softwire_table_find_name(struct softwire_table_net *bn,
 					   const char *name)
 {
-	struct lw4o6_bt *bt;
+	struct softwire_table *bt;
 
 	lockdep_assert_held(&bn->lock);
 	list_for_each_entry(bt, &bn->tables, list)
@@ -478,13 +478,13 @@ static struct lw4o6_bt *lw4o6_bt_find_name(struct lw4o6_bt_net *bn,
 	return NULL;
 }
 
-struct lw4o6_bt *lw4o6_bt_get(struct net *net, const char *name)
+struct softwire_table *softwire_table_get(struct net *net, const char *name)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bt_net(net);
-	struct lw4o6_bt *bt;
+	struct softwire_table_net *bn = softwire_table_net(net);
+	struct softwire_table *bt;
 
 	mutex_lock(&bn->lock);
-	bt = lw4o6_bt_find_name(bn, name);
+	bt = softwire_table_find_name(bn, name);
 	if (bt) {
 		refcount_inc(&bt->refs);
 		atomic_inc(&bt->users);
@@ -499,19 +499,19 @@ struct lw4o6_bt *lw4o6_bt_get(struct net *net, const char *name)
  * takes to raise it: a decrement it misses only makes it refuse a moment
  * early.
  */
-void lw4o6_bt_put(struct lw4o6_bt *bt)
+void softwire_table_put(struct softwire_table *bt)
 {
 	atomic_dec(&bt->users);
 	if (refcount_dec_and_test(&bt->refs))
-		lw4o6_bt_free(bt);
+		softwire_table_free(bt);
 }
 
 /* Under RCU: the rules and the contents are freed after a grace period. */
-int lw4o6_bt_derive(struct lw4o6_bt *bt, const struct in6_addr *eu,
+int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
 		    unsigned int eu_len, struct map_ce *ce, struct in6_addr *br)
 {
-	const struct lw4o6_bt_rules *rules;
-	struct lw4o6_bt_data *d;
+	const struct softwire_table_rules *rules;
+	struct softwire_table_data *d;
 	int err = 0;
 
 	rcu_read_lock();
@@ -527,7 +527,7 @@ int lw4o6_bt_derive(struct lw4o6_bt *bt, const struct in6_addr *eu,
 }
 
 /* The index of a in d->aftr, or -ENOENT. */
-static int lw4o6_aftr_find(const struct lw4o6_bt_data *d,
+static int lw4o6_aftr_find(const struct softwire_table_data *d,
 			   const struct in6_addr *a)
 {
 	unsigned int i;
@@ -539,7 +539,7 @@ static int lw4o6_aftr_find(const struct lw4o6_bt_data *d,
 }
 
 /* Appends a, which is not there yet; the caller checked for room. */
-static unsigned int lw4o6_aftr_append(struct lw4o6_bt_data *d,
+static unsigned int lw4o6_aftr_append(struct softwire_table_data *d,
 				      const struct in6_addr *a)
 {
 	unsigned int i = d->n_aftr;
@@ -556,65 +556,65 @@ static bool lw4o6_unicast(const struct in6_addr *a)
 	       !ipv6_addr_loopback(a);
 }
 
-static const struct nla_policy lw4o6_sw_policy[LW4O6_SW_A_MAX + 1] = {
-	[LW4O6_SW_A_IPV4]	 = { .type = NLA_BE32 },
-	[LW4O6_SW_A_PSID]	 = { .type = NLA_U16 },
-	[LW4O6_SW_A_PSID_LEN]	 = NLA_POLICY_MAX(NLA_U8, 16),
-	[LW4O6_SW_A_PSID_OFFSET] = NLA_POLICY_MAX(NLA_U8, 16),
-	[LW4O6_SW_A_B4]		 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[LW4O6_SW_A_AFTR]	 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+static const struct nla_policy lw4o6_sw_policy[SOFTWIRE_SW_A_MAX + 1] = {
+	[SOFTWIRE_SW_A_IPV4]	 = { .type = NLA_BE32 },
+	[SOFTWIRE_SW_A_PSID]	 = { .type = NLA_U16 },
+	[SOFTWIRE_SW_A_PSID_LEN]	 = NLA_POLICY_MAX(NLA_U8, 16),
+	[SOFTWIRE_SW_A_PSID_OFFSET] = NLA_POLICY_MAX(NLA_U8, 16),
+	[SOFTWIRE_SW_A_B4]		 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SOFTWIRE_SW_A_AFTR]	 = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 };
 
-static const struct nla_policy lw4o6_rule_policy[LW4O6_RULE_A_MAX + 1] = {
-	[LW4O6_RULE_A_IPV6_PREFIX] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[LW4O6_RULE_A_IPV6_LEN]	   = NLA_POLICY_MAX(NLA_U8, 128),
-	[LW4O6_RULE_A_IPV4_PREFIX] = { .type = NLA_BE32 },
-	[LW4O6_RULE_A_IPV4_LEN]	   = NLA_POLICY_MAX(NLA_U8, 32),
-	[LW4O6_RULE_A_EA_LEN]	   = NLA_POLICY_MAX(NLA_U8, 48),
-	[LW4O6_RULE_A_PSID_OFFSET] = NLA_POLICY_MAX(NLA_U8, 16),
+static const struct nla_policy lw4o6_rule_policy[SOFTWIRE_RULE_A_MAX + 1] = {
+	[SOFTWIRE_RULE_A_IPV6_PREFIX] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SOFTWIRE_RULE_A_IPV6_LEN]	   = NLA_POLICY_MAX(NLA_U8, 128),
+	[SOFTWIRE_RULE_A_IPV4_PREFIX] = { .type = NLA_BE32 },
+	[SOFTWIRE_RULE_A_IPV4_LEN]	   = NLA_POLICY_MAX(NLA_U8, 32),
+	[SOFTWIRE_RULE_A_EA_LEN]	   = NLA_POLICY_MAX(NLA_U8, 48),
+	[SOFTWIRE_RULE_A_PSID_OFFSET] = NLA_POLICY_MAX(NLA_U8, 16),
 };
 
-static const struct nla_policy lw4o6_policy[LW4O6_A_MAX + 1] = {
-	[LW4O6_A_NAME]	   = { .type = NLA_NUL_STRING,
-			       .len = LW4O6_TABLE_NAME_LEN - 1 },
-	[LW4O6_A_NAME2]	   = { .type = NLA_NUL_STRING,
-			       .len = LW4O6_TABLE_NAME_LEN - 1 },
-	[LW4O6_A_AFTR]	   = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[LW4O6_A_SIZE]	   = { .type = NLA_U32 },
-	[LW4O6_A_SOFTWIRES] = NLA_POLICY_NESTED_ARRAY(lw4o6_sw_policy),
-	[LW4O6_A_RULE]	   = NLA_POLICY_NESTED(lw4o6_rule_policy),
+static const struct nla_policy lw4o6_policy[SOFTWIRE_A_MAX + 1] = {
+	[SOFTWIRE_A_NAME]	   = { .type = NLA_NUL_STRING,
+			       .len = SOFTWIRE_TABLE_NAME_LEN - 1 },
+	[SOFTWIRE_A_NAME2]	   = { .type = NLA_NUL_STRING,
+			       .len = SOFTWIRE_TABLE_NAME_LEN - 1 },
+	[SOFTWIRE_A_AFTR]	   = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SOFTWIRE_A_SIZE]	   = { .type = NLA_U32 },
+	[SOFTWIRE_A_SOFTWIRES] = NLA_POLICY_NESTED_ARRAY(lw4o6_sw_policy),
+	[SOFTWIRE_A_RULE]	   = NLA_POLICY_NESTED(lw4o6_rule_policy),
 };
 
 /* One softwire from its attributes; the key is all DEL needs. */
-static int lw4o6_parse_sw(const struct nlattr *nla, struct lw4o6_bt_sw *sw,
-			  struct lw4o6_bt_akey *a, struct in6_addr *aftr,
+static int lw4o6_parse_sw(const struct nlattr *nla, struct softwire_table_sw *sw,
+			  struct softwire_table_akey *a, struct in6_addr *aftr,
 			  bool *has_aftr, bool key_only,
 			  struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[LW4O6_SW_A_MAX + 1];
+	struct nlattr *tb[SOFTWIRE_SW_A_MAX + 1];
 	struct psid_set set = {};
 	int err;
 
-	err = nla_parse_nested(tb, LW4O6_SW_A_MAX, nla, lw4o6_sw_policy, extack);
+	err = nla_parse_nested(tb, SOFTWIRE_SW_A_MAX, nla, lw4o6_sw_policy, extack);
 	if (err)
 		return err;
-	if (!tb[LW4O6_SW_A_IPV4] || (!key_only && !tb[LW4O6_SW_A_B4])) {
+	if (!tb[SOFTWIRE_SW_A_IPV4] || (!key_only && !tb[SOFTWIRE_SW_A_B4])) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "a softwire needs an IPv4 and a B4 address");
 		return -EINVAL;
 	}
 	memset(sw, 0, sizeof(*sw));
-	sw->addr = nla_get_be32(tb[LW4O6_SW_A_IPV4]);
+	sw->addr = nla_get_be32(tb[SOFTWIRE_SW_A_IPV4]);
 	a->addr = sw->addr;
-	if (tb[LW4O6_SW_A_PSID])
-		set.psid = nla_get_u16(tb[LW4O6_SW_A_PSID]);
+	if (tb[SOFTWIRE_SW_A_PSID])
+		set.psid = nla_get_u16(tb[SOFTWIRE_SW_A_PSID]);
 	sw->psid = set.psid;
 	if (key_only)
 		return 0;
-	if (tb[LW4O6_SW_A_PSID_LEN])
-		set.len = nla_get_u8(tb[LW4O6_SW_A_PSID_LEN]);
+	if (tb[SOFTWIRE_SW_A_PSID_LEN])
+		set.len = nla_get_u8(tb[SOFTWIRE_SW_A_PSID_LEN]);
 	set.offset = set.len ? 6 : 0;	/* RFC 7597 section 5.1 default */
-	if (set.len && tb[LW4O6_SW_A_PSID_OFFSET])
-		set.offset = nla_get_u8(tb[LW4O6_SW_A_PSID_OFFSET]);
+	if (set.len && tb[SOFTWIRE_SW_A_PSID_OFFSET])
+		set.offset = nla_get_u8(tb[SOFTWIRE_SW_A_PSID_OFFSET]);
 	if (!psid_set_valid(&set)) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "the PSID does not fit its length, or offset + length > 16");
 		return -EINVAL;
@@ -626,10 +626,10 @@ static int lw4o6_parse_sw(const struct nlattr *nla, struct lw4o6_bt_sw *sw,
 		NL_SET_ERR_MSG_ATTR(extack, nla, "the IPv4 address must be unicast");
 		return -EINVAL;
 	}
-	nla_memcpy(&sw->b4, tb[LW4O6_SW_A_B4], sizeof(sw->b4));
-	*has_aftr = tb[LW4O6_SW_A_AFTR];
+	nla_memcpy(&sw->b4, tb[SOFTWIRE_SW_A_B4], sizeof(sw->b4));
+	*has_aftr = tb[SOFTWIRE_SW_A_AFTR];
 	if (*has_aftr)
-		nla_memcpy(aftr, tb[LW4O6_SW_A_AFTR], sizeof(*aftr));
+		nla_memcpy(aftr, tb[SOFTWIRE_SW_A_AFTR], sizeof(*aftr));
 	if (!lw4o6_unicast(&sw->b4) || (*has_aftr && !lw4o6_unicast(aftr))) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "B4 and AFTR addresses must be unicast");
 		return -EINVAL;
@@ -637,12 +637,12 @@ static int lw4o6_parse_sw(const struct nlattr *nla, struct lw4o6_bt_sw *sw,
 	return 0;
 }
 
-static struct lw4o6_swtab *lw4o6_swtab_locked(struct lw4o6_bt_data *d)
+static struct lw4o6_swtab *lw4o6_swtab_locked(struct softwire_table_data *d)
 {
 	return rcu_dereference_protected(d->softwires, lockdep_is_held(d->lock));
 }
 
-static struct lw4o6_addrtab *lw4o6_addrtab_locked(struct lw4o6_bt_data *d)
+static struct lw4o6_addrtab *lw4o6_addrtab_locked(struct softwire_table_data *d)
 {
 	return rcu_dereference_protected(d->addrs, lockdep_is_held(d->lock));
 }
@@ -654,10 +654,10 @@ static struct lw4o6_addrtab *lw4o6_addrtab_locked(struct lw4o6_bt_data *d)
  * Copies the softwires into a new table of size slots, without the
  * tombstones, and publishes it; readers of the old one finish first.
  */
-static int lw4o6_swtab_rebuild(struct lw4o6_bt_data *d, u32 size)
+static int lw4o6_swtab_rebuild(struct softwire_table_data *d, u32 size)
 {
 	struct lw4o6_swtab *old = lw4o6_swtab_locked(d), *t;
-	struct lw4o6_bt_sw sw;
+	struct softwire_table_sw sw;
 	u32 i;
 
 	t = lw4o6_swtab_new(size);
@@ -680,7 +680,7 @@ static int lw4o6_swtab_rebuild(struct lw4o6_bt_data *d, u32 size)
 }
 
 /* The same for the address table. */
-static int lw4o6_addrtab_rebuild(struct lw4o6_bt_data *d, u32 size)
+static int lw4o6_addrtab_rebuild(struct softwire_table_data *d, u32 size)
 {
 	struct lw4o6_addrtab *old = lw4o6_addrtab_locked(d), *t;
 	u32 i;
@@ -717,12 +717,12 @@ static u32 lw4o6_room(u32 size, u32 n, u32 tombstones)
 	return max_t(u64, want * 2, size);
 }
 
-static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
+static int lw4o6_sw_add(struct softwire_table_data *d, const struct nlattr *nla,
 			struct netlink_ext_ack *extack)
 {
 	struct lw4o6_aslot *a;
-	struct lw4o6_bt_akey akey;
-	struct lw4o6_bt_sw sw;
+	struct softwire_table_akey akey;
+	struct softwire_table_sw sw;
 	struct in6_addr aftr;
 	bool has_aftr;
 	int err, idx = 0;
@@ -737,7 +737,7 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
 	 */
 	if (has_aftr) {
 		idx = lw4o6_aftr_find(d, &aftr);
-		if (idx < 0 && d->n_aftr == LW4O6_MAX_AFTRS) {
+		if (idx < 0 && d->n_aftr == SOFTWIRE_MAX_AFTRS) {
 			NL_SET_ERR_MSG_ATTR(extack, nla, "too many AFTR addresses in one table");
 			return -ENOSPC;
 		}
@@ -808,15 +808,15 @@ static int lw4o6_sw_add(struct lw4o6_bt_data *d, const struct nlattr *nla,
  * Deletes one softwire; an address left without softwires becomes a
  * tombstone of the address table.
  */
-static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
+static int lw4o6_sw_del(struct softwire_table_data *d, const struct nlattr *nla,
 			struct netlink_ext_ack *extack)
 {
 	struct lw4o6_swtab *t = lw4o6_swtab_locked(d);
 	struct lw4o6_addrtab *at = lw4o6_addrtab_locked(d);
 	const struct lw4o6_slot *s;
-	struct lw4o6_bt_akey akey;
+	struct softwire_table_akey akey;
 	struct lw4o6_aslot *a;
-	struct lw4o6_bt_sw sw;
+	struct softwire_table_sw sw;
 	u64 k, ak;
 	int err;
 
@@ -854,20 +854,20 @@ static int lw4o6_sw_del(struct lw4o6_bt_data *d, const struct nlattr *nla,
 
 static struct genl_family lw4o6_genl_family;
 
-static struct lw4o6_bt_net *lw4o6_bn_info(struct genl_info *info)
+static struct softwire_table_net *lw4o6_bn_info(struct genl_info *info)
 {
-	return lw4o6_bt_net(genl_info_net(info));
+	return softwire_table_net(genl_info_net(info));
 }
 
 /* The table that attribute attr names; under bn->lock. */
-static struct lw4o6_bt *lw4o6_bt_from_info(struct lw4o6_bt_net *bn,
+static struct softwire_table *softwire_table_from_info(struct softwire_table_net *bn,
 					   struct genl_info *info, int attr)
 {
-	struct lw4o6_bt *bt;
+	struct softwire_table *bt;
 
 	if (GENL_REQ_ATTR_CHECK(info, attr))
 		return ERR_PTR(-EINVAL);
-	bt = lw4o6_bt_find_name(bn, nla_data(info->attrs[attr]));
+	bt = softwire_table_find_name(bn, nla_data(info->attrs[attr]));
 	if (!bt) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr], "no such table");
 		return ERR_PTR(-ENOENT);
@@ -875,21 +875,21 @@ static struct lw4o6_bt *lw4o6_bt_from_info(struct lw4o6_bt_net *bn,
 	return bt;
 }
 
-/* The contents of the table that LW4O6_A_NAME names; under bn->lock. */
-static struct lw4o6_bt_data *lw4o6_data_from_info(struct lw4o6_bt_net *bn,
+/* The contents of the table that SOFTWIRE_A_NAME names; under bn->lock. */
+static struct softwire_table_data *lw4o6_data_from_info(struct softwire_table_net *bn,
 						  struct genl_info *info)
 {
-	struct lw4o6_bt *bt = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME);
+	struct softwire_table *bt = softwire_table_from_info(bn, info, SOFTWIRE_A_NAME);
 
 	return IS_ERR(bt) ? ERR_CAST(bt) : lw4o6_data_locked(bt);
 }
 
 /* May this namespace list one more table called name? Under bn->lock. */
-static int lw4o6_table_room(struct lw4o6_bt_net *bn, struct genl_info *info,
+static int lw4o6_table_room(struct softwire_table_net *bn, struct genl_info *info,
 			    const char *name)
 {
-	if (lw4o6_bt_find_name(bn, name)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LW4O6_A_NAME],
+	if (softwire_table_find_name(bn, name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SOFTWIRE_A_NAME],
 				    "a table of this name exists");
 		return -EEXIST;
 	}
@@ -903,17 +903,17 @@ static int lw4o6_table_room(struct lw4o6_bt_net *bn, struct genl_info *info,
 
 static int lw4o6_table_new(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
+	struct softwire_table_net *bn = lw4o6_bn_info(info);
 	struct in6_addr aftr;
-	struct lw4o6_bt *bt;
+	struct softwire_table *bt;
 	const char *name;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_NAME) ||
-	    GENL_REQ_ATTR_CHECK(info, LW4O6_A_AFTR))
+	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_AFTR))
 		return -EINVAL;
-	name = nla_data(info->attrs[LW4O6_A_NAME]);
-	nla_memcpy(&aftr, info->attrs[LW4O6_A_AFTR], sizeof(aftr));
+	name = nla_data(info->attrs[SOFTWIRE_A_NAME]);
+	nla_memcpy(&aftr, info->attrs[SOFTWIRE_A_AFTR], sizeof(aftr));
 	if (!name[0] || !lw4o6_unicast(&aftr)) {
 		NL_SET_ERR_MSG(info->extack, "a table needs a name and a unicast AFTR address");
 		return -EINVAL;
@@ -929,17 +929,17 @@ static int lw4o6_table_new(struct sk_buff *skb, struct genl_info *info)
 	bt = kzalloc(sizeof(*bt), GFP_KERNEL_ACCOUNT);
 	if (!bt)
 		return -ENOMEM;
-	bt->stats = __alloc_percpu_gfp(sizeof(u64) * __LW4O6_BT_STAT_MAX,
+	bt->stats = __alloc_percpu_gfp(sizeof(u64) * __SOFTWIRE_TABLE_STAT_MAX,
 				       __alignof__(u64), GFP_KERNEL_ACCOUNT);
 	strscpy(bt->name, name, sizeof(bt->name));
 	refcount_set(&bt->refs, 1);
 	bt->lock = &bn->lock;
 	RCU_INIT_POINTER(bt->data,
-			 lw4o6_data_new(&aftr, info->attrs[LW4O6_A_SIZE] ?
-					nla_get_u32(info->attrs[LW4O6_A_SIZE]) : 0,
+			 lw4o6_data_new(&aftr, info->attrs[SOFTWIRE_A_SIZE] ?
+					nla_get_u32(info->attrs[SOFTWIRE_A_SIZE]) : 0,
 					&bn->lock));
 	if (!bt->stats || !rcu_access_pointer(bt->data)) {
-		lw4o6_bt_free(bt);
+		softwire_table_free(bt);
 		NL_SET_ERR_MSG(info->extack, "cannot allocate the table (memory cgroup limit?)");
 		return -ENOMEM;
 	}
@@ -952,18 +952,18 @@ static int lw4o6_table_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&bn->lock);
 	if (err)
-		lw4o6_bt_free(bt);
+		softwire_table_free(bt);
 	return err;
 }
 
 static int lw4o6_table_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
-	struct lw4o6_bt *bt;
+	struct softwire_table_net *bn = lw4o6_bn_info(info);
+	struct softwire_table *bt;
 	int err = 0;
 
 	mutex_lock(&bn->lock);
-	bt = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME);
+	bt = softwire_table_from_info(bn, info, SOFTWIRE_A_NAME);
 	if (IS_ERR(bt)) {
 		err = PTR_ERR(bt);
 	} else if (atomic_read(&bt->users)) {
@@ -975,20 +975,20 @@ static int lw4o6_table_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&bn->lock);
 	if (!err && refcount_dec_and_test(&bt->refs))
-		lw4o6_bt_free(bt);
+		softwire_table_free(bt);
 	return err;
 }
 
 static int lw4o6_table_swap(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
-	struct lw4o6_bt_data *d1, *d2;
-	struct lw4o6_bt *bt1, *bt2;
+	struct softwire_table_net *bn = lw4o6_bn_info(info);
+	struct softwire_table_data *d1, *d2;
+	struct softwire_table *bt1, *bt2;
 	int err = 0;
 
 	mutex_lock(&bn->lock);
-	bt1 = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME);
-	bt2 = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME2);
+	bt1 = softwire_table_from_info(bn, info, SOFTWIRE_A_NAME);
+	bt2 = softwire_table_from_info(bn, info, SOFTWIRE_A_NAME2);
 	if (IS_ERR(bt1) || IS_ERR(bt2)) {
 		err = IS_ERR(bt1) ? PTR_ERR(bt1) : PTR_ERR(bt2);
 		goto out;
@@ -1005,13 +1005,13 @@ out:
 
 static int lw4o6_sw_change(struct sk_buff *skb, struct genl_info *info)
 {
-	bool add = info->genlhdr->cmd == LW4O6_CMD_SW_ADD;
-	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
-	struct lw4o6_bt_data *d;
+	bool add = info->genlhdr->cmd == SOFTWIRE_CMD_SW_ADD;
+	struct softwire_table_net *bn = lw4o6_bn_info(info);
+	struct softwire_table_data *d;
 	struct nlattr *nla;
 	int err = 0, rem;
 
-	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_SOFTWIRES))
+	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_SOFTWIRES))
 		return -EINVAL;
 	mutex_lock(&bn->lock);
 	d = lw4o6_data_from_info(bn, info);
@@ -1022,7 +1022,7 @@ static int lw4o6_sw_change(struct sk_buff *skb, struct genl_info *info)
 	/* Softwires before the one refused stay changed: the tool loads into
 	 * a fresh table and swaps, so a failed load changes nothing live.
 	 */
-	nla_for_each_nested(nla, info->attrs[LW4O6_A_SOFTWIRES], rem) {
+	nla_for_each_nested(nla, info->attrs[SOFTWIRE_A_SOFTWIRES], rem) {
 		err = add ? lw4o6_sw_add(d, nla, info->extack) :
 			    lw4o6_sw_del(d, nla, info->extack);
 		if (err)
@@ -1037,27 +1037,27 @@ out:
 static int lw4o6_parse_rule(const struct nlattr *nla, struct map_rule *r,
 			    struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[LW4O6_RULE_A_MAX + 1];
+	struct nlattr *tb[SOFTWIRE_RULE_A_MAX + 1];
 	struct map_ce ce;
 	int err;
 
-	err = nla_parse_nested(tb, LW4O6_RULE_A_MAX, nla, lw4o6_rule_policy, extack);
+	err = nla_parse_nested(tb, SOFTWIRE_RULE_A_MAX, nla, lw4o6_rule_policy, extack);
 	if (err)
 		return err;
-	if (!tb[LW4O6_RULE_A_IPV6_PREFIX] || !tb[LW4O6_RULE_A_IPV6_LEN] ||
-	    !tb[LW4O6_RULE_A_IPV4_PREFIX] || !tb[LW4O6_RULE_A_IPV4_LEN] ||
-	    !tb[LW4O6_RULE_A_EA_LEN]) {
+	if (!tb[SOFTWIRE_RULE_A_IPV6_PREFIX] || !tb[SOFTWIRE_RULE_A_IPV6_LEN] ||
+	    !tb[SOFTWIRE_RULE_A_IPV4_PREFIX] || !tb[SOFTWIRE_RULE_A_IPV4_LEN] ||
+	    !tb[SOFTWIRE_RULE_A_EA_LEN]) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "a rule needs both prefixes and the EA-bits length");
 		return -EINVAL;
 	}
 	memset(r, 0, sizeof(*r));
-	nla_memcpy(r->ip6_prefix, tb[LW4O6_RULE_A_IPV6_PREFIX], 16);
-	r->ip6_len = nla_get_u8(tb[LW4O6_RULE_A_IPV6_LEN]);
-	r->ip4_prefix = ntohl(nla_get_be32(tb[LW4O6_RULE_A_IPV4_PREFIX]));
-	r->ip4_len = nla_get_u8(tb[LW4O6_RULE_A_IPV4_LEN]);
-	r->ea_len = nla_get_u8(tb[LW4O6_RULE_A_EA_LEN]);
-	r->psid_offset = tb[LW4O6_RULE_A_PSID_OFFSET] ?
-			 nla_get_u8(tb[LW4O6_RULE_A_PSID_OFFSET]) : 6;
+	nla_memcpy(r->ip6_prefix, tb[SOFTWIRE_RULE_A_IPV6_PREFIX], 16);
+	r->ip6_len = nla_get_u8(tb[SOFTWIRE_RULE_A_IPV6_LEN]);
+	r->ip4_prefix = ntohl(nla_get_be32(tb[SOFTWIRE_RULE_A_IPV4_PREFIX]));
+	r->ip4_len = nla_get_u8(tb[SOFTWIRE_RULE_A_IPV4_LEN]);
+	r->ea_len = nla_get_u8(tb[SOFTWIRE_RULE_A_EA_LEN]);
+	r->psid_offset = tb[SOFTWIRE_RULE_A_PSID_OFFSET] ?
+			 nla_get_u8(tb[SOFTWIRE_RULE_A_PSID_OFFSET]) : 6;
 	/* RFC 7597 section 5.2: the EA bits must at least fill the IPv4
 	 * suffix, the PSID must fit with its offset, the prefixes must have
 	 * no bits past their lengths. The CE for the rule's first address
@@ -1082,17 +1082,17 @@ static bool lw4o6_rule_equal(const struct map_rule *a, const struct map_rule *b)
 
 static int lw4o6_rule_change(struct sk_buff *skb, struct genl_info *info)
 {
-	bool add = info->genlhdr->cmd == LW4O6_CMD_RULE_ADD;
-	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
-	struct lw4o6_bt_rules *old, *new = NULL;
-	struct lw4o6_bt_data *d;
+	bool add = info->genlhdr->cmd == SOFTWIRE_CMD_RULE_ADD;
+	struct softwire_table_net *bn = lw4o6_bn_info(info);
+	struct softwire_table_rules *old, *new = NULL;
+	struct softwire_table_data *d;
 	unsigned int i, n, found;
 	struct map_rule r;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_RULE))
+	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_RULE))
 		return -EINVAL;
-	err = lw4o6_parse_rule(info->attrs[LW4O6_A_RULE], &r, info->extack);
+	err = lw4o6_parse_rule(info->attrs[SOFTWIRE_A_RULE], &r, info->extack);
 	if (err)
 		return err;
 	mutex_lock(&bn->lock);
@@ -1115,7 +1115,7 @@ static int lw4o6_rule_change(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 		goto out;
 	}
-	if (add && n == LW4O6_MAX_RULES) {
+	if (add && n == SOFTWIRE_MAX_RULES) {
 		NL_SET_ERR_MSG(info->extack, "too many rules in one table");
 		err = -ENOSPC;
 		goto out;
@@ -1140,14 +1140,14 @@ out:
 
 static int lw4o6_aftr_add(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
-	struct lw4o6_bt_data *d;
+	struct softwire_table_net *bn = lw4o6_bn_info(info);
+	struct softwire_table_data *d;
 	struct in6_addr a;
 	int err = 0;
 
-	if (GENL_REQ_ATTR_CHECK(info, LW4O6_A_AFTR))
+	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_AFTR))
 		return -EINVAL;
-	nla_memcpy(&a, info->attrs[LW4O6_A_AFTR], sizeof(a));
+	nla_memcpy(&a, info->attrs[SOFTWIRE_A_AFTR], sizeof(a));
 	if (!lw4o6_unicast(&a))
 		return -EINVAL;
 	mutex_lock(&bn->lock);
@@ -1155,7 +1155,7 @@ static int lw4o6_aftr_add(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(d)) {
 		err = PTR_ERR(d);
 	} else if (lw4o6_aftr_find(d, &a) < 0) {
-		if (d->n_aftr == LW4O6_MAX_AFTRS) {
+		if (d->n_aftr == SOFTWIRE_MAX_AFTRS) {
 			NL_SET_ERR_MSG(info->extack, "too many AFTR addresses in one table");
 			err = -ENOSPC;
 		} else {
@@ -1168,26 +1168,26 @@ static int lw4o6_aftr_add(struct sk_buff *skb, struct genl_info *info)
 
 static int lw4o6_put_rule(struct sk_buff *msg, const struct map_rule *r)
 {
-	struct nlattr *nest = nla_nest_start(msg, LW4O6_A_RULE);
+	struct nlattr *nest = nla_nest_start(msg, SOFTWIRE_A_RULE);
 
 	if (!nest ||
-	    nla_put(msg, LW4O6_RULE_A_IPV6_PREFIX, 16, r->ip6_prefix) ||
-	    nla_put_u8(msg, LW4O6_RULE_A_IPV6_LEN, r->ip6_len) ||
-	    nla_put_be32(msg, LW4O6_RULE_A_IPV4_PREFIX, htonl(r->ip4_prefix)) ||
-	    nla_put_u8(msg, LW4O6_RULE_A_IPV4_LEN, r->ip4_len) ||
-	    nla_put_u8(msg, LW4O6_RULE_A_EA_LEN, r->ea_len) ||
-	    nla_put_u8(msg, LW4O6_RULE_A_PSID_OFFSET, r->psid_offset))
+	    nla_put(msg, SOFTWIRE_RULE_A_IPV6_PREFIX, 16, r->ip6_prefix) ||
+	    nla_put_u8(msg, SOFTWIRE_RULE_A_IPV6_LEN, r->ip6_len) ||
+	    nla_put_be32(msg, SOFTWIRE_RULE_A_IPV4_PREFIX, htonl(r->ip4_prefix)) ||
+	    nla_put_u8(msg, SOFTWIRE_RULE_A_IPV4_LEN, r->ip4_len) ||
+	    nla_put_u8(msg, SOFTWIRE_RULE_A_EA_LEN, r->ea_len) ||
+	    nla_put_u8(msg, SOFTWIRE_RULE_A_PSID_OFFSET, r->psid_offset))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
 /* What a table is and did: a TABLE_GET message. */
-static int lw4o6_put_table(struct sk_buff *msg, struct lw4o6_bt *bt,
+static int lw4o6_put_table(struct sk_buff *msg, struct softwire_table *bt,
 			   u32 portid, u32 seq, int flags)
 {
-	struct lw4o6_bt_data *d = lw4o6_data_locked(bt);
-	const struct lw4o6_bt_rules *rules;
+	struct softwire_table_data *d = lw4o6_data_locked(bt);
+	const struct softwire_table_rules *rules;
 	struct nlattr *stats;
 	unsigned int i;
 	u64 mem;
@@ -1195,37 +1195,37 @@ static int lw4o6_put_table(struct sk_buff *msg, struct lw4o6_bt *bt,
 	int cpu;
 
 	hdr = genlmsg_put(msg, portid, seq, &lw4o6_genl_family, flags,
-			  LW4O6_CMD_TABLE_GET);
+			  SOFTWIRE_CMD_TABLE_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	rules = rcu_dereference_protected(d->rules, lockdep_is_held(d->lock));
 	mem = sizeof(*bt) + sizeof(*d) +
-	      sizeof(u64) * __LW4O6_BT_STAT_MAX * num_possible_cpus() +
+	      sizeof(u64) * __SOFTWIRE_TABLE_STAT_MAX * num_possible_cpus() +
 	      struct_size(lw4o6_swtab_locked(d), slot, lw4o6_swtab_locked(d)->size) +
 	      struct_size(lw4o6_addrtab_locked(d), slot, lw4o6_addrtab_locked(d)->size) +
 	      (rules ? struct_size(rules, r, rules->n) : 0);
-	if (nla_put_string(msg, LW4O6_A_NAME, bt->name) ||
-	    nla_put_u32(msg, LW4O6_A_N_SOFTWIRES, d->n_softwires) ||
-	    nla_put_u32(msg, LW4O6_A_N_ADDRESSES, d->n_addrs) ||
-	    nla_put_u32(msg, LW4O6_A_N_RULES, rules ? rules->n : 0) ||
-	    nla_put_u32(msg, LW4O6_A_REFS, atomic_read(&bt->users)) ||
-	    nla_put_u64_64bit(msg, LW4O6_A_MEMORY, mem, LW4O6_A_PAD))
+	if (nla_put_string(msg, SOFTWIRE_A_NAME, bt->name) ||
+	    nla_put_u32(msg, SOFTWIRE_A_N_SOFTWIRES, d->n_softwires) ||
+	    nla_put_u32(msg, SOFTWIRE_A_N_ADDRESSES, d->n_addrs) ||
+	    nla_put_u32(msg, SOFTWIRE_A_N_RULES, rules ? rules->n : 0) ||
+	    nla_put_u32(msg, SOFTWIRE_A_REFS, atomic_read(&bt->users)) ||
+	    nla_put_u64_64bit(msg, SOFTWIRE_A_MEMORY, mem, SOFTWIRE_A_PAD))
 		goto cancel;
 	for (i = 0; i < d->n_aftr; i++)
-		if (nla_put_in6_addr(msg, LW4O6_A_AFTR, &d->aftr[i]))
+		if (nla_put_in6_addr(msg, SOFTWIRE_A_AFTR, &d->aftr[i]))
 			goto cancel;
 	for (i = 0; rules && i < rules->n; i++)
 		if (lw4o6_put_rule(msg, &rules->r[i]))
 			goto cancel;
-	stats = nla_nest_start(msg, LW4O6_A_STATS);
+	stats = nla_nest_start(msg, SOFTWIRE_A_STATS);
 	if (!stats)
 		goto cancel;
-	for (i = 0; i < __LW4O6_BT_STAT_MAX; i++) {
+	for (i = 0; i < __SOFTWIRE_TABLE_STAT_MAX; i++) {
 		u64 sum = 0;
 
 		for_each_possible_cpu(cpu)
 			sum += per_cpu_ptr(bt->stats, cpu)[i];
-		if (nla_put_u64_64bit(msg, i + 1, sum, LW4O6_A_PAD))
+		if (nla_put_u64_64bit(msg, i + 1, sum, SOFTWIRE_A_PAD))
 			goto cancel;
 	}
 	nla_nest_end(msg, stats);
@@ -1238,8 +1238,8 @@ cancel:
 
 static int lw4o6_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bn_info(info);
-	struct lw4o6_bt *bt;
+	struct softwire_table_net *bn = lw4o6_bn_info(info);
+	struct softwire_table *bt;
 	struct sk_buff *msg;
 	int err;
 
@@ -1247,7 +1247,7 @@ static int lw4o6_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&bn->lock);
-	bt = lw4o6_bt_from_info(bn, info, LW4O6_A_NAME);
+	bt = softwire_table_from_info(bn, info, SOFTWIRE_A_NAME);
 	err = IS_ERR(bt) ? PTR_ERR(bt) :
 	      lw4o6_put_table(msg, bt, info->snd_portid, info->snd_seq, 0);
 	mutex_unlock(&bn->lock);
@@ -1261,8 +1261,8 @@ static int lw4o6_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 static int lw4o6_table_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bt_net(sock_net(skb->sk));
-	struct lw4o6_bt *bt;
+	struct softwire_table_net *bn = softwire_table_net(sock_net(skb->sk));
+	struct softwire_table *bt;
 	long i = 0, skip = cb->args[0];
 
 	mutex_lock(&bn->lock);
@@ -1291,20 +1291,20 @@ static int lw4o6_table_get_dumpit(struct sk_buff *skb,
 static int lw4o6_sw_get_start(struct netlink_callback *cb)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	struct nlattr *name = genl_info_dump(cb)->attrs[LW4O6_A_NAME];
+	struct nlattr *name = genl_info_dump(cb)->attrs[SOFTWIRE_A_NAME];
 #else
-	struct nlattr *name = genl_dumpit_info(cb)->attrs[LW4O6_A_NAME];
+	struct nlattr *name = genl_dumpit_info(cb)->attrs[SOFTWIRE_A_NAME];
 #endif
-	struct lw4o6_bt_net *bn = lw4o6_bt_net(sock_net(cb->skb->sk));
-	struct lw4o6_bt_data *d = NULL;
-	struct lw4o6_bt *bt;
+	struct softwire_table_net *bn = softwire_table_net(sock_net(cb->skb->sk));
+	struct softwire_table_data *d = NULL;
+	struct softwire_table *bt;
 
 	if (!name) {
 		NL_SET_ERR_MSG(cb->extack, "which table?");
 		return -EINVAL;
 	}
 	mutex_lock(&bn->lock);
-	bt = lw4o6_bt_find_name(bn, nla_data(name));
+	bt = softwire_table_find_name(bn, nla_data(name));
 	if (bt) {
 		d = lw4o6_data_locked(bt);
 		refcount_inc(&d->refs);
@@ -1321,30 +1321,30 @@ static int lw4o6_sw_get_start(struct netlink_callback *cb)
 
 static int lw4o6_sw_get_done(struct netlink_callback *cb)
 {
-	lw4o6_data_put((struct lw4o6_bt_data *)cb->args[0]);
+	lw4o6_data_put((struct softwire_table_data *)cb->args[0]);
 	return 0;
 }
 
 static int lw4o6_put_sw(struct sk_buff *msg, struct netlink_callback *cb,
-			const struct lw4o6_bt_data *d,
-			const struct lw4o6_bt_sw *sw)
+			const struct softwire_table_data *d,
+			const struct softwire_table_sw *sw)
 {
 	struct nlattr *nest;
 	void *hdr;
 
 	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &lw4o6_genl_family, NLM_F_MULTI, LW4O6_CMD_SW_GET);
+			  &lw4o6_genl_family, NLM_F_MULTI, SOFTWIRE_CMD_SW_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
-	nest = nla_nest_start(msg, LW4O6_A_SOFTWIRE);
+	nest = nla_nest_start(msg, SOFTWIRE_A_SOFTWIRE);
 	if (!nest ||
-	    nla_put_be32(msg, LW4O6_SW_A_IPV4, sw->addr) ||
-	    nla_put_u16(msg, LW4O6_SW_A_PSID, sw->psid) ||
-	    nla_put_u8(msg, LW4O6_SW_A_PSID_LEN, sw->psid_len) ||
-	    nla_put_u8(msg, LW4O6_SW_A_PSID_OFFSET, sw->psid_offset) ||
-	    nla_put_in6_addr(msg, LW4O6_SW_A_B4, &sw->b4) ||
-	    (sw->aftr && nla_put_in6_addr(msg, LW4O6_SW_A_AFTR,
+	    nla_put_be32(msg, SOFTWIRE_SW_A_IPV4, sw->addr) ||
+	    nla_put_u16(msg, SOFTWIRE_SW_A_PSID, sw->psid) ||
+	    nla_put_u8(msg, SOFTWIRE_SW_A_PSID_LEN, sw->psid_len) ||
+	    nla_put_u8(msg, SOFTWIRE_SW_A_PSID_OFFSET, sw->psid_offset) ||
+	    nla_put_in6_addr(msg, SOFTWIRE_SW_A_B4, &sw->b4) ||
+	    (sw->aftr && nla_put_in6_addr(msg, SOFTWIRE_SW_A_AFTR,
 					  &d->aftr[sw->aftr]))) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
@@ -1356,10 +1356,10 @@ static int lw4o6_put_sw(struct sk_buff *msg, struct netlink_callback *cb,
 
 static int lw4o6_sw_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bt_net(sock_net(skb->sk));
-	struct lw4o6_bt_data *d = (void *)cb->args[0];
+	struct softwire_table_net *bn = softwire_table_net(sock_net(skb->sk));
+	struct softwire_table_data *d = (void *)cb->args[0];
 	const struct lw4o6_swtab *t;
-	struct lw4o6_bt_sw sw;
+	struct softwire_table_sw sw;
 	unsigned long i;
 
 	/* Changes are made under the namespace's mutex: none during this part. */
@@ -1383,33 +1383,35 @@ static int lw4o6_sw_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 static const struct genl_ops lw4o6_genl_ops[] = {
-	{ .cmd = LW4O6_CMD_TABLE_NEW,  .doit = lw4o6_table_new,
+	{ .cmd = SOFTWIRE_CMD_TABLE_NEW,  .doit = lw4o6_table_new,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_TABLE_DEL,  .doit = lw4o6_table_del,
+	{ .cmd = SOFTWIRE_CMD_TABLE_DEL,  .doit = lw4o6_table_del,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_TABLE_GET,  .doit = lw4o6_table_get_doit,
+	{ .cmd = SOFTWIRE_CMD_TABLE_GET,  .doit = lw4o6_table_get_doit,
 	  .dumpit = lw4o6_table_get_dumpit, .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_TABLE_SWAP, .doit = lw4o6_table_swap,
+	{ .cmd = SOFTWIRE_CMD_TABLE_SWAP, .doit = lw4o6_table_swap,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_SW_ADD,     .doit = lw4o6_sw_change,
+	{ .cmd = SOFTWIRE_CMD_SW_ADD,     .doit = lw4o6_sw_change,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_SW_DEL,     .doit = lw4o6_sw_change,
+	{ .cmd = SOFTWIRE_CMD_SW_DEL,     .doit = lw4o6_sw_change,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_SW_GET,     .start = lw4o6_sw_get_start,
+	{ .cmd = SOFTWIRE_CMD_SW_GET,     .start = lw4o6_sw_get_start,
 	  .dumpit = lw4o6_sw_get_dumpit, .done = lw4o6_sw_get_done,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_RULE_ADD,   .doit = lw4o6_rule_change,
+	{ .cmd = SOFTWIRE_CMD_RULE_ADD,   .doit = lw4o6_rule_change,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_RULE_DEL,   .doit = lw4o6_rule_change,
+	{ .cmd = SOFTWIRE_CMD_RULE_DEL,   .doit = lw4o6_rule_change,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = LW4O6_CMD_AFTR_ADD,   .doit = lw4o6_aftr_add,
+	{ .cmd = SOFTWIRE_CMD_AFTR_ADD,   .doit = lw4o6_aftr_add,
 	  .flags = GENL_UNS_ADMIN_PERM },
 };
 
+MODULE_ALIAS_GENL_FAMILY(SOFTWIRE_GENL_NAME);
+
 static struct genl_family lw4o6_genl_family __ro_after_init = {
-	.name		= LW4O6_GENL_NAME,
-	.version	= LW4O6_GENL_VERSION,
-	.maxattr	= LW4O6_A_MAX,
+	.name		= SOFTWIRE_GENL_NAME,
+	.version	= SOFTWIRE_GENL_VERSION,
+	.maxattr	= SOFTWIRE_A_MAX,
 	.policy		= lw4o6_policy,
 	.netnsok	= true,
 	.module		= THIS_MODULE,
@@ -1423,9 +1425,9 @@ static struct genl_family lw4o6_genl_family __ro_after_init = {
 
 /* --- namespaces and module ---------------------------------------------- */
 
-static int __net_init lw4o6_bt_net_init(struct net *net)
+static int __net_init softwire_table_net_init(struct net *net)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bt_net(net);
+	struct softwire_table_net *bn = softwire_table_net(net);
 
 	mutex_init(&bn->lock);
 	INIT_LIST_HEAD(&bn->tables);
@@ -1434,10 +1436,10 @@ static int __net_init lw4o6_bt_net_init(struct net *net)
 }
 
 /* Tables still used by rules live on until the rules are destroyed. */
-static void __net_exit lw4o6_bt_net_exit(struct net *net)
+static void __net_exit softwire_table_net_exit(struct net *net)
 {
-	struct lw4o6_bt_net *bn = lw4o6_bt_net(net);
-	struct lw4o6_bt *bt, *tmp;
+	struct softwire_table_net *bn = softwire_table_net(net);
+	struct softwire_table *bt, *tmp;
 	LIST_HEAD(gone);
 
 	mutex_lock(&bn->lock);
@@ -1447,32 +1449,32 @@ static void __net_exit lw4o6_bt_net_exit(struct net *net)
 	list_for_each_entry_safe(bt, tmp, &gone, list) {
 		list_del(&bt->list);
 		if (refcount_dec_and_test(&bt->refs))
-			lw4o6_bt_free(bt);
+			softwire_table_free(bt);
 	}
 }
 
-static struct pernet_operations lw4o6_bt_net_ops = {
-	.init	= lw4o6_bt_net_init,
-	.exit	= lw4o6_bt_net_exit,
-	.id	= &lw4o6_bt_net_id,
-	.size	= sizeof(struct lw4o6_bt_net),
+static struct pernet_operations softwire_table_net_ops = {
+	.init	= softwire_table_net_init,
+	.exit	= softwire_table_net_exit,
+	.id	= &softwire_table_net_id,
+	.size	= sizeof(struct softwire_table_net),
 };
 
-int lw4o6_bt_init(void)
+int softwire_table_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&lw4o6_bt_net_ops);
+	err = register_pernet_subsys(&softwire_table_net_ops);
 	if (err)
 		return err;
 	err = genl_register_family(&lw4o6_genl_family);
 	if (err)
-		unregister_pernet_subsys(&lw4o6_bt_net_ops);
+		unregister_pernet_subsys(&softwire_table_net_ops);
 	return err;
 }
 
-void lw4o6_bt_exit(void)
+void softwire_table_exit(void)
 {
 	genl_unregister_family(&lw4o6_genl_family);
-	unregister_pernet_subsys(&lw4o6_bt_net_ops);
+	unregister_pernet_subsys(&softwire_table_net_ops);
 }

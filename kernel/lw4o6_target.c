@@ -19,7 +19,7 @@
  * encapsulated and sent as IPv6.
  *
  * AFTR/BR side: the rules name a binding table (kernel/lw4o6_bt.c, filled
- * with lw4o6ctl) and work on the spot, statelessly, best in the raw table
+ * with softwirectl) and work on the spot, statelessly, best in the raw table
  * where conntrack has not seen the packet yet:
  *
  *   iptables  -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0
@@ -57,7 +57,7 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 
-#include "lw4o6_bt.h"
+#include "softwire_tables.h"
 #include "psid_core.h"
 #include "softwire_after_snat.h"
 #include "softwire_stats.h"
@@ -316,7 +316,7 @@ static struct psid_set lw4o6_ports_of(const struct xt_lw4o6_tginfo *info)
  * section 8, RFC 7597 section 8.2). Towards the B4 (to_b4): the destination
  * port; from it: the source port. ICMP: the echo identifier; an ICMP error
  * is matched by the packet it quotes, which went the other way.
- * LW4O6_NO_PORT for a later fragment or a protocol without ports,
+ * SOFTWIRE_NO_PORT for a later fragment or a protocol without ports,
  * LW4O6_TRUNCATED when the headers are cut short.
  */
 static int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
@@ -328,7 +328,7 @@ static int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 	struct iphdr _qh, *qh;
 
 	if (iph->frag_off & htons(IP_OFFSET))
-		return LW4O6_NO_PORT;
+		return SOFTWIRE_NO_PORT;
 	switch (iph->protocol) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
@@ -337,7 +337,7 @@ static int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 	case IPPROTO_ICMP:
 		break;
 	default:
-		return LW4O6_NO_PORT;
+		return SOFTWIRE_NO_PORT;
 	}
 	ih = skb_header_pointer(skb, thoff, sizeof(_ih), &_ih);
 	if (!ih)
@@ -346,7 +346,7 @@ static int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 		return ntohs(ih->un.echo.id);
 	if (ih->type != ICMP_DEST_UNREACH && ih->type != ICMP_TIME_EXCEEDED &&
 	    ih->type != ICMP_PARAMETERPROB)
-		return LW4O6_NO_PORT;
+		return SOFTWIRE_NO_PORT;
 	qh = skb_header_pointer(skb, thoff + sizeof(_ih), sizeof(_qh), &_qh);
 	if (!qh || qh->ihl < 5)
 		return LW4O6_TRUNCATED;
@@ -356,7 +356,7 @@ static int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 		return ih ? ntohs(ih->un.echo.id) : LW4O6_TRUNCATED;
 	}
 	if (qh->protocol != IPPROTO_TCP && qh->protocol != IPPROTO_UDP)
-		return LW4O6_NO_PORT;
+		return SOFTWIRE_NO_PORT;
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
 	return ports ? ntohs(ports[!to_b4]) : LW4O6_TRUNCATED;
 }
@@ -393,13 +393,13 @@ static void lw4o6_b4_after_snat(struct net *net, struct sk_buff *skb,
 	 * Forwarding Mapping Rule goes straight to its CE, not to the BR.
 	 */
 	if (info->flags & XT_LW4O6_MESH) {
-		struct lw4o6_bind b;
+		struct softwire_bind b;
 		int port = lw4o6_port(skb, skb_network_offset(skb), true);
 
 		if (port != LW4O6_TRUNCATED &&
-		    lw4o6_bt_find(rcu_dereference(info->bt->data),
+		    softwire_table_find(rcu_dereference(info->bt->data),
 				  ip_hdr(skb)->daddr, port, &b)) {
-			lw4o6_bt_count(info->bt, LW4O6_BT_STAT_ENCAPSULATED);
+			softwire_table_count(info->bt, SOFTWIRE_TABLE_STAT_ENCAPSULATED);
 			lw4o6_encap(net, skb, lw4o6_b4_of(info), &b.b4, info);
 			return;
 		}
@@ -632,7 +632,7 @@ static bool lw4o6_b4_relay_ok(struct net *net, struct sk_buff *skb2,
  * learn only. The caller lets the ICMPv6 error go on to the local stack.
  */
 static void lw4o6_icmp6_err(struct net *net, struct sk_buff *skb,
-			    struct lw4o6_bt_data *d, bool relay)
+			    struct softwire_table_data *d, bool relay)
 {
 	unsigned int qoff, ioff, rel_info = 0;
 	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
@@ -673,11 +673,11 @@ static void lw4o6_icmp6_err(struct net *net, struct sk_buff *skb,
 	if (iph->version != 4 || iph->ihl < 5)
 		return;
 	if (d) {
-		struct lw4o6_bind b;
+		struct softwire_bind b;
 
 		port = lw4o6_port(skb, ioff, true);
 		if (port == LW4O6_TRUNCATED ||
-		    !lw4o6_bt_find(d, iph->daddr, port, &b) ||
+		    !softwire_table_find(d, iph->daddr, port, &b) ||
 		    !ipv6_addr_equal(&b.b4, &qh->daddr) ||
 		    !ipv6_addr_equal(&b.aftr, &qh->saddr))
 			return;
@@ -725,14 +725,14 @@ static bool lw4o6_from_peer(struct sk_buff *skb, int off,
 			    const struct xt_lw4o6_tginfo *info)
 {
 	const struct iphdr *iph = (const struct iphdr *)(skb->data + off);
-	struct lw4o6_bind b;
+	struct softwire_bind b;
 	int port;
 
 	if (!(info->flags & XT_LW4O6_MESH))
 		return false;
 	port = lw4o6_port(skb, off, false);
 	return port != LW4O6_TRUNCATED &&
-	       lw4o6_bt_find(rcu_dereference(info->bt->data), iph->saddr,
+	       softwire_table_find(rcu_dereference(info->bt->data), iph->saddr,
 			     port, &b) &&
 	       ipv6_addr_equal(&b.b4, &ipv6_hdr(skb)->saddr);
 }
@@ -820,15 +820,15 @@ static unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 					const struct xt_action_param *par)
 {
 	const struct xt_lw4o6_tginfo *info = par->targinfo;
-	struct lw4o6_bt *bt = info->bt;
+	struct softwire_table *bt = info->bt;
 	struct net *net = xt_net(par);
-	struct lw4o6_bind b;
+	struct softwire_bind b;
 	int port;
 
 	bool icmp = ip_hdr(skb)->protocol == IPPROTO_ICMP;
 
 	if (icmp && (info->flags & XT_LW4O6_DROP_ICMP)) {
-		lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_POLICY);
+		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ICMP_POLICY);
 		return NF_DROP;
 	}
 	/* An ICMP message is checked before it is looked up and sent on: a
@@ -842,22 +842,22 @@ static unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 	}
 	port = lw4o6_port(skb, skb_network_offset(skb), true);
 	if (port == LW4O6_TRUNCATED ||
-	    !lw4o6_bt_find(rcu_dereference(bt->data), ip_hdr(skb)->daddr,
+	    !softwire_table_find(rcu_dereference(bt->data), ip_hdr(skb)->daddr,
 			   port, &b)) {
-		lw4o6_bt_count(bt, LW4O6_BT_STAT_UNBOUND);
+		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_UNBOUND);
 		/* RFC 7596 section 8.1: an inbound ICMP message that matches
 		 * no softwire is discarded, without an error.
 		 */
 		if ((info->flags & XT_LW4O6_ICMP) && !icmp &&
 		    lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0))
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_REQUESTED);
+			softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ICMP_REQUESTED);
 		return NF_DROP;
 	}
 	/* Not routed yet: this is the forwarding step. */
 	if (xt_hooknum(par) == NF_INET_PRE_ROUTING &&
 	    !lw4o6_forward_ttl(net, skb, info))
 		return NF_DROP;
-	lw4o6_bt_count(bt, LW4O6_BT_STAT_ENCAPSULATED);
+	softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ENCAPSULATED);
 	lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
 	return NF_STOLEN;
 }
@@ -876,17 +876,17 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 					const struct xt_action_param *par)
 {
 	const struct xt_lw4o6_tginfo *info = par->targinfo;
-	struct lw4o6_bt *bt = info->bt;
-	struct lw4o6_bt_data *d = rcu_dereference(bt->data);
+	struct softwire_table *bt = info->bt;
+	struct softwire_table_data *d = rcu_dereference(bt->data);
 	struct net *net = xt_net(par);
 	const struct ipv6hdr *ip6h;
 	const struct iphdr *iph;
-	struct lw4o6_bind b;
+	struct softwire_bind b;
 	unsigned int len;
 	__be16 frag_off;
 	int off, port;
 
-	if (!lw4o6_bt_is_aftr(d, &ipv6_hdr(skb)->daddr))
+	if (!softwire_table_is_aftr(d, &ipv6_hdr(skb)->daddr))
 		return XT_CONTINUE;
 	off = lw4o6_inner_offset(skb, &frag_off);
 	if (off < 0) {
@@ -903,21 +903,21 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 	iph = (const struct iphdr *)(skb->data + off);
 	port = lw4o6_port(skb, off, false);
 	if (port == LW4O6_TRUNCATED ||
-	    !lw4o6_bt_find(d, iph->saddr, port, &b) ||
+	    !softwire_table_find(d, iph->saddr, port, &b) ||
 	    !ipv6_addr_equal(&b.b4, &ip6h->saddr) ||
 	    !ipv6_addr_equal(&b.aftr, &ip6h->daddr)) {
 		/* A later fragment or a protocol without ports from a shared
 		 * address cannot be told from a spoofed one: dropped, but
 		 * the B4 gets no ICMPv6 error for it.
 		 */
-		if (port == LW4O6_NO_PORT) {
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_NO_PORT);
+		if (port == SOFTWIRE_NO_PORT) {
+			softwire_table_count(bt, SOFTWIRE_TABLE_STAT_NO_PORT);
 			return NF_DROP;
 		}
-		lw4o6_bt_count(bt, LW4O6_BT_STAT_SPOOFED);
+		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_SPOOFED);
 		if ((info->flags & XT_LW4O6_ICMP) && lw4o6_route_back(net, skb)) {
 			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0);
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_REQUESTED);
+			softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ICMP_REQUESTED);
 		}
 		return NF_DROP;
 	}
@@ -927,15 +927,15 @@ static unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 	 */
 	port = lw4o6_port(skb, off, true);
 	if (!(info->flags & XT_LW4O6_NO_HAIRPIN) && port != LW4O6_TRUNCATED &&
-	    lw4o6_bt_find(d, iph->daddr, port, &b)) {
+	    softwire_table_find(d, iph->daddr, port, &b)) {
 		if (lw4o6_strip(skb, off, len) ||
 		    !lw4o6_forward_ttl(net, skb, info))
 			return NF_DROP;
-		lw4o6_bt_count(bt, LW4O6_BT_STAT_HAIRPINNED);
+		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_HAIRPINNED);
 		lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
 		return NF_STOLEN;
 	}
-	lw4o6_bt_count(bt, LW4O6_BT_STAT_DECAPSULATED);
+	softwire_table_count(bt, SOFTWIRE_TABLE_STAT_DECAPSULATED);
 	return lw4o6_deliver(net, skb, off, len);
 }
 
@@ -1013,9 +1013,9 @@ static int lw4o6_get_table(const struct xt_tgchk_param *par,
 		pr_info_ratelimited("bad table name\n");
 		return -EINVAL;
 	}
-	info->bt = lw4o6_bt_get(par->net, info->table);
+	info->bt = softwire_table_get(par->net, info->table);
 	if (!info->bt) {
-		pr_info_ratelimited("no binding table %s in this network namespace (lw4o6ctl create)\n",
+		pr_info_ratelimited("no binding table %s in this network namespace (softwirectl create)\n",
 				    info->table);
 		return -ENOENT;
 	}
@@ -1028,13 +1028,13 @@ static int lw4o6_derive_ce(struct xt_lw4o6_tginfo *info)
 	struct map_ce ce;
 	int err;
 
-	err = lw4o6_bt_derive(info->bt, &info->eu_prefix.in6, info->eu_len,
+	err = softwire_table_derive(info->bt, &info->eu_prefix.in6, info->eu_len,
 			      &ce, &info->br);
 	if (err) {
 		pr_info_ratelimited("table %s: %s\n", info->table, err == -ENOENT ?
 				    "no rule to be the BMR" :
 				    "the End-user prefix is not under the BMR, or too short");
-		lw4o6_bt_put(info->bt);
+		softwire_table_put(info->bt);
 		info->bt = NULL;
 		return err;
 	}
@@ -1119,7 +1119,7 @@ static int lw4o6_tg_check(const struct xt_tgchk_param *par)
 	else
 		err = lw4o6_b4_rule_add(par, info);
 	if (err && info->bt) {
-		lw4o6_bt_put(info->bt);
+		softwire_table_put(info->bt);
 		info->bt = NULL;
 	}
 	return err;
@@ -1133,7 +1133,7 @@ static void lw4o6_tg_destroy(const struct xt_tgdtor_param *par)
 	if (info->b4rule)
 		lw4o6_b4_rule_del(par->net, info);
 	if (info->bt)
-		lw4o6_bt_put(info->bt);
+		softwire_table_put(info->bt);
 	if (par->family == NFPROTO_IPV6)
 		nf_defrag_ipv6_disable(par->net);
 	else if (info->flags & XT_LW4O6_TABLE)
@@ -1189,7 +1189,7 @@ static int __init lw4o6_tg_init(void)
 {
 	int err;
 
-	err = lw4o6_bt_init();
+	err = softwire_table_init();
 	if (err)
 		return err;
 	err = register_pernet_subsys(&lw4o6_net_ops);
@@ -1207,7 +1207,7 @@ after_snat:
 pernet:
 	unregister_pernet_subsys(&lw4o6_net_ops);
 bt:
-	lw4o6_bt_exit();
+	softwire_table_exit();
 	return err;
 }
 
@@ -1216,7 +1216,7 @@ static void __exit lw4o6_tg_exit(void)
 	xt_unregister_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
 	softwire_after_snat_exit();
 	unregister_pernet_subsys(&lw4o6_net_ops);
-	lw4o6_bt_exit();
+	softwire_table_exit();
 }
 
 module_init(lw4o6_tg_init);
@@ -1226,4 +1226,3 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Xtables: stateless IPv4-in-IPv6 softwires (lw4o6, MAP-E, DS-Lite)");
 MODULE_ALIAS("ipt_LW4O6");
 MODULE_ALIAS("ip6t_LW4O6");
-MODULE_ALIAS_GENL_FAMILY("LW4O6");	/* LW4O6_GENL_NAME */

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lw4o6ctl: the binding tables of the LW4O6 target (AFTR/BR side), over
- * generic netlink with libmnl. See lw4o6ctl.8.
+ * softwirectl: the binding tables of the LW4O6 target (AFTR/BR side), over
+ * generic netlink with libmnl. See softwirectl.8.
  *
- *   lw4o6ctl create bt0 br-address 2001:db8::1
- *   lw4o6ctl load bt0 bindings.txt        # atomic replace
- *   lw4o6ctl add bt0 softwire ipv4 192.0.2.1 psid 1/4 psid-offset 0 b4-ipv6 2001:db8:b4::2
- *   lw4o6ctl list bt0                     # prints a file load reads back
- *   lw4o6ctl show                         # sizes and counters
+ *   softwirectl create bt0 br-address 2001:db8::1
+ *   softwirectl load bt0 bindings.txt        # atomic replace
+ *   softwirectl add bt0 softwire ipv4 192.0.2.1 psid 1/4 psid-offset 0 b4-ipv6 2001:db8:b4::2
+ *   softwirectl list bt0                     # prints a file load reads back
+ *   softwirectl show                         # sizes and counters
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lw4o6_genl.h"
+#include "softwire_genl.h"
 #include "psid_core.h"
 
 /* ---- what a binding table file holds ------------------------------------ */
@@ -46,11 +46,11 @@ struct rule_line {
 };
 
 struct bt_file {
-	uint8_t br[LW4O6_MAX_AFTRS][16];
+	uint8_t br[SOFTWIRE_MAX_AFTRS][16];
 	unsigned int n_br;
 	struct sw_line *sw;
 	size_t n_sw, cap_sw;
-	struct rule_line rules[LW4O6_MAX_RULES];
+	struct rule_line rules[SOFTWIRE_MAX_RULES];
 	unsigned int n_rules;
 };
 
@@ -68,9 +68,9 @@ fail(const char *fmt, ...)
 	va_list ap;
 
 	if (src_line)
-		fprintf(stderr, "lw4o6ctl: %s:%u: ", src_name, src_line);
+		fprintf(stderr, "softwirectl: %s:%u: ", src_name, src_line);
 	else
-		fprintf(stderr, "lw4o6ctl: ");
+		fprintf(stderr, "softwirectl: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -271,8 +271,8 @@ static void add_br(struct bt_file *f, const uint8_t a[16])
 	for (i = 0; i < f->n_br; i++)
 		if (!memcmp(f->br[i], a, 16))
 			return;
-	if (f->n_br == LW4O6_MAX_AFTRS)
-		fail("more than %d br-address values in one table", LW4O6_MAX_AFTRS);
+	if (f->n_br == SOFTWIRE_MAX_AFTRS)
+		fail("more than %d br-address values in one table", SOFTWIRE_MAX_AFTRS);
 	memcpy(f->br[f->n_br++], a, 16);
 }
 
@@ -313,8 +313,8 @@ static void parse_line(struct bt_file *f, char **w, int n)
 			add_br(f, f->sw[f->n_sw].br);
 		f->n_sw++;
 	} else if (!strcmp(w[0], "rule")) {
-		if (f->n_rules == LW4O6_MAX_RULES)
-			fail("more than %d rules in one table", LW4O6_MAX_RULES);
+		if (f->n_rules == SOFTWIRE_MAX_RULES)
+			fail("more than %d rules in one table", SOFTWIRE_MAX_RULES);
 		parse_rule(w + 1, n - 1, &f->rules[f->n_rules++]);
 	} else {
 		fail("unknown line \"%s\" (br-address, softwire, rule)", w[0]);
@@ -491,7 +491,7 @@ static struct nlmsghdr *msg_start(uint16_t type, uint8_t cmd, uint16_t flags)
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = cmd;
-	g->version = type == GENL_ID_CTRL ? 1 : LW4O6_GENL_VERSION;
+	g->version = type == GENL_ID_CTRL ? 1 : SOFTWIRE_GENL_VERSION;
 	n_where = 0;
 	return nlh;
 }
@@ -501,7 +501,7 @@ static struct nlmsghdr *req(uint8_t cmd, const char *table)
 	struct nlmsghdr *nlh = msg_start(family, cmd, NLM_F_ACK);
 
 	if (table)
-		mnl_attr_put_strz(nlh, LW4O6_A_NAME, table);
+		mnl_attr_put_strz(nlh, SOFTWIRE_A_NAME, table);
 	return nlh;
 }
 
@@ -519,27 +519,27 @@ static void nl_open(void)
 	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
 
 	nlh = msg_start(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, LW4O6_GENL_NAME);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, SOFTWIRE_GENL_NAME);
 	if (talk(nlh, family_cb, NULL, true) < 0 || !family)
 		fail("the kernel has no LW4O6 binding tables: is the xt_LW4O6 module loaded? (modprobe xt_LW4O6)");
 }
 
 static void put_sw(struct nlmsghdr *nlh, const struct sw_line *s, bool key_only)
 {
-	struct nlattr *nest = mnl_attr_nest_start(nlh, LW4O6_A_SOFTWIRE);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SOFTWIRE_A_SOFTWIRE);
 
 	if (n_where < sizeof(where) / sizeof(where[0])) {
 		where[n_where].off = (char *)nest - (char *)nlh;
 		where[n_where++].line = s->line;
 	}
-	mnl_attr_put(nlh, LW4O6_SW_A_IPV4, 4, &s->ipv4);
-	mnl_attr_put_u16(nlh, LW4O6_SW_A_PSID, s->psid);
+	mnl_attr_put(nlh, SOFTWIRE_SW_A_IPV4, 4, &s->ipv4);
+	mnl_attr_put_u16(nlh, SOFTWIRE_SW_A_PSID, s->psid);
 	if (!key_only) {
-		mnl_attr_put_u8(nlh, LW4O6_SW_A_PSID_LEN, s->psid_len);
-		mnl_attr_put_u8(nlh, LW4O6_SW_A_PSID_OFFSET, s->psid_offset);
-		mnl_attr_put(nlh, LW4O6_SW_A_B4, 16, s->b4);
+		mnl_attr_put_u8(nlh, SOFTWIRE_SW_A_PSID_LEN, s->psid_len);
+		mnl_attr_put_u8(nlh, SOFTWIRE_SW_A_PSID_OFFSET, s->psid_offset);
+		mnl_attr_put(nlh, SOFTWIRE_SW_A_B4, 16, s->b4);
 		if (s->has_br)
-			mnl_attr_put(nlh, LW4O6_SW_A_AFTR, 16, s->br);
+			mnl_attr_put(nlh, SOFTWIRE_SW_A_AFTR, 16, s->br);
 	}
 	mnl_attr_nest_end(nlh, nest);
 }
@@ -552,7 +552,7 @@ static void send_softwires(const char *table, uint8_t cmd,
 
 	while (i < n) {
 		struct nlmsghdr *nlh = req(cmd, table);
-		struct nlattr *list = mnl_attr_nest_start(nlh, LW4O6_A_SOFTWIRES);
+		struct nlattr *list = mnl_attr_nest_start(nlh, SOFTWIRE_A_SOFTWIRES);
 		unsigned int k;
 
 		for (k = 0; i < n && k < sizeof(where) / sizeof(where[0]) &&
@@ -567,15 +567,15 @@ static void send_softwires(const char *table, uint8_t cmd,
 static void send_rule(const char *table, uint8_t cmd, const struct rule_line *rl)
 {
 	struct nlmsghdr *nlh = req(cmd, table);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, LW4O6_A_RULE);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SOFTWIRE_A_RULE);
 	uint32_t v4 = htonl(rl->r.ip4_prefix);
 
-	mnl_attr_put(nlh, LW4O6_RULE_A_IPV6_PREFIX, 16, rl->r.ip6_prefix);
-	mnl_attr_put_u8(nlh, LW4O6_RULE_A_IPV6_LEN, rl->r.ip6_len);
-	mnl_attr_put(nlh, LW4O6_RULE_A_IPV4_PREFIX, 4, &v4);
-	mnl_attr_put_u8(nlh, LW4O6_RULE_A_IPV4_LEN, rl->r.ip4_len);
-	mnl_attr_put_u8(nlh, LW4O6_RULE_A_EA_LEN, rl->r.ea_len);
-	mnl_attr_put_u8(nlh, LW4O6_RULE_A_PSID_OFFSET, rl->r.psid_offset);
+	mnl_attr_put(nlh, SOFTWIRE_RULE_A_IPV6_PREFIX, 16, rl->r.ip6_prefix);
+	mnl_attr_put_u8(nlh, SOFTWIRE_RULE_A_IPV6_LEN, rl->r.ip6_len);
+	mnl_attr_put(nlh, SOFTWIRE_RULE_A_IPV4_PREFIX, 4, &v4);
+	mnl_attr_put_u8(nlh, SOFTWIRE_RULE_A_IPV4_LEN, rl->r.ip4_len);
+	mnl_attr_put_u8(nlh, SOFTWIRE_RULE_A_EA_LEN, rl->r.ea_len);
+	mnl_attr_put_u8(nlh, SOFTWIRE_RULE_A_PSID_OFFSET, rl->r.psid_offset);
 	mnl_attr_nest_end(nlh, nest);
 	src_line = rl->line;
 	talk(nlh, NULL, NULL, false);
@@ -584,9 +584,9 @@ static void send_rule(const char *table, uint8_t cmd, const struct rule_line *rl
 
 static void aftr_add(const char *table, const uint8_t br[16])
 {
-	struct nlmsghdr *nlh = req(LW4O6_CMD_AFTR_ADD, table);
+	struct nlmsghdr *nlh = req(SOFTWIRE_CMD_AFTR_ADD, table);
 
-	mnl_attr_put(nlh, LW4O6_A_AFTR, 16, br);
+	mnl_attr_put(nlh, SOFTWIRE_A_AFTR, 16, br);
 	talk(nlh, NULL, NULL, false);
 }
 
@@ -601,25 +601,25 @@ static void send_file(const char *table, const struct bt_file *f, bool add,
 	for (i = first_br; add && i < f->n_br; i++)
 		aftr_add(table, f->br[i]);
 	for (i = 0; i < f->n_rules; i++)
-		send_rule(table, add ? LW4O6_CMD_RULE_ADD : LW4O6_CMD_RULE_DEL,
+		send_rule(table, add ? SOFTWIRE_CMD_RULE_ADD : SOFTWIRE_CMD_RULE_DEL,
 			  &f->rules[i]);
-	send_softwires(table, add ? LW4O6_CMD_SW_ADD : LW4O6_CMD_SW_DEL,
+	send_softwires(table, add ? SOFTWIRE_CMD_SW_ADD : SOFTWIRE_CMD_SW_DEL,
 		       f->sw, f->n_sw, !add);
 }
 
 static int table_new(const char *table, const uint8_t br[16], uint32_t size,
 		     bool may_fail)
 {
-	struct nlmsghdr *nlh = req(LW4O6_CMD_TABLE_NEW, table);
+	struct nlmsghdr *nlh = req(SOFTWIRE_CMD_TABLE_NEW, table);
 
-	mnl_attr_put(nlh, LW4O6_A_AFTR, 16, br);
-	mnl_attr_put_u32(nlh, LW4O6_A_SIZE, size);
+	mnl_attr_put(nlh, SOFTWIRE_A_AFTR, 16, br);
+	mnl_attr_put_u32(nlh, SOFTWIRE_A_SIZE, size);
 	return talk(nlh, NULL, NULL, may_fail);
 }
 
 static int table_del(const char *table, bool may_fail)
 {
-	return talk(req(LW4O6_CMD_TABLE_DEL, table), NULL, NULL, may_fail);
+	return talk(req(SOFTWIRE_CMD_TABLE_DEL, table), NULL, NULL, may_fail);
 }
 
 /* ---- printing ------------------------------------------------------------ */
@@ -641,22 +641,22 @@ static void print_rule(const struct nlattr *nest)
 
 	mnl_attr_for_each_nested(a, nest) {
 		switch (mnl_attr_get_type(a)) {
-		case LW4O6_RULE_A_IPV6_PREFIX:
+		case SOFTWIRE_RULE_A_IPV6_PREFIX:
 			memcpy(p6, mnl_attr_get_payload(a), 16);
 			break;
-		case LW4O6_RULE_A_IPV6_LEN:
+		case SOFTWIRE_RULE_A_IPV6_LEN:
 			l6 = mnl_attr_get_u8(a);
 			break;
-		case LW4O6_RULE_A_IPV4_PREFIX:
+		case SOFTWIRE_RULE_A_IPV4_PREFIX:
 			p4 = mnl_attr_get_u32(a);
 			break;
-		case LW4O6_RULE_A_IPV4_LEN:
+		case SOFTWIRE_RULE_A_IPV4_LEN:
 			l4 = mnl_attr_get_u8(a);
 			break;
-		case LW4O6_RULE_A_EA_LEN:
+		case SOFTWIRE_RULE_A_EA_LEN:
 			ea = mnl_attr_get_u8(a);
 			break;
-		case LW4O6_RULE_A_PSID_OFFSET:
+		case SOFTWIRE_RULE_A_PSID_OFFSET:
 			off = mnl_attr_get_u8(a);
 			break;
 		}
@@ -669,41 +669,41 @@ struct show_opts {
 	bool list;	/* table file form, else a summary */
 };
 
-static const char *const stat_names[] = LW4O6_BT_STAT_NAMES;
+static const char *const stat_names[] = SOFTWIRE_TABLE_STAT_NAMES;
 
 static int table_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct show_opts *o = data;
 	uint32_t nsw = 0, naddr = 0, nrules = 0, refs = 0;
-	uint64_t mem = 0, stats[__LW4O6_BT_STAT_MAX] = {};
+	uint64_t mem = 0, stats[__SOFTWIRE_TABLE_STAT_MAX] = {};
 	const struct nlattr *a, *s;
 	const char *name = "?";
 	unsigned int i, nbr = 0;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(a)) {
-		case LW4O6_A_NAME:
+		case SOFTWIRE_A_NAME:
 			name = mnl_attr_get_str(a);
 			break;
-		case LW4O6_A_N_SOFTWIRES:
+		case SOFTWIRE_A_N_SOFTWIRES:
 			nsw = mnl_attr_get_u32(a);
 			break;
-		case LW4O6_A_N_ADDRESSES:
+		case SOFTWIRE_A_N_ADDRESSES:
 			naddr = mnl_attr_get_u32(a);
 			break;
-		case LW4O6_A_N_RULES:
+		case SOFTWIRE_A_N_RULES:
 			nrules = mnl_attr_get_u32(a);
 			break;
-		case LW4O6_A_REFS:
+		case SOFTWIRE_A_REFS:
 			refs = mnl_attr_get_u32(a);
 			break;
-		case LW4O6_A_MEMORY:
+		case SOFTWIRE_A_MEMORY:
 			mem = mnl_attr_get_u64(a);
 			break;
-		case LW4O6_A_STATS:
+		case SOFTWIRE_A_STATS:
 			mnl_attr_for_each_nested(s, a)
 				if (mnl_attr_get_type(s) >= 1 &&
-				    mnl_attr_get_type(s) <= __LW4O6_BT_STAT_MAX)
+				    mnl_attr_get_type(s) <= __SOFTWIRE_TABLE_STAT_MAX)
 					stats[mnl_attr_get_type(s) - 1] = mnl_attr_get_u64(s);
 			break;
 		}
@@ -711,16 +711,16 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	if (o->list) {
 		printf("# binding table %s: %u softwires, %u rules\n", name, nsw, nrules);
 		mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-			if (mnl_attr_get_type(a) == LW4O6_A_AFTR)
+			if (mnl_attr_get_type(a) == SOFTWIRE_A_AFTR)
 				printf("br-address %s\n", ip6s(mnl_attr_get_payload(a)));
-			if (mnl_attr_get_type(a) == LW4O6_A_RULE)
+			if (mnl_attr_get_type(a) == SOFTWIRE_A_RULE)
 				print_rule(a);
 		}
 		return 0;
 	}
 	printf("table %s\n", name);
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == LW4O6_A_AFTR)
+		if (mnl_attr_get_type(a) == SOFTWIRE_A_AFTR)
 			printf("  br-address %s%s\n", ip6s(mnl_attr_get_payload(a)),
 			       nbr++ ? "" : " (the table's own)");
 	printf("  softwires %u on %u IPv4 addresses, rules %u, used by %u iptables rules\n",
@@ -729,7 +729,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	if (nsw)
 		printf(" (%.1f bytes per softwire)", (double)mem / nsw);
 	printf("\n");
-	for (i = 0; i < __LW4O6_BT_STAT_MAX; i++)
+	for (i = 0; i < __SOFTWIRE_TABLE_STAT_MAX; i++)
 		printf("  %s %llu\n", stat_names[i], (unsigned long long)stats[i]);
 	return 0;
 }
@@ -744,26 +744,26 @@ static int sw_cb(const struct nlmsghdr *nlh, void *data)
 		uint8_t len = 0, off = 0, b4[16] = {}, br[16];
 		bool has_br = false;
 
-		if (mnl_attr_get_type(a) != LW4O6_A_SOFTWIRE)
+		if (mnl_attr_get_type(a) != SOFTWIRE_A_SOFTWIRE)
 			continue;
 		mnl_attr_for_each_nested(s, a) {
 			switch (mnl_attr_get_type(s)) {
-			case LW4O6_SW_A_IPV4:
+			case SOFTWIRE_SW_A_IPV4:
 				ip = mnl_attr_get_u32(s);
 				break;
-			case LW4O6_SW_A_PSID:
+			case SOFTWIRE_SW_A_PSID:
 				psid = mnl_attr_get_u16(s);
 				break;
-			case LW4O6_SW_A_PSID_LEN:
+			case SOFTWIRE_SW_A_PSID_LEN:
 				len = mnl_attr_get_u8(s);
 				break;
-			case LW4O6_SW_A_PSID_OFFSET:
+			case SOFTWIRE_SW_A_PSID_OFFSET:
 				off = mnl_attr_get_u8(s);
 				break;
-			case LW4O6_SW_A_B4:
+			case SOFTWIRE_SW_A_B4:
 				memcpy(b4, mnl_attr_get_payload(s), 16);
 				break;
-			case LW4O6_SW_A_AFTR:
+			case SOFTWIRE_SW_A_AFTR:
 				memcpy(br, mnl_attr_get_payload(s), 16);
 				has_br = true;
 				break;
@@ -786,16 +786,16 @@ static void show(const char *table, bool list)
 	struct nlmsghdr *nlh;
 
 	if (table) {
-		talk(req(LW4O6_CMD_TABLE_GET, table), table_cb, &o, false);
+		talk(req(SOFTWIRE_CMD_TABLE_GET, table), table_cb, &o, false);
 	} else if (list) {
 		fail("list: which table?");
 	} else {
-		nlh = msg_start(family, LW4O6_CMD_TABLE_GET, NLM_F_DUMP | NLM_F_ACK);
+		nlh = msg_start(family, SOFTWIRE_CMD_TABLE_GET, NLM_F_DUMP | NLM_F_ACK);
 		talk(nlh, table_cb, &o, false);
 	}
 	if (list) {
-		nlh = msg_start(family, LW4O6_CMD_SW_GET, NLM_F_DUMP | NLM_F_ACK);
-		mnl_attr_put_strz(nlh, LW4O6_A_NAME, table);
+		nlh = msg_start(family, SOFTWIRE_CMD_SW_GET, NLM_F_DUMP | NLM_F_ACK);
+		mnl_attr_put_strz(nlh, SOFTWIRE_A_NAME, table);
 		talk(nlh, sw_cb, NULL, false);
 	}
 }
@@ -812,9 +812,9 @@ static double now(void)
 
 static void check_name(const char *t)
 {
-	if (!*t || strlen(t) >= LW4O6_TABLE_NAME_LEN)
+	if (!*t || strlen(t) >= SOFTWIRE_TABLE_NAME_LEN)
 		fail("table name \"%s\": 1 to %d characters", t,
-		     LW4O6_TABLE_NAME_LEN - 1);
+		     SOFTWIRE_TABLE_NAME_LEN - 1);
 }
 
 /*
@@ -825,7 +825,7 @@ static void check_name(const char *t)
 static void load(const char *table, const char *path)
 {
 	struct bt_file f = {};
-	char tmp[LW4O6_TABLE_NAME_LEN];
+	char tmp[SOFTWIRE_TABLE_NAME_LEN];
 	double t0 = now(), t1;
 
 	read_file(path, &f, true);
@@ -837,9 +837,9 @@ static void load(const char *table, const char *path)
 	send_file(tmp, &f, true, 1);	/* br[0]: the table's own, given above */
 	table_new(table, f.br[0], 0, true);	/* the first load creates it */
 	{
-		struct nlmsghdr *nlh = req(LW4O6_CMD_TABLE_SWAP, table);
+		struct nlmsghdr *nlh = req(SOFTWIRE_CMD_TABLE_SWAP, table);
 
-		mnl_attr_put_strz(nlh, LW4O6_A_NAME2, tmp);
+		mnl_attr_put_strz(nlh, SOFTWIRE_A_NAME2, tmp);
 		talk(nlh, NULL, NULL, false);
 	}
 	cleanup_table = NULL;
@@ -922,7 +922,7 @@ static void derive(char **w, int n)
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: lw4o6ctl COMMAND ...   (the LW4O6 binding tables of this network namespace)\n"
+"usage: softwirectl COMMAND ...   (the LW4O6 binding tables of this network namespace)\n"
 "  create TABLE br-address ADDR [size N]  a new, empty table\n"
 "  delete TABLE                           (refused while iptables rules use it)\n"
 "  load TABLE FILE                        replace TABLE with FILE (- for stdin),\n"
@@ -943,7 +943,7 @@ static void usage(FILE *out)
 "                                         5.2, 6): IPv4, PSID, ports, CE address\n"
 "A table file has one item per line, as above; # starts a comment. The\n"
 "first br-address is the table's own AFTR/BR address. The PSID offset\n"
-"defaults to 6 (RFC 7597 section 5.1). See lw4o6ctl(8).\n");
+"defaults to 6 (RFC 7597 section 5.1). See softwirectl(8).\n");
 }
 
 int main(int argc, char **argv)
@@ -1031,13 +1031,13 @@ int main(int argc, char **argv)
 			struct sw_line sw;
 
 			parse_softwire(argv + 4, argc - 4, &sw, !add);
-			send_softwires(table, add ? LW4O6_CMD_SW_ADD : LW4O6_CMD_SW_DEL,
+			send_softwires(table, add ? SOFTWIRE_CMD_SW_ADD : SOFTWIRE_CMD_SW_DEL,
 				       &sw, 1, !add);
 		} else if (!strcmp(argv[3], "rule")) {
 			struct rule_line rl;
 
 			parse_rule(argv + 4, argc - 4, &rl);
-			send_rule(table, add ? LW4O6_CMD_RULE_ADD : LW4O6_CMD_RULE_DEL, &rl);
+			send_rule(table, add ? SOFTWIRE_CMD_RULE_ADD : SOFTWIRE_CMD_RULE_DEL, &rl);
 		} else if (add && (!strcmp(argv[3], "br-address") || !strcmp(argv[3], "aftr"))) {
 			if (argc != 5)
 				fail("usage: add TABLE br-address ADDR");
@@ -1061,8 +1061,8 @@ int main(int argc, char **argv)
 		if (argc != 4)
 			fail("usage: swap TABLE1 TABLE2");
 		check_name(argv[3]);
-		nlh = req(LW4O6_CMD_TABLE_SWAP, table);
-		mnl_attr_put_strz(nlh, LW4O6_A_NAME2, argv[3]);
+		nlh = req(SOFTWIRE_CMD_TABLE_SWAP, table);
+		mnl_attr_put_strz(nlh, SOFTWIRE_A_NAME2, argv[3]);
 		talk(nlh, NULL, NULL, false);
 	} else {
 		usage(stderr);

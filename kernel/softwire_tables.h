@@ -2,17 +2,17 @@
 /*
  * LW4O6 binding tables (the AFTR/BR side): what the packet path of
  * kernel/lw4o6_target.c asks of kernel/lw4o6_bt.c. The tables are made and
- * filled over generic netlink (kernel/lw4o6_genl.h, tools/lw4o6ctl).
+ * filled over generic netlink (kernel/softwire_genl.h, tools/softwirectl).
  */
-#ifndef LW4O6_BT_H
-#define LW4O6_BT_H
+#ifndef SOFTWIRE_TABLES_H
+#define SOFTWIRE_TABLES_H
 
 #include <linux/in6.h>
 #include <net/net_namespace.h>
 
-#include "lw4o6_genl.h"
+#include "softwire_genl.h"
 
-struct lw4o6_bt_rules;
+struct softwire_table_rules;
 
 struct lw4o6_swtab;
 struct lw4o6_addrtab;
@@ -24,16 +24,16 @@ struct lw4o6_addrtab;
  * softwires (skipped when all addresses share them), the PSID of the port
  * then gives the softwire; each in an open-addressing table (lw4o6_bt.c).
  */
-struct lw4o6_bt_data {
+struct softwire_table_data {
 	struct lw4o6_swtab __rcu *softwires;	/* (IPv4, PSID) -> B4 */
 	u32			n_tombstones;	/* deleted slots in it */
 	u32			gen;		/* changes, for dumps */
 	struct lw4o6_addrtab __rcu *addrs;	/* IPv4 -> PSID length, offset */
 	u32			n_addr_tombstones;
 	struct mutex		*lock;		/* its namespace's */
-	struct lw4o6_bt_rules __rcu *rules;	/* MAP rules, copy on write */
+	struct softwire_table_rules __rcu *rules;	/* MAP rules, copy on write */
 	unsigned int		n_aftr;		/* append only */
-	struct in6_addr		aftr[LW4O6_MAX_AFTRS];
+	struct in6_addr		aftr[SOFTWIRE_MAX_AFTRS];
 	u32			n_softwires;
 	u32			n_addrs;
 	/*
@@ -49,35 +49,35 @@ struct lw4o6_bt_data {
 	refcount_t		refs;		/* the table, netlink dumps */
 };
 
-struct lw4o6_bt {
+struct softwire_table {
 	struct list_head	list;		/* in its netns */
 	refcount_t		refs;		/* the netns list, each rule */
 	atomic_t		users;		/* rules: raised under *lock */
 	struct mutex		*lock;		/* its namespace's, while listed */
-	char			name[LW4O6_TABLE_NAME_LEN];
-	struct lw4o6_bt_data __rcu *data;
-	u64 __percpu		*stats;		/* [__LW4O6_BT_STAT_MAX] */
+	char			name[SOFTWIRE_TABLE_NAME_LEN];
+	struct softwire_table_data __rcu *data;
+	u64 __percpu		*stats;		/* [__SOFTWIRE_TABLE_STAT_MAX] */
 };
 
 /* Where a packet for a softwire goes: the B4 or CE, and our address. */
-struct lw4o6_bind {
+struct softwire_bind {
 	struct in6_addr b4;
 	struct in6_addr aftr;
 };
 
 /* No port to look at (a later fragment): only port-less softwires match. */
-#define LW4O6_NO_PORT (-1)
+#define SOFTWIRE_NO_PORT (-1)
 
 /*
  * The softwire or MAP CE that owns addr:port (port in host order, or
- * LW4O6_NO_PORT); false if there is none. Under rcu_read_lock().
+ * SOFTWIRE_NO_PORT); false if there is none. Under rcu_read_lock().
  */
-bool lw4o6_bt_find(struct lw4o6_bt_data *d, __be32 addr, int port,
-		   struct lw4o6_bind *b);
+bool softwire_table_find(struct softwire_table_data *d, __be32 addr, int port,
+		   struct softwire_bind *b);
 /* Is a one of this table's own AFTR/BR addresses? */
-bool lw4o6_bt_is_aftr(const struct lw4o6_bt_data *d, const struct in6_addr *a);
+bool softwire_table_is_aftr(const struct softwire_table_data *d, const struct in6_addr *a);
 
-static inline void lw4o6_bt_count(struct lw4o6_bt *bt, enum lw4o6_bt_stat s)
+static inline void softwire_table_count(struct softwire_table *bt, enum softwire_table_stat s)
 {
 	this_cpu_inc(bt->stats[s]);
 }
@@ -89,14 +89,14 @@ struct map_ce;
  * (the table's br-address). -ENOENT without a rule, -EINVAL if the prefix
  * gives nothing under it.
  */
-int lw4o6_bt_derive(struct lw4o6_bt *bt, const struct in6_addr *eu,
+int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
 		    unsigned int eu_len, struct map_ce *ce, struct in6_addr *br);
 
 /* A rule's reference to a table (checkentry / destroy). */
-struct lw4o6_bt *lw4o6_bt_get(struct net *net, const char *name);
-void lw4o6_bt_put(struct lw4o6_bt *bt);
+struct softwire_table *softwire_table_get(struct net *net, const char *name);
+void softwire_table_put(struct softwire_table *bt);
 
-int lw4o6_bt_init(void);
-void lw4o6_bt_exit(void);
+int softwire_table_init(void);
+void softwire_table_exit(void);
 
-#endif /* LW4O6_BT_H */
+#endif /* SOFTWIRE_TABLES_H */
