@@ -17,13 +17,16 @@ XTLIBDIR  ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null || echo 
 
 CC        ?= gcc
 CFLAGS    ?= -O2 -g
-XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Iinclude/uapi -Ikernel \
+XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Iinclude/uapi -Ikernel -Ilib \
 	     $(shell pkg-config --cflags xtables 2>/dev/null)
 
 EXTENSIONS := xt_ext/libxt_MAP66.so xt_ext/libxt_LW4O6.so
 TOOLS      := tools/softwirectl
 CORE_SRCS  := kernel/map66_core.c kernel/psid_core.c
 CORE_HDRS  := kernel/map66_core.h kernel/psid_core.h kernel/softwire_csum.h
+# Userspace only: shared by the extensions and softwirectl.
+LIB_SRCS   := lib/prefix_parse.c
+LIB_HDRS   := lib/prefix_parse.h
 
 .PHONY: all modules extensions tools install install-modules install-extensions install-tools \
 	check check-unit check-vm check-host demo sparse fuzz deps clean
@@ -48,8 +51,8 @@ tools/softwirectl: tools/softwirectl.c include/uapi/softwire_genl.h kernel/psid_
 	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -Iinclude/uapi -Ikernel -o $@ \
 		tools/softwirectl.c kernel/psid_core.c $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 
-xt_ext/libxt_%.so: xt_ext/libxt_%.c include/uapi/xt_%.h $(CORE_SRCS) $(CORE_HDRS)
-	$(CC) $(XT_CFLAGS) -shared -o $@ $< $(CORE_SRCS)
+xt_ext/libxt_%.so: xt_ext/libxt_%.c include/uapi/xt_%.h $(CORE_SRCS) $(CORE_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+	$(CC) $(XT_CFLAGS) -shared -o $@ $< $(CORE_SRCS) $(LIB_SRCS)
 
 install: install-modules install-extensions install-tools
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <xtables.h>
 
+#include "prefix_parse.h"
 #include "psid_core.h"
 #include "xt_LW4O6.h"
 
@@ -174,17 +175,17 @@ static void lw4o6_tg_parse(struct xt_option_call *cb)
 		info->flags |= XT_LW4O6_NO_ICMP_ERRORS;
 		break;
 	case O_EU_PREFIX: {
-		char buf[INET6_ADDRSTRLEN + 8], *slash;
+		const char *len_str;
 		unsigned int len;
+		enum prefix_error e;
 
-		if (strlen(cb->arg) >= sizeof(buf) || !strchr(cb->arg, '/'))
+		e = prefix_parse(cb->arg, AF_INET6, &info->eu_prefix.in6, &len,
+				 1, 64, &len_str);
+		if (e == PREFIX_NO_SLASH)
 			xtables_error(PARAMETER_PROBLEM,
 				      "LW4O6: --end-user-prefix \"%s\": write PREFIX/LENGTH", cb->arg);
-		strcpy(buf, cb->arg);
-		slash = strchr(buf, '/');
-		*slash = '\0';
-		if (inet_pton(AF_INET6, buf, &info->eu_prefix.in6) != 1 ||
-		    !xtables_strtoui(slash + 1, NULL, &len, 1, 64))
+		/* Bits past the length are the CE's to ignore (RFC 7597 6). */
+		if (e != PREFIX_OK && e != PREFIX_HOST_BITS)
 			xtables_error(PARAMETER_PROBLEM,
 				      "LW4O6: --end-user-prefix \"%s\": an IPv6 prefix of length 1 to 64 is needed",
 				      cb->arg);
