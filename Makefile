@@ -47,9 +47,11 @@ extensions: $(EXTENSIONS)
 
 tools: $(TOOLS)
 
-tools/softwirectl: tools/softwirectl.c include/uapi/softwire_genl.h kernel/psid_core.c kernel/psid_core.h
-	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -Iinclude/uapi -Ikernel -o $@ \
-		tools/softwirectl.c kernel/psid_core.c $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+TOOL_SRCS  := tools/softwirectl.c tools/softwirectl_file.c tools/softwirectl_nl.c
+tools/softwirectl: $(TOOL_SRCS) tools/softwirectl.h include/uapi/softwire_genl.h \
+		kernel/psid_core.c kernel/psid_core.h $(LIB_SRCS) $(LIB_HDRS)
+	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -Iinclude/uapi -Ikernel -Ilib -o $@ \
+		$(TOOL_SRCS) kernel/psid_core.c $(LIB_SRCS) $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 
 xt_ext/libxt_%.so: xt_ext/libxt_%.c include/uapi/xt_%.h $(CORE_SRCS) $(CORE_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 	$(CC) $(XT_CFLAGS) -shared -o $@ $< $(CORE_SRCS) $(LIB_SRCS)
