@@ -18,7 +18,7 @@
  * connection would lose its NAT binding) and hands it back here to be
  * encapsulated and sent as IPv6.
  *
- * AFTR/BR side: the rules name a binding table (kernel/lw4o6_bt.c, filled
+ * AFTR/BR side: the rules name a binding table (kernel/softwire_tables.c, filled
  * with softwirectl) and work on the spot, statelessly, best in the raw table
  * where conntrack has not seen the packet yet:
  *

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The binding-table control plane (kernel/lw4o6_bt.c) against what an
+# The binding-table control plane (kernel/softwire_genl.c) against what an
 # unprivileged user namespace may do with it:
 #  - a refused softwire does not use up one of the table's 16 br-addresses;
 #  - the module parameters max_tables (per network namespace) and

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The softwire table of kernel/lw4o6_bt.c (open addressing: deleted slots
+# The softwire table of kernel/softwire_table_core.c (open addressing: deleted slots
 # become tombstones, the table is rebuilt to grow, to shrink and to drop
 # them) seen from outside, through softwirectl add/del -f. A table created
 # empty grows to 4096 softwires, loses most of them, is churned by deletions
