@@ -169,10 +169,10 @@ static inline uint32_t swtab_first(const struct swtab *t, uint64_t key)
 static inline uint64_t *swtab_find(const struct swtab *t, uint64_t want,
 				   unsigned int words, uint64_t *key)
 {
-	uint32_t i = swtab_first(t, want), n;
+	uint32_t size = t->size, i = swtab_first(t, want), n;
 	uint64_t *s, k;
 
-	for (n = 0; n < t->size; n++) {
+	for (n = 0; n < size; n++) {
 		s = swtab_slot(t, i, words);
 		k = swtab_load_acquire(s);
 		if ((k & SWTAB_MATCH) == want) {
@@ -181,7 +181,7 @@ static inline uint64_t *swtab_find(const struct swtab *t, uint64_t want,
 		}
 		if (!k)
 			break;
-		if (++i == t->size)
+		if (++i == size)
 			i = 0;
 	}
 	return NULL;
