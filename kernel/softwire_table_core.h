@@ -27,6 +27,14 @@
  * Used slots and tombstones together fill at most 3/4 of the table
  * (swtab_grow_size() says when to copy first), so a probe always ends at an
  * empty slot.
+ *
+ * In userspace (tests, benchmarks), a table of n softwires:
+ *	size = swtab_clamp_size(n / 2 * 3);
+ *	t = calloc(1, swtab_bytes(size, SWTAB_SW_WORDS));
+ *	swtab_init(t, size, seed);
+ *	swtab_put(t, swtab_key_extra(swtab_key(addr, psid), 0, len, offset),
+ *		  b4, SWTAB_SW_WORDS);			(for each)
+ *	s = swtab_sw_find(t, addr, psid, &key);	(the packet path's lookup)
  */
 #ifndef SOFTWIRE_TABLE_CORE_H
 #define SOFTWIRE_TABLE_CORE_H
