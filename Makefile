@@ -21,7 +21,7 @@ XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Iinclu
 	     $(shell pkg-config --cflags xtables 2>/dev/null)
 
 EXTENSIONS := xt_ext/libxt_MAP66.so xt_ext/libxt_LW4O6.so
-TOOLS      := tools/softwirectl
+TOOLS      := tools/softwirectl/softwirectl
 CORE_SRCS  := kernel/map66_core.c kernel/psid_core.c
 CORE_HDRS  := kernel/map66_core.h kernel/psid_core.h kernel/softwire_csum.h
 # Userspace only: shared by the extensions and softwirectl.
@@ -47,8 +47,8 @@ extensions: $(EXTENSIONS)
 
 tools: $(TOOLS)
 
-TOOL_SRCS  := tools/softwirectl.c tools/softwirectl_file.c tools/softwirectl_nl.c
-tools/softwirectl: $(TOOL_SRCS) tools/softwirectl.h include/uapi/softwire_genl.h \
+TOOL_SRCS  := tools/softwirectl/softwirectl.c tools/softwirectl/file.c tools/softwirectl/netlink.c
+tools/softwirectl/softwirectl: $(TOOL_SRCS) tools/softwirectl/softwirectl.h include/uapi/softwire_genl.h \
 		kernel/psid_core.c kernel/psid_core.h $(LIB_SRCS) $(LIB_HDRS)
 	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -Iinclude/uapi -Ikernel -Ilib -o $@ \
 		$(TOOL_SRCS) kernel/psid_core.c $(LIB_SRCS) $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
@@ -59,8 +59,8 @@ xt_ext/libxt_%.so: xt_ext/libxt_%.c include/uapi/xt_%.h $(CORE_SRCS) $(CORE_HDRS
 install: install-modules install-extensions install-tools
 
 install-tools: tools
-	install -D -m 0755 tools/softwirectl $(DESTDIR)/usr/sbin/softwirectl
-	install -D -m 0644 tools/softwirectl.8 $(DESTDIR)/usr/share/man/man8/softwirectl.8
+	install -D -m 0755 tools/softwirectl/softwirectl $(DESTDIR)/usr/sbin/softwirectl
+	install -D -m 0644 tools/softwirectl/softwirectl.8 $(DESTDIR)/usr/share/man/man8/softwirectl.8
 
 install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install

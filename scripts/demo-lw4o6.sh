@@ -9,7 +9,7 @@
 
 . "$(dirname "$0")/../tests/lib.sh"
 grep -q '^xt_LW4O6 ' /proc/modules || insmod "$REPO/kernel/xt_LW4O6.ko"
-CTL="$REPO/tools/softwirectl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 
 say() { printf '\n== %s\n' "$*"; }
 

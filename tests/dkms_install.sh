@@ -50,7 +50,7 @@ n dkms ip6tables-legacy -t mangle -F
 ip netns del dkms
 check "rmmod" rmmod xt_MAP66
 check "softwirectl loads xt_LW4O6 by its generic netlink family (as the README's AFTR does)" sh -c \
-	"! grep -q '^xt_LW4O6 ' /proc/modules && '$REPO/tools/softwirectl' show && grep -q '^xt_LW4O6 ' /proc/modules"
+	"! grep -q '^xt_LW4O6 ' /proc/modules && '$REPO/tools/softwirectl/softwirectl' show && grep -q '^xt_LW4O6 ' /proc/modules"
 expect_eq "... the installed one" "/lib/modules/$KVER/updates/dkms/xt_LW4O6.ko" "$(modinfo -n xt_LW4O6)"
 rmmod xt_LW4O6
 check "dkms remove" dkms remove -m $NAME -v "$VER" --all

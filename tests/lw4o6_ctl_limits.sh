@@ -21,7 +21,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/softwirectl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 P=/sys/module/xt_LW4O6/parameters
 A=2001:db8:ffff::1
 

@@ -18,7 +18,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/softwirectl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 BR=2001:db8:ffff::1
 RULE="ipv6-prefix 2001:db8::/40 ipv4-prefix 192.0.2.0/24 ea-bits-length 16 psid-offset 6"
 

@@ -26,7 +26,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/softwirectl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 AFTR_ADDR=$SINK_AFTR
 
 modprobe pktgen 2>/dev/null

@@ -13,7 +13,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/softwirectl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 AFTR_ADDR=$SINK_AFTR
 
 aftr_sink_topology

@@ -2,9 +2,9 @@
 /*
  * softwirectl: the softwire tables (LW4O6 AFTR/BR binding tables, MAP
  * rules) over generic netlink. Its units:
- *   softwirectl_file.c  table file lines (br-address, softwire, rule)
- *   softwirectl_nl.c    netlink transport (libmnl) and the requests
- *   softwirectl.c       the commands and main
+ *   file.c          table file lines (br-address, softwire, rule)
+ *   netlink.c       netlink transport (libmnl) and the requests
+ *   softwirectl.c   the commands and main
  */
 #ifndef SOFTWIRECTL_H
 #define SOFTWIRECTL_H
@@ -16,7 +16,7 @@
 #include "psid_core.h"
 #include "softwire_genl.h"
 
-/* ---- what a table file holds (softwirectl_file.c) ---- */
+/* ---- what a table file holds (file.c) ---- */
 
 struct sw_line {
 	uint32_t ipv4;		/* network order */
@@ -61,7 +61,7 @@ void parse_rule(char **w, int n, struct rule_line *rl);
 /* A whole table file (need_br: it must name the table's own address). */
 void read_file(const char *path, struct bt_file *f, bool need_br);
 
-/* ---- netlink (softwirectl_nl.c) ---- */
+/* ---- netlink (netlink.c) ---- */
 
 struct nlmsghdr;
 struct nlattr;

@@ -3,7 +3,7 @@
  * softwirectl: the softwire tables of this network namespace (the LW4O6
  * AFTR/BR binding tables and MAP rules), over generic netlink with libmnl.
  * See softwirectl.8. This unit: the commands and main; table files are
- * read by softwirectl_file.c, requests sent by softwirectl_nl.c.
+ * read by file.c, requests sent by netlink.c.
  *
  *   softwirectl create bt0 br-address 2001:db8::1
  *   softwirectl load bt0 bindings.txt        # atomic replace
