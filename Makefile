@@ -19,13 +19,16 @@ XTLIBDIR  ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null || echo 
 
 CC        ?= gcc
 CFLAGS    ?= -O2 -g
-XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Ikernel \
+XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Iinclude/uapi -Ikernel -Ilib \
 	     $(shell pkg-config --cflags xtables 2>/dev/null)
 
 EXTENSIONS := xt_ext/libxt_MAP66.so xt_ext/libxt_LW4O6.so
-TOOLS      := tools/lw4o6ctl
+TOOLS      := tools/softwirectl/softwirectl
 CORE_SRCS  := kernel/map66_core.c kernel/psid_core.c
 CORE_HDRS  := kernel/map66_core.h kernel/psid_core.h kernel/softwire_csum.h
+# Userspace only: shared by the extensions and softwirectl.
+LIB_SRCS   := lib/prefix_parse.c
+LIB_HDRS   := lib/prefix_parse.h
 
 .PHONY: all modules extensions tools install install-modules install-extensions install-tools \
 	check check-unit check-vm check-host demo sparse fuzz bench deps clean
@@ -46,18 +49,20 @@ extensions: $(EXTENSIONS)
 
 tools: $(TOOLS)
 
-tools/lw4o6ctl: tools/lw4o6ctl.c kernel/lw4o6_genl.h kernel/psid_core.c kernel/psid_core.h
-	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -Ikernel -o $@ \
-		tools/lw4o6ctl.c kernel/psid_core.c $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
+TOOL_SRCS  := tools/softwirectl/softwirectl.c tools/softwirectl/file.c tools/softwirectl/netlink.c
+tools/softwirectl/softwirectl: $(TOOL_SRCS) tools/softwirectl/softwirectl.h include/uapi/softwire_genl.h \
+		kernel/psid_core.c kernel/psid_core.h $(LIB_SRCS) $(LIB_HDRS)
+	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -Iinclude/uapi -Ikernel -Ilib -o $@ \
+		$(TOOL_SRCS) kernel/psid_core.c $(LIB_SRCS) $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 
-xt_ext/libxt_%.so: xt_ext/libxt_%.c kernel/xt_%.h $(CORE_SRCS) $(CORE_HDRS)
-	$(CC) $(XT_CFLAGS) -shared -o $@ $< $(CORE_SRCS)
+xt_ext/libxt_%.so: xt_ext/libxt_%.c include/uapi/xt_%.h $(CORE_SRCS) $(CORE_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+	$(CC) $(XT_CFLAGS) -shared -o $@ $< $(CORE_SRCS) $(LIB_SRCS)
 
 install: install-modules install-extensions install-tools
 
 install-tools: tools
-	install -D -m 0755 tools/lw4o6ctl $(DESTDIR)/usr/sbin/lw4o6ctl
-	install -D -m 0644 tools/lw4o6ctl.8 $(DESTDIR)/usr/share/man/man8/lw4o6ctl.8
+	install -D -m 0755 tools/softwirectl/softwirectl $(DESTDIR)/usr/sbin/softwirectl
+	install -D -m 0644 tools/softwirectl/softwirectl.8 $(DESTDIR)/usr/share/man/man8/softwirectl.8
 
 install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install

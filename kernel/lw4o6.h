@@ -15,7 +15,7 @@
 #include <linux/skbuff.h>
 #include <net/net_namespace.h>
 
-#include "lw4o6_bt.h"
+#include "softwire_tables.h"
 #include "psid_core.h"
 #include "softwire_stats.h"
 #include "xt_LW4O6.h"
@@ -55,7 +55,7 @@ void lw4o6_encap(struct net *net, struct sk_buff *skb,
 		 const struct in6_addr *saddr, const struct in6_addr *daddr,
 		 const struct xt_lw4o6_tginfo *info);
 
-/* lw4o6_port(): no port (LW4O6_NO_PORT, lw4o6_bt.h), or headers cut short */
+/* lw4o6_port(): no port (SOFTWIRE_NO_PORT, softwire_tables.h), or headers cut short */
 #define LW4O6_TRUNCATED (-2)
 int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4);
 
@@ -74,7 +74,7 @@ struct lw4o6_icmp6_err {
 	unsigned int	qoff;
 	u8		type;
 	u32		mtu;
-	struct lw4o6_bt_data *d;	/* AFTR: its binding table; B4: NULL */
+	struct softwire_table_data *d;	/* AFTR: its binding table; B4: NULL */
 	const struct in6_addr *peer;	/* B4: the AFTR/BR (NULL: any CE) */
 	bool		relay;		/* relay as ICMPv4, or learn only */
 	/* B4: may the relayed error (skb2) go to its source? NULL: yes */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xt_LW4O6, the AFTR/BR side: rules that name a binding table (kernel/
- * lw4o6_bt.c, filled with the control tool) and work on the spot,
+ * softwire_tables.c, filled with the control tool) and work on the spot,
  * statelessly, best in the raw table where conntrack has not seen the
  * packet yet:
  *
@@ -51,7 +51,7 @@ static int lw4o6_inner_offset(struct sk_buff *skb, __be16 *frag_off)
  * relay it (lw4o6_icmp6_quoted). It goes on to the local stack either way.
  */
 static void lw4o6_aftr_icmp6(struct net *net, struct sk_buff *skb,
-			     struct lw4o6_bt_data *d, bool relay)
+			     struct softwire_table_data *d, bool relay)
 {
 	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
 	struct lw4o6_icmp6_err e = { .d = d, .relay = relay };
@@ -102,15 +102,15 @@ unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 				 const struct xt_action_param *par)
 {
 	const struct xt_lw4o6_tginfo *info = par->targinfo;
-	struct lw4o6_bt *bt = info->bt;
+	struct softwire_table *bt = info->bt;
 	struct net *net = xt_net(par);
-	struct lw4o6_bind b;
+	struct softwire_bind b;
 	int port;
 
 	bool icmp = ip_hdr(skb)->protocol == IPPROTO_ICMP;
 
 	if (icmp && (info->flags & XT_LW4O6_DROP_ICMP)) {
-		lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_POLICY);
+		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ICMP_POLICY);
 		return NF_DROP;
 	}
 	/* An ICMP message is checked before it is looked up and sent on: a
@@ -124,22 +124,22 @@ unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 	}
 	port = lw4o6_port(skb, skb_network_offset(skb), true);
 	if (port == LW4O6_TRUNCATED ||
-	    !lw4o6_bt_find(rcu_dereference(bt->data), ip_hdr(skb)->daddr,
+	    !softwire_table_find(rcu_dereference(bt->data), ip_hdr(skb)->daddr,
 			   port, &b)) {
-		lw4o6_bt_count(bt, LW4O6_BT_STAT_UNBOUND);
+		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_UNBOUND);
 		/* RFC 7596 section 8.1: an inbound ICMP message that matches
 		 * no softwire is discarded, without an error.
 		 */
 		if ((info->flags & XT_LW4O6_ICMP) && !icmp &&
 		    lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0))
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_REQUESTED);
+			softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ICMP_REQUESTED);
 		return NF_DROP;
 	}
 	/* Not routed yet: this is the forwarding step. */
 	if (xt_hooknum(par) == NF_INET_PRE_ROUTING &&
 	    !lw4o6_forward_ttl(net, skb, info))
 		return NF_DROP;
-	lw4o6_bt_count(bt, LW4O6_BT_STAT_ENCAPSULATED);
+	softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ENCAPSULATED);
 	lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
 	return NF_STOLEN;
 }
@@ -158,17 +158,17 @@ unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 				 const struct xt_action_param *par)
 {
 	const struct xt_lw4o6_tginfo *info = par->targinfo;
-	struct lw4o6_bt *bt = info->bt;
-	struct lw4o6_bt_data *d = rcu_dereference(bt->data);
+	struct softwire_table *bt = info->bt;
+	struct softwire_table_data *d = rcu_dereference(bt->data);
 	struct net *net = xt_net(par);
 	const struct ipv6hdr *ip6h;
 	const struct iphdr *iph;
-	struct lw4o6_bind b;
+	struct softwire_bind b;
 	unsigned int len;
 	__be16 frag_off;
 	int off, port;
 
-	if (!lw4o6_bt_is_aftr(d, &ipv6_hdr(skb)->daddr))
+	if (!softwire_table_is_aftr(d, &ipv6_hdr(skb)->daddr))
 		return XT_CONTINUE;
 	off = lw4o6_inner_offset(skb, &frag_off);
 	if (off < 0) {
@@ -185,21 +185,21 @@ unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 	iph = (const struct iphdr *)(skb->data + off);
 	port = lw4o6_port(skb, off, false);
 	if (port == LW4O6_TRUNCATED ||
-	    !lw4o6_bt_find(d, iph->saddr, port, &b) ||
+	    !softwire_table_find(d, iph->saddr, port, &b) ||
 	    !ipv6_addr_equal(&b.b4, &ip6h->saddr) ||
 	    !ipv6_addr_equal(&b.aftr, &ip6h->daddr)) {
 		/* A later fragment or a protocol without ports from a shared
 		 * address cannot be told from a spoofed one: dropped, but
 		 * the B4 gets no ICMPv6 error for it.
 		 */
-		if (port == LW4O6_NO_PORT) {
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_NO_PORT);
+		if (port == SOFTWIRE_NO_PORT) {
+			softwire_table_count(bt, SOFTWIRE_TABLE_STAT_NO_PORT);
 			return NF_DROP;
 		}
-		lw4o6_bt_count(bt, LW4O6_BT_STAT_SPOOFED);
+		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_SPOOFED);
 		if ((info->flags & XT_LW4O6_ICMP) && lw4o6_route_back(net, skb)) {
 			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0);
-			lw4o6_bt_count(bt, LW4O6_BT_STAT_ICMP_REQUESTED);
+			softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ICMP_REQUESTED);
 		}
 		return NF_DROP;
 	}
@@ -209,15 +209,15 @@ unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 	 */
 	port = lw4o6_port(skb, off, true);
 	if (!(info->flags & XT_LW4O6_NO_HAIRPIN) && port != LW4O6_TRUNCATED &&
-	    lw4o6_bt_find(d, iph->daddr, port, &b)) {
+	    softwire_table_find(d, iph->daddr, port, &b)) {
 		if (lw4o6_strip(skb, off, len) ||
 		    !lw4o6_forward_ttl(net, skb, info))
 			return NF_DROP;
-		lw4o6_bt_count(bt, LW4O6_BT_STAT_HAIRPINNED);
+		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_HAIRPINNED);
 		lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
 		return NF_STOLEN;
 	}
-	lw4o6_bt_count(bt, LW4O6_BT_STAT_DECAPSULATED);
+	softwire_table_count(bt, SOFTWIRE_TABLE_STAT_DECAPSULATED);
 	return lw4o6_deliver(net, skb, off, len) ? NF_DROP : NF_STOLEN;
 }
 
@@ -260,7 +260,7 @@ int lw4o6_aftr_check(const struct xt_tgchk_param *par,
 	else
 		err = nf_defrag_ipv4_enable(par->net);
 	if (err) {
-		lw4o6_bt_put(info->bt);
+		softwire_table_put(info->bt);
 		info->bt = NULL;
 	}
 	return err;
@@ -269,7 +269,7 @@ int lw4o6_aftr_check(const struct xt_tgchk_param *par,
 void lw4o6_aftr_destroy(const struct xt_tgdtor_param *par,
 			struct xt_lw4o6_tginfo *info)
 {
-	lw4o6_bt_put(info->bt);
+	softwire_table_put(info->bt);
 	if (par->family == NFPROTO_IPV6)
 		nf_defrag_ipv6_disable(par->net);
 	else

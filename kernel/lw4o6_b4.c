@@ -112,13 +112,13 @@ static void lw4o6_b4_after_snat(struct net *net, struct sk_buff *skb,
 	 * Forwarding Mapping Rule goes straight to its CE, not to the BR.
 	 */
 	if (info->flags & XT_LW4O6_MESH) {
-		struct lw4o6_bind b;
+		struct softwire_bind b;
 		int port = lw4o6_port(skb, skb_network_offset(skb), true);
 
 		if (port != LW4O6_TRUNCATED &&
-		    lw4o6_bt_find(rcu_dereference(info->bt->data),
+		    softwire_table_find(rcu_dereference(info->bt->data),
 				  ip_hdr(skb)->daddr, port, &b)) {
-			lw4o6_bt_count(info->bt, LW4O6_BT_STAT_ENCAPSULATED);
+			softwire_table_count(info->bt, SOFTWIRE_TABLE_STAT_ENCAPSULATED);
 			lw4o6_encap(net, skb, lw4o6_b4_of(info), &b.b4, info);
 			return;
 		}
@@ -161,14 +161,14 @@ static bool lw4o6_from_peer(struct sk_buff *skb, int off,
 			    const struct xt_lw4o6_tginfo *info)
 {
 	const struct iphdr *iph = (const struct iphdr *)(skb->data + off);
-	struct lw4o6_bind b;
+	struct softwire_bind b;
 	int port;
 
 	if (!(info->flags & XT_LW4O6_MESH))
 		return false;
 	port = lw4o6_port(skb, off, false);
 	return port != LW4O6_TRUNCATED &&
-	       lw4o6_bt_find(rcu_dereference(info->bt->data), iph->saddr,
+	       softwire_table_find(rcu_dereference(info->bt->data), iph->saddr,
 			     port, &b) &&
 	       ipv6_addr_equal(&b.b4, &ipv6_hdr(skb)->saddr);
 }
@@ -334,13 +334,13 @@ static int lw4o6_b4_derive_ce(struct xt_lw4o6_tginfo *info)
 	struct map_ce ce;
 	int err;
 
-	err = lw4o6_bt_derive(info->bt, &info->eu_prefix.in6, info->eu_len,
+	err = softwire_table_derive(info->bt, &info->eu_prefix.in6, info->eu_len,
 			      &ce, &info->br);
 	if (err) {
 		pr_info_ratelimited("table %s: %s\n", info->table, err == -ENOENT ?
 				    "no rule to be the BMR" :
 				    "the End-user prefix is not under the BMR, or too short");
-		lw4o6_bt_put(info->bt);
+		softwire_table_put(info->bt);
 		info->bt = NULL;
 		return err;
 	}
@@ -389,7 +389,7 @@ int lw4o6_b4_check(const struct xt_tgchk_param *par,
 	if (!err)
 		err = lw4o6_b4_rule_add(par, info);
 	if (err && info->bt) {
-		lw4o6_bt_put(info->bt);
+		softwire_table_put(info->bt);
 		info->bt = NULL;
 	}
 	return err;
@@ -409,7 +409,7 @@ void lw4o6_b4_destroy(const struct xt_tgdtor_param *par,
 	info->b4rule = NULL;
 	/* Last: the hook and the handler may use the table until here. */
 	if (info->bt)
-		lw4o6_bt_put(info->bt);
+		softwire_table_put(info->bt);
 }
 
 static int __net_init lw4o6_b4_net_init(struct net *net)

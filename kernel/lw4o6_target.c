@@ -8,7 +8,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <net/genetlink.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/skbuff.h>
@@ -41,9 +40,9 @@ int lw4o6_get_table(const struct xt_tgchk_param *par,
 		pr_info_ratelimited("bad table name\n");
 		return -EINVAL;
 	}
-	info->bt = lw4o6_bt_get(par->net, info->table);
+	info->bt = softwire_table_get(par->net, info->table);
 	if (!info->bt) {
-		pr_info_ratelimited("no binding table %s in this network namespace (lw4o6ctl create)\n",
+		pr_info_ratelimited("no binding table %s in this network namespace (softwirectl create)\n",
 				    info->table);
 		return -ENOENT;
 	}
@@ -137,7 +136,7 @@ static int __init lw4o6_tg_init(void)
 {
 	int err;
 
-	err = lw4o6_bt_init();
+	err = softwire_table_init();
 	if (err)
 		return err;
 	err = register_pernet_subsys(&lw4o6_net_ops);
@@ -160,7 +159,7 @@ after_snat:
 pernet:
 	unregister_pernet_subsys(&lw4o6_net_ops);
 bt:
-	lw4o6_bt_exit();
+	softwire_table_exit();
 	return err;
 }
 
@@ -170,7 +169,7 @@ static void __exit lw4o6_tg_exit(void)
 	lw4o6_b4_exit();
 	softwire_after_snat_exit();
 	unregister_pernet_subsys(&lw4o6_net_ops);
-	lw4o6_bt_exit();
+	softwire_table_exit();
 }
 
 module_init(lw4o6_tg_init);
@@ -180,4 +179,3 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Xtables: stateless IPv4-in-IPv6 softwires (lw4o6, MAP-E, DS-Lite)");
 MODULE_ALIAS("ipt_LW4O6");
 MODULE_ALIAS("ip6t_LW4O6");
-MODULE_ALIAS_GENL_FAMILY("LW4O6");	/* LW4O6_GENL_NAME */

@@ -232,7 +232,7 @@ drop:
  * section 8, RFC 7597 section 8.2). Towards the B4 (to_b4): the destination
  * port; from it: the source port. ICMP: the echo identifier; an ICMP error
  * is matched by the packet it quotes, which went the other way.
- * LW4O6_NO_PORT for a later fragment or a protocol without ports,
+ * SOFTWIRE_NO_PORT for a later fragment or a protocol without ports,
  * LW4O6_TRUNCATED when the headers are cut short.
  */
 int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
@@ -244,7 +244,7 @@ int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 	struct iphdr _qh, *qh;
 
 	if (iph->frag_off & htons(IP_OFFSET))
-		return LW4O6_NO_PORT;
+		return SOFTWIRE_NO_PORT;
 	switch (iph->protocol) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
@@ -253,7 +253,7 @@ int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 	case IPPROTO_ICMP:
 		break;
 	default:
-		return LW4O6_NO_PORT;
+		return SOFTWIRE_NO_PORT;
 	}
 	ih = skb_header_pointer(skb, thoff, sizeof(_ih), &_ih);
 	if (!ih)
@@ -262,7 +262,7 @@ int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 		return ntohs(ih->un.echo.id);
 	if (ih->type != ICMP_DEST_UNREACH && ih->type != ICMP_TIME_EXCEEDED &&
 	    ih->type != ICMP_PARAMETERPROB)
-		return LW4O6_NO_PORT;
+		return SOFTWIRE_NO_PORT;
 	qh = skb_header_pointer(skb, thoff + sizeof(_ih), sizeof(_qh), &_qh);
 	if (!qh || qh->ihl < 5)
 		return LW4O6_TRUNCATED;
@@ -272,7 +272,7 @@ int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4)
 		return ih ? ntohs(ih->un.echo.id) : LW4O6_TRUNCATED;
 	}
 	if (qh->protocol != IPPROTO_TCP && qh->protocol != IPPROTO_UDP)
-		return LW4O6_NO_PORT;
+		return SOFTWIRE_NO_PORT;
 	ports = skb_header_pointer(skb, thoff, sizeof(_ports), _ports);
 	return ports ? ntohs(ports[!to_b4]) : LW4O6_TRUNCATED;
 }
@@ -463,11 +463,11 @@ bool lw4o6_icmp6_quoted(struct net *net, struct sk_buff *skb,
 	if (iph->version != 4 || iph->ihl < 5)
 		return false;
 	if (e->d) {
-		struct lw4o6_bind b;
+		struct softwire_bind b;
 
 		port = lw4o6_port(skb, ioff, true);
 		if (port == LW4O6_TRUNCATED ||
-		    !lw4o6_bt_find(e->d, iph->daddr, port, &b) ||
+		    !softwire_table_find(e->d, iph->daddr, port, &b) ||
 		    !ipv6_addr_equal(&b.b4, &qh->daddr) ||
 		    !ipv6_addr_equal(&b.aftr, &qh->saddr))
 			return false;

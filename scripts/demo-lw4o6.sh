@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../tests/lib.sh"
 modprobe tunnel6 2>/dev/null	# the B4 decapsulates as its IPv4-in-IPv6 handler
 grep -q '^xt_LW4O6 ' /proc/modules || insmod "$REPO/kernel/xt_LW4O6.ko"
-CTL="$REPO/tools/lw4o6ctl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 
 say() { printf '\n== %s\n' "$*"; }
 

@@ -4,7 +4,7 @@
 # DKMS packaging, as a router admin uses it: from a copy of the source tree,
 # "dkms add .", "dkms build", "dkms install" for the running kernel, then
 # "modprobe xt_MAP66" loads the installed module and a MAP66 rule works;
-# lw4o6ctl loads the installed xt_LW4O6 by its generic netlink family.
+# softwirectl loads the installed xt_LW4O6 by its generic netlink family.
 # Changes the system (/usr/src, /var/lib/dkms, /lib/modules): runs in the
 # test VM, or on a host only with XTSW_DKMS=1.
 
@@ -49,8 +49,8 @@ check "ip6tables autoloads the module by its alias (ip6t_MAP66)" sh -c \
 n dkms ip6tables-legacy -t mangle -F
 ip netns del dkms
 check "rmmod" rmmod xt_MAP66
-check "lw4o6ctl loads xt_LW4O6 by its generic netlink family (as the README's AFTR does)" sh -c \
-	"! grep -q '^xt_LW4O6 ' /proc/modules && '$REPO/tools/lw4o6ctl' show && grep -q '^xt_LW4O6 ' /proc/modules"
+check "softwirectl loads xt_LW4O6 by its generic netlink family (as the README's AFTR does)" sh -c \
+	"! grep -q '^xt_LW4O6 ' /proc/modules && '$REPO/tools/softwirectl/softwirectl' show && grep -q '^xt_LW4O6 ' /proc/modules"
 expect_eq "... the installed one" "/lib/modules/$KVER/updates/dkms/xt_LW4O6.ko" "$(modinfo -n xt_LW4O6)"
 rmmod xt_LW4O6
 check "dkms remove" dkms remove -m $NAME -v "$VER" --all

@@ -20,7 +20,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/lw4o6ctl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 LXB4=2001:db8:b5::2
 AFTR2=2001:db8:b5::1
 

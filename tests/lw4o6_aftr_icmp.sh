@@ -18,7 +18,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/lw4o6ctl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 B4B=2001:db8:b4::3	# a second softwire's B4, in the same namespace
 ROUTER=2001:db8:b4::99	# "a router on the IPv6 path", sending ICMPv6 errors
 IPT=iptables-legacy IP6T=ip6tables-legacy

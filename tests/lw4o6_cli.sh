@@ -43,7 +43,7 @@ for BACKEND in $BACKENDS; do
 		n cli "iptables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table nosuch
 	check "$T ... and the kernel says why" kernel_says 'no binding table nosuch in this network namespace'
 	dmesg -C
-	n cli "$REPO/tools/lw4o6ctl" create bt0 br-address 2001:db8:b4::1
+	n cli "$REPO/tools/softwirectl/softwirectl" create bt0 br-address 2001:db8:b4::1
 	expect_fail "$T an AFTR rule does not encapsulate in POSTROUTING" '.' \
 		n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -j LW4O6 --binding-table bt0
 	check "$T ... and the kernel says where it does" kernel_says 'encapsulates in PREROUTING, FORWARD or OUTPUT' 
@@ -86,11 +86,11 @@ for BACKEND in $BACKENDS; do
 		ip netns exec cli iptables-$BACKEND-save | grep -qF -- '-j LW4O6 --binding-table bt0 --icmp --drop-icmp --hop-limit 40' &&
 		ip netns exec cli ip6tables-$BACKEND-save | grep -qF -- '-j LW4O6 --binding-table bt0 --icmp --no-hairpin' &&
 		ip netns exec cli iptables-$BACKEND-save | grep -qF -- '--b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --binding-table bt0 --tclass 32 --flowlabel 12345'"
-	check "$T lw4o6ctl show counts the rules using the table (3)" sh -c \
-		"ip netns exec cli $REPO/tools/lw4o6ctl show bt0 | grep -q 'used by 3 iptables rules'"
+	check "$T softwirectl show counts the rules using the table (3)" sh -c \
+		"ip netns exec cli $REPO/tools/softwirectl/softwirectl show bt0 | grep -q 'used by 3 iptables rules'"
 	n cli "iptables-$BACKEND" -t mangle -F; n cli "ip6tables-$BACKEND" -t mangle -F
 	n cli "ip6tables-$BACKEND" -t raw -F; n cli "iptables-$BACKEND" -t raw -F
-	n cli "$REPO/tools/lw4o6ctl" delete bt0
+	n cli "$REPO/tools/softwirectl/softwirectl" delete bt0
 done
 
 finish

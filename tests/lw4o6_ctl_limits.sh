@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The binding-table control plane (kernel/lw4o6_bt.c) against what an
+# The binding-table control plane (kernel/softwire_genl.c) against what an
 # unprivileged user namespace may do with it:
 #  - a refused softwire does not use up one of the table's 16 br-addresses;
 #  - the module parameters max_tables (per network namespace) and
@@ -21,7 +21,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/lw4o6ctl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 P=/sys/module/xt_LW4O6/parameters
 A=2001:db8:ffff::1
 
@@ -106,7 +106,7 @@ trap 'restore_params; cleanup; cleanup_cg' EXIT
 # incg COMMAND...: COMMAND in the test's memory cgroup.
 incg() { (echo $BASHPID >$CG/cgroup.procs && "$@"); }
 cg() { cat $CG/memory.current; }
-check "a memory cgroup to run lw4o6ctl in" test -f $CG/memory.current
+check "a memory cgroup to run softwirectl in" test -f $CG/memory.current
 # Exited processes leave some memory charged for a moment (RCU, work
 # queues): let it go before reading memory.current.
 incg n aftr "$CTL" show >/dev/null	# its pages charged before counting
@@ -184,18 +184,18 @@ echo max >$CG/memory.max
 
 # --- 5. strict netlink validation -----------------------------------------
 
-# LW4O6_CMD_TABLE_GET = 3, LW4O6_CMD_SW_GET = 7, LW4O6_A_NAME = 1; the
-# attribute types end at LW4O6_A_PAD = 15.
-check "a well-formed raw TABLE_GET is answered" n aftr $PKT genl LW4O6 3 1:str:t
+# SOFTWIRE_CMD_TABLE_GET = 3, SOFTWIRE_CMD_SW_GET = 7, SOFTWIRE_A_NAME = 1; the
+# attribute types end at SOFTWIRE_A_PAD = 15.
+check "a well-formed raw TABLE_GET is answered" n aftr $PKT genl SOFTWIRE 3 1:str:t
 expect_fail "TABLE_GET with an unknown attribute type (16) is refused (EINVAL)" "error 22" \
-	n aftr $PKT genl LW4O6 3 1:str:t 16:u32:1
+	n aftr $PKT genl SOFTWIRE 3 1:str:t 16:u32:1
 expect_fail "TABLE_GET with a non-zero reserved header field is refused (EINVAL)" "error 22" \
-	n aftr $PKT genl LW4O6 3 1:str:t --reserved 1
+	n aftr $PKT genl SOFTWIRE 3 1:str:t --reserved 1
 expect_fail "an SW_GET dump with an unknown attribute type is refused (EINVAL)" "error 22" \
-	n aftr $PKT genl LW4O6 7 1:str:t 16:u32:1 --dump
+	n aftr $PKT genl SOFTWIRE 7 1:str:t 16:u32:1 --dump
 expect_fail "TABLE_NEW with a u32 size of 2 bytes is refused (EINVAL)" "error 22" \
-	n aftr $PKT genl LW4O6 1 1:str:v 3:hex:20010db8000000000000000000000001 4:hex:0100
-check "lw4o6ctl list still works (a strictly validated dump)" n aftr "$CTL" list t
+	n aftr $PKT genl SOFTWIRE 1 1:str:v 3:hex:20010db8000000000000000000000001 4:hex:0100
+check "softwirectl list still works (a strictly validated dump)" n aftr "$CTL" list t
 
 # --- 6. parallel_ops: other families go on during a long request ----------
 
@@ -230,7 +230,7 @@ wait $CPID
 wait $PROBE
 t_end=$(cat "$TMP/create.end")
 during=$(awk -v a="$t_in" -v b="$t_end" '$1 >= a && $2 < b' "$TMP/probe" | wc -l)
-# t_end comes after lw4o6ctl exits and date starts (some 100 ms under
+# t_end comes after softwirectl exits and date starts (some 100 ms under
 # TCG), when a request held up by the create has been answered, and more:
 # count the first half only, which ends long before the create does.
 mid=$(echo "scale=6; $t_in + ($t_end - $t_in) / 2" | bc)

@@ -28,7 +28,7 @@ big_4in6() {
 	     END { print n + 0 }' "$1"
 }
 
-CTL="$REPO/tools/lw4o6ctl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 offload() { ip netns exec "$1" ethtool -K "$2" tx on tso on gso on >/dev/null; }
 
 b4_topology

@@ -7,7 +7,7 @@
 # bits) and the CE address 2001:db8:12:3400:0:c000:212:34.
 #
 #   [client] 10.0.0.2 --lan-- [ce: SNAT + LW4O6 --b4/--aftr, values from
-#   lw4o6ctl derive] --wan-- [br: LW4O6 --binding-table with the rule]
+#   softwirectl derive] --wan-- [br: LW4O6 --binding-table with the rule]
 #   --eth1-- [server] 198.51.100.1
 #
 # The BR has no softwire, only the rule: it finds the CE address from the
@@ -18,7 +18,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/lw4o6ctl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 BR=2001:db8:ffff::1
 RULE="ipv6-prefix 2001:db8::/40 ipv4-prefix 192.0.2.0/24 ea-bits-length 16 psid-offset 6"
 

@@ -17,8 +17,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL=$REPO/tools/softwirectl/softwirectl	# the tool is being renamed
-[ -x "$CTL" ] || CTL=$REPO/tools/lw4o6ctl
+CTL="$REPO/tools/softwirectl/softwirectl"
 AFTR_ADDR=$SINK_AFTR
 
 aftr_sink_topology	# the B4s behind one next hop, not on-link: see lib.sh

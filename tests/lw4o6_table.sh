@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The softwire table of kernel/lw4o6_bt.c (open addressing: deleted slots
+# The softwire table of kernel/softwire_table_core.c (open addressing: deleted slots
 # become tombstones, the table is rebuilt to grow, to shrink and to drop
-# them) seen from outside, through lw4o6ctl add/del -f. A table created
+# them) seen from outside, through softwirectl add/del -f. A table created
 # empty grows to 4096 softwires, loses most of them, is churned by deletions
 # and additions of the same softwires, and is listed while it changes. After
 # each step, one packet to every softwire it held shows on the wire the B4
@@ -13,7 +13,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/lw4o6ctl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 AFTR_ADDR=$SINK_AFTR
 
 aftr_sink_topology

@@ -10,7 +10,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-CTL="$REPO/tools/lw4o6ctl"
+CTL="$REPO/tools/softwirectl/softwirectl"
 
 softwire_topology
 printf 'br-address %s\nsoftwire ipv4 192.0.2.1 psid 1/4 psid-offset 0 b4-ipv6 %s\n' $AFTR $B4 >"$TMP/bt0"

@@ -92,7 +92,8 @@ done
 
 # Rules that bypass the extension's checks (a build of it without them)
 # must still be refused by the kernel, with a message and no warning.
-gcc -shared -fPIC -DMAP66_UNCHECKED -I"$REPO/kernel" -o "$TMP/libxt_MAP66.so" \
+gcc -shared -fPIC -DMAP66_UNCHECKED -I"$REPO/include/uapi" -I"$REPO/kernel" -I"$REPO/lib" \
+	-o "$TMP/libxt_MAP66.so" "$REPO/lib/prefix_parse.c" \
 	"$REPO/xt_ext/libxt_MAP66.c" "$REPO/kernel/map66_core.c"
 for BACKEND in $BACKENDS; do
 	dmesg -C

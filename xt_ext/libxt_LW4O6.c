@@ -12,6 +12,7 @@
 #include <string.h>
 #include <xtables.h>
 
+#include "prefix_parse.h"
 #include "psid_core.h"
 #include "xt_LW4O6.h"
 
@@ -102,7 +103,7 @@ static void lw4o6_tg_help(void)
 "                       is in this port set (lw4o6)\n"
 "  --psid-offset N      PSID offset a, 0 to 16 (default 6, RFC 7597 5.1)\n"
 "AFTR/BR side:\n"
-"  --binding-table NAME the binding table (lw4o6ctl) of this namespace;\n"
+"  --binding-table NAME the binding table (softwirectl) of this namespace;\n"
 "                       with --b4/--aftr: a MAP-E CE, the table's rules are\n"
 "                       its FMRs (CE-to-CE traffic goes straight to the CE)\n"
 "  --icmp               answer unbound IPv4 destinations (TCP, UDP) with ICMP\n"
@@ -118,7 +119,7 @@ static void lw4o6_tg_help(void)
 "  --end-user-prefix P/L with --binding-table NAME: derive this CE's IPv6\n"
 "                       address and port set from the table's first rule\n"
 "                       (the BMR); its br-address is the BR; all its rules\n"
-"                       are FMRs (see lw4o6ctl derive)\n"
+"                       are FMRs (see softwirectl derive)\n"
 "The IPv6 header of encapsulated packets:\n"
 "  --hop-limit N        hop limit (default 64)\n"
 "  --tclass N           traffic class (default: the inner TOS)\n"
@@ -181,17 +182,17 @@ static void lw4o6_tg_parse(struct xt_option_call *cb)
 		info->flags |= XT_LW4O6_NO_ICMP_ERRORS;
 		break;
 	case O_EU_PREFIX: {
-		char buf[INET6_ADDRSTRLEN + 8], *slash;
+		const char *len_str;
 		unsigned int len;
+		enum prefix_error e;
 
-		if (strlen(cb->arg) >= sizeof(buf) || !strchr(cb->arg, '/'))
+		e = prefix_parse(cb->arg, AF_INET6, &info->eu_prefix.in6, &len,
+				 1, 64, &len_str);
+		if (e == PREFIX_NO_SLASH)
 			xtables_error(PARAMETER_PROBLEM,
 				      "LW4O6: --end-user-prefix \"%s\": write PREFIX/LENGTH", cb->arg);
-		strcpy(buf, cb->arg);
-		slash = strchr(buf, '/');
-		*slash = '\0';
-		if (inet_pton(AF_INET6, buf, &info->eu_prefix.in6) != 1 ||
-		    !xtables_strtoui(slash + 1, NULL, &len, 1, 64))
+		/* Bits past the length are the CE's to ignore (RFC 7597 6). */
+		if (e != PREFIX_OK && e != PREFIX_HOST_BITS)
 			xtables_error(PARAMETER_PROBLEM,
 				      "LW4O6: --end-user-prefix \"%s\": an IPv6 prefix of length 1 to 64 is needed",
 				      cb->arg);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <xtables.h>
 
+#include "prefix_parse.h"
 #include "xt_MAP66.h"
 
 enum {
@@ -56,42 +57,38 @@ static void map66_tg_help(void)
 static void map66_parse_prefix(const char *opt, const char *arg,
 			       struct xt_map66_tginfo *info)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	unsigned int len;
+	unsigned int len = 0, min = 1, max = 128;
+	const char *len_str;
+	enum prefix_error e;
 
-	if (strlen(arg) >= sizeof(buf) || !(slash = strchr(strcpy(buf, arg), '/')))
+#ifdef MAP66_UNCHECKED
+	/* A build for the tests only: let bad prefixes reach the kernel. */
+	min = 0;
+	max = 255;
+#endif
+	e = prefix_parse(arg, AF_INET6, &info->prefix.in6, &len, min, max,
+			 &len_str);
+	if (e == PREFIX_NO_SLASH)
 		xtables_error(PARAMETER_PROBLEM,
 			      "MAP66: --%s \"%s\": write a prefix as ADDRESS/LENGTH, e.g. 2001:db8:1::/48",
 			      opt, arg);
-	*slash = '\0';
-	if (inet_pton(AF_INET6, buf, &info->prefix.in6) != 1)
+	if (e == PREFIX_BAD_ADDRESS)
 		xtables_error(PARAMETER_PROBLEM,
-			      "MAP66: --%s \"%s\": \"%s\" is not an IPv6 address",
-			      opt, arg, buf);
-#ifdef MAP66_UNCHECKED
-	/* A build for the tests only: let bad prefixes reach the kernel. */
-	if (xtables_strtoui(slash + 1, &end, &len, 0, 255) && *end == '\0') {
-		info->prefix_len = len;
-		return;
-	}
-#endif
-	if (!xtables_strtoui(slash + 1, &end, &len, 1, 128) || *end != '\0')
+			      "MAP66: --%s \"%s\": \"%.*s\" is not an IPv6 address",
+			      opt, arg, (int)(len_str - arg - 1), arg);
+	if (e == PREFIX_BAD_LENGTH)
 		xtables_error(PARAMETER_PROBLEM,
 			      "MAP66: --%s \"%s\": the prefix length must be 1 to 128",
 			      opt, arg);
 	info->prefix_len = len;
-
-	if (map66_prefix_check(info->prefix.in6.s6_addr, len) ==
-	    MAP66_PREFIX_HOST_BITS) {
+#ifdef MAP66_UNCHECKED
+	return;
+#endif
+	if (e == PREFIX_HOST_BITS) {
 		struct in6_addr pfx = info->prefix.in6;
 		char want[INET6_ADDRSTRLEN];
-		unsigned int i;
 
-		for (i = 0; i < 16; i++)
-			if (i * 8 >= len)
-				pfx.s6_addr[i] = 0;
-			else if (i * 8 + 8 > len)
-				pfx.s6_addr[i] &= 0xff << (8 - (len - i * 8));
+		prefix_mask(&pfx, AF_INET6, len);
 		inet_ntop(AF_INET6, &pfx, want, sizeof(want));
 		xtables_error(PARAMETER_PROBLEM,
 			      "MAP66: --%s \"%s\" has bits set after the first %u; did you mean %s/%u?",

@@ -13,10 +13,12 @@ for f in tests/fuzz/fuzz_*.c; do
 	case $name in
 	*map66*) srcs="kernel/map66_core.c" ;;
 	*psid*) srcs="kernel/psid_core.c" ;;
+	*softwire_table*) srcs="kernel/softwire_table_core.c" ;;
+	*prefix_parse*) srcs="lib/prefix_parse.c" ;;
 	*) srcs="" ;;
 	esac
 	if ! clang -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -Ikernel -o "$bin" "$f" $srcs; then
+		-fno-sanitize-recover=all -Ikernel -Ilib -o "$bin" "$f" $srcs; then
 		echo "not ok - fuzz build $name"; rc=1; continue
 	fi
 	log=$(mktemp)

@@ -12,9 +12,11 @@ for t in tests/unit/test_*.c; do
 	case $t in
 	*map66*) srcs="kernel/map66_core.c" ;;
 	*psid*) srcs="kernel/psid_core.c" ;;
+	*softwire_table*) srcs="kernel/softwire_table_core.c" ;;
+	*prefix_parse*) srcs="lib/prefix_parse.c" ;;
 	*) srcs="" ;;
 	esac
-	if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Werror $SAN -Ikernel -Itests/unit \
+	if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Werror $SAN -Ikernel -Ilib -Itests/unit \
 		-o "$bin" "$t" $srcs; then
 		echo "not ok - build $t"
 		failed=$((failed + 1))

@@ -7,7 +7,7 @@
  *
  * Two modes:
  *  - B4/CE: --b4 and --aftr name the two ends of one softwire;
- *  - AFTR/BR: --binding-table names a binding table (lw4o6ctl) in the rule's netns;
+ *  - AFTR/BR: --binding-table names a binding table (softwirectl) in the rule's netns;
  *  - MAP-E CE with mesh: both; the table's rules are the FMRs.
  */
 #ifndef _XT_LW4O6_H
@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #include <linux/netfilter.h>
 
-#define XT_LW4O6_TABLE_LEN 16	/* LW4O6_TABLE_NAME_LEN */
+#define XT_LW4O6_TABLE_LEN 16	/* SOFTWIRE_TABLE_NAME_LEN */
 
 enum {
 	/* Decapsulate only packets whose inner destination port (ICMP
@@ -68,7 +68,7 @@ struct xt_lw4o6_tginfo {
 	 * the after-SNAT identity of a B4/CE's IPv4 rule,
 	 * and what a CE derived from its End-user prefix at checkentry.
 	 */
-	struct lw4o6_bt		*bt __attribute__((aligned(8)));
+	struct softwire_table	*bt __attribute__((aligned(8)));
 	struct lw4o6_b4_rule	*b4rule;	/* IPv4 B4/CE rule: after SNAT */
 	struct in6_addr		ce;
 	struct in6_addr		br;

@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink commands of the softwire tables (family "SOFTWIRE",
+ * include/uapi/softwire_genl.h): attributes parsed and checked here, the
+ * tables changed by softwire_tables.c.
+ *
+ * The family runs its requests in parallel (parallel_ops): genl_mutex,
+ * which every family without parallel_ops (nl80211, devlink, ethtool,
+ * nlctrl) shares, is never held here. Each request takes the mutex of its
+ * network namespace (struct softwire_table_net). Dumps of softwires take
+ * that mutex for each part, so the change count they check for
+ * NLM_F_DUMP_INTR cannot move during a part.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ipv6.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/version.h>
+#include <net/genetlink.h>
+#include <net/ip.h>
+
+#include "softwire_tables.h"
+
+/*
+ * 64 tables in a namespace: an AFTR needs one or a few (load adds one while
+ * it runs); the cap bounds what a user namespace makes without a thought.
+ */
+static unsigned int softwire_max_tables __read_mostly = 64;
+module_param_named(max_tables, softwire_max_tables, uint, 0644);
+MODULE_PARM_DESC(max_tables, "binding tables per network namespace (default 64)");
+
+static const struct nla_policy softwire_sw_policy[SOFTWIRE_SW_A_MAX + 1] = {
+	[SOFTWIRE_SW_A_IPV4]	    = { .type = NLA_BE32 },
+	[SOFTWIRE_SW_A_PSID]	    = { .type = NLA_U16 },
+	[SOFTWIRE_SW_A_PSID_LEN]    = NLA_POLICY_MAX(NLA_U8, 16),
+	[SOFTWIRE_SW_A_PSID_OFFSET] = NLA_POLICY_MAX(NLA_U8, 16),
+	[SOFTWIRE_SW_A_B4]	    = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SOFTWIRE_SW_A_AFTR]	    = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+};
+
+static const struct nla_policy softwire_rule_policy[SOFTWIRE_RULE_A_MAX + 1] = {
+	[SOFTWIRE_RULE_A_IPV6_PREFIX] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SOFTWIRE_RULE_A_IPV6_LEN]    = NLA_POLICY_MAX(NLA_U8, 128),
+	[SOFTWIRE_RULE_A_IPV4_PREFIX] = { .type = NLA_BE32 },
+	[SOFTWIRE_RULE_A_IPV4_LEN]    = NLA_POLICY_MAX(NLA_U8, 32),
+	[SOFTWIRE_RULE_A_EA_LEN]      = NLA_POLICY_MAX(NLA_U8, 48),
+	[SOFTWIRE_RULE_A_PSID_OFFSET] = NLA_POLICY_MAX(NLA_U8, 16),
+};
+
+static const struct nla_policy softwire_policy[SOFTWIRE_A_MAX + 1] = {
+	[SOFTWIRE_A_NAME]      = { .type = NLA_NUL_STRING,
+				   .len = SOFTWIRE_TABLE_NAME_LEN - 1 },
+	[SOFTWIRE_A_NAME2]     = { .type = NLA_NUL_STRING,
+				   .len = SOFTWIRE_TABLE_NAME_LEN - 1 },
+	[SOFTWIRE_A_AFTR]      = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SOFTWIRE_A_SIZE]      = { .type = NLA_U32 },
+	[SOFTWIRE_A_SOFTWIRES] = NLA_POLICY_NESTED_ARRAY(softwire_sw_policy),
+	[SOFTWIRE_A_RULE]      = NLA_POLICY_NESTED(softwire_rule_policy),
+};
+
+static struct genl_family softwire_genl_family;
+
+/*
+ * One softwire from its attributes; the key is all DEL needs. *aftr is
+ * set to the softwire's own AFTR address, or NULL for the table's.
+ */
+static int softwire_parse_sw(const struct nlattr *nla,
+			     struct softwire_table_sw *sw,
+			     struct in6_addr *aftr_buf,
+			     const struct in6_addr **aftr, bool key_only,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SOFTWIRE_SW_A_MAX + 1];
+	struct psid_set set = {};
+	int err;
+
+	err = nla_parse_nested(tb, SOFTWIRE_SW_A_MAX, nla, softwire_sw_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[SOFTWIRE_SW_A_IPV4] || (!key_only && !tb[SOFTWIRE_SW_A_B4])) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "a softwire needs an IPv4 and a B4 address");
+		return -EINVAL;
+	}
+	memset(sw, 0, sizeof(*sw));
+	sw->addr = nla_get_be32(tb[SOFTWIRE_SW_A_IPV4]);
+	if (tb[SOFTWIRE_SW_A_PSID])
+		set.psid = nla_get_u16(tb[SOFTWIRE_SW_A_PSID]);
+	sw->psid = set.psid;
+	if (key_only)
+		return 0;
+	if (tb[SOFTWIRE_SW_A_PSID_LEN])
+		set.len = nla_get_u8(tb[SOFTWIRE_SW_A_PSID_LEN]);
+	set.offset = set.len ? 6 : 0;	/* RFC 7597 section 5.1 default */
+	if (set.len && tb[SOFTWIRE_SW_A_PSID_OFFSET])
+		set.offset = nla_get_u8(tb[SOFTWIRE_SW_A_PSID_OFFSET]);
+	if (!psid_set_valid(&set)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "the PSID does not fit its length, or offset + length > 16");
+		return -EINVAL;
+	}
+	sw->psid_len = set.len;
+	sw->psid_offset = set.offset;
+	if (ipv4_is_zeronet(sw->addr) || ipv4_is_multicast(sw->addr) ||
+	    ipv4_is_lbcast(sw->addr) || ipv4_is_loopback(sw->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "the IPv4 address must be unicast");
+		return -EINVAL;
+	}
+	nla_memcpy(&sw->b4, tb[SOFTWIRE_SW_A_B4], sizeof(sw->b4));
+	*aftr = NULL;
+	if (tb[SOFTWIRE_SW_A_AFTR]) {
+		nla_memcpy(aftr_buf, tb[SOFTWIRE_SW_A_AFTR], sizeof(*aftr_buf));
+		*aftr = aftr_buf;
+	}
+	if (!softwire_table_unicast(&sw->b4) ||
+	    (*aftr && !softwire_table_unicast(*aftr))) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "B4 and AFTR addresses must be unicast");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct softwire_table_net *softwire_bn_info(struct genl_info *info)
+{
+	return softwire_table_net(genl_info_net(info));
+}
+
+/* The table that attribute attr names; under bn->lock. */
+static struct softwire_table *softwire_from_info(struct softwire_table_net *bn,
+						 struct genl_info *info, int attr)
+{
+	struct softwire_table *bt;
+
+	if (GENL_REQ_ATTR_CHECK(info, attr))
+		return ERR_PTR(-EINVAL);
+	bt = softwire_table_find_name(bn, nla_data(info->attrs[attr]));
+	if (!bt) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr], "no such table");
+		return ERR_PTR(-ENOENT);
+	}
+	return bt;
+}
+
+/* The contents of the table that SOFTWIRE_A_NAME names; under bn->lock. */
+static struct softwire_table_data *
+softwire_data_from_info(struct softwire_table_net *bn, struct genl_info *info)
+{
+	struct softwire_table *bt = softwire_from_info(bn, info, SOFTWIRE_A_NAME);
+
+	return IS_ERR(bt) ? ERR_CAST(bt) : softwire_table_data_locked(bt);
+}
+
+/* May this namespace list one more table called name? Under bn->lock. */
+static int softwire_table_room(struct softwire_table_net *bn,
+			       struct genl_info *info, const char *name)
+{
+	if (softwire_table_find_name(bn, name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SOFTWIRE_A_NAME],
+				    "a table of this name exists");
+		return -EEXIST;
+	}
+	if (bn->n_tables >= READ_ONCE(softwire_max_tables)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "this network namespace holds max_tables tables (a parameter of module xt_LW4O6)");
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static int softwire_table_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct softwire_table_net *bn = softwire_bn_info(info);
+	struct softwire_table *bt;
+	struct in6_addr aftr;
+	const char *name;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_AFTR))
+		return -EINVAL;
+	name = nla_data(info->attrs[SOFTWIRE_A_NAME]);
+	nla_memcpy(&aftr, info->attrs[SOFTWIRE_A_AFTR], sizeof(aftr));
+	if (!name[0] || !softwire_table_unicast(&aftr)) {
+		NL_SET_ERR_MSG(info->extack, "a table needs a name and a unicast AFTR address");
+		return -EINVAL;
+	}
+	/* Refused before allocating anything; checked again to list it. */
+	mutex_lock(&bn->lock);
+	err = softwire_table_room(bn, info, name);
+	mutex_unlock(&bn->lock);
+	if (err)
+		return err;
+
+	/* Allocated without the lock: a big table takes a while. */
+	bt = softwire_table_new(name, &aftr, info->attrs[SOFTWIRE_A_SIZE] ?
+				nla_get_u32(info->attrs[SOFTWIRE_A_SIZE]) : 0,
+				&bn->lock);
+	if (!bt) {
+		NL_SET_ERR_MSG(info->extack, "cannot allocate the table (memory cgroup limit?)");
+		return -ENOMEM;
+	}
+
+	mutex_lock(&bn->lock);
+	err = softwire_table_room(bn, info, name);
+	if (!err) {
+		list_add_tail(&bt->list, &bn->tables);
+		bn->n_tables++;
+	}
+	mutex_unlock(&bn->lock);
+	if (err)
+		softwire_table_free(bt);
+	return err;
+}
+
+static int softwire_table_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct softwire_table_net *bn = softwire_bn_info(info);
+	struct softwire_table *bt;
+	int err = 0;
+
+	mutex_lock(&bn->lock);
+	bt = softwire_from_info(bn, info, SOFTWIRE_A_NAME);
+	if (IS_ERR(bt)) {
+		err = PTR_ERR(bt);
+	} else if (atomic_read(&bt->users)) {
+		NL_SET_ERR_MSG(info->extack, "the table is used by iptables rules");
+		err = -EBUSY;
+	} else {
+		list_del(&bt->list);
+		bn->n_tables--;
+	}
+	mutex_unlock(&bn->lock);
+	if (!err && refcount_dec_and_test(&bt->refs))
+		softwire_table_free(bt);
+	return err;
+}
+
+static int softwire_table_swap_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct softwire_table_net *bn = softwire_bn_info(info);
+	struct softwire_table_data *d1, *d2;
+	struct softwire_table *bt1, *bt2;
+	int err = 0;
+
+	mutex_lock(&bn->lock);
+	bt1 = softwire_from_info(bn, info, SOFTWIRE_A_NAME);
+	bt2 = softwire_from_info(bn, info, SOFTWIRE_A_NAME2);
+	if (IS_ERR(bt1) || IS_ERR(bt2)) {
+		err = IS_ERR(bt1) ? PTR_ERR(bt1) : PTR_ERR(bt2);
+		goto out;
+	}
+	d1 = softwire_table_data_locked(bt1);
+	d2 = softwire_table_data_locked(bt2);
+	/* Each pointer changes at once: a packet sees one table or the other. */
+	rcu_assign_pointer(bt1->data, d2);
+	rcu_assign_pointer(bt2->data, d1);
+out:
+	mutex_unlock(&bn->lock);
+	return err;
+}
+
+static int softwire_sw_one(struct softwire_table_data *d, bool add,
+			   const struct nlattr *nla,
+			   struct netlink_ext_ack *extack)
+{
+	const struct in6_addr *aftr;
+	struct softwire_table_sw sw;
+	struct in6_addr aftr_buf;
+	int err;
+
+	err = softwire_parse_sw(nla, &sw, &aftr_buf, &aftr, !add, extack);
+	if (err)
+		return err;
+	return add ? softwire_table_sw_add(d, &sw, aftr, nla, extack) :
+		     softwire_table_sw_del(d, &sw, nla, extack);
+}
+
+static int softwire_sw_change_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	bool add = info->genlhdr->cmd == SOFTWIRE_CMD_SW_ADD;
+	struct softwire_table_net *bn = softwire_bn_info(info);
+	struct softwire_table_data *d;
+	struct nlattr *nla;
+	int err = 0, rem;
+
+	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_SOFTWIRES))
+		return -EINVAL;
+	mutex_lock(&bn->lock);
+	d = softwire_data_from_info(bn, info);
+	if (IS_ERR(d)) {
+		err = PTR_ERR(d);
+		goto out;
+	}
+	/* Softwires before the one refused stay changed: the tool loads into
+	 * a fresh table and swaps, so a failed load changes nothing live.
+	 */
+	nla_for_each_nested(nla, info->attrs[SOFTWIRE_A_SOFTWIRES], rem) {
+		err = softwire_sw_one(d, add, nla, info->extack);
+		if (err)
+			break;
+		cond_resched();
+	}
+out:
+	mutex_unlock(&bn->lock);
+	return err;
+}
+
+static int softwire_parse_rule(const struct nlattr *nla, struct map_rule *r,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SOFTWIRE_RULE_A_MAX + 1];
+	struct map_ce ce;
+	int err;
+
+	err = nla_parse_nested(tb, SOFTWIRE_RULE_A_MAX, nla, softwire_rule_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[SOFTWIRE_RULE_A_IPV6_PREFIX] || !tb[SOFTWIRE_RULE_A_IPV6_LEN] ||
+	    !tb[SOFTWIRE_RULE_A_IPV4_PREFIX] || !tb[SOFTWIRE_RULE_A_IPV4_LEN] ||
+	    !tb[SOFTWIRE_RULE_A_EA_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "a rule needs both prefixes and the EA-bits length");
+		return -EINVAL;
+	}
+	memset(r, 0, sizeof(*r));
+	nla_memcpy(r->ip6_prefix, tb[SOFTWIRE_RULE_A_IPV6_PREFIX], 16);
+	r->ip6_len = nla_get_u8(tb[SOFTWIRE_RULE_A_IPV6_LEN]);
+	r->ip4_prefix = ntohl(nla_get_be32(tb[SOFTWIRE_RULE_A_IPV4_PREFIX]));
+	r->ip4_len = nla_get_u8(tb[SOFTWIRE_RULE_A_IPV4_LEN]);
+	r->ea_len = nla_get_u8(tb[SOFTWIRE_RULE_A_EA_LEN]);
+	r->psid_offset = tb[SOFTWIRE_RULE_A_PSID_OFFSET] ?
+			 nla_get_u8(tb[SOFTWIRE_RULE_A_PSID_OFFSET]) : 6;
+	/* RFC 7597 section 5.2: the EA bits must at least fill the IPv4
+	 * suffix, the PSID must fit with its offset, the prefixes must have
+	 * no bits past their lengths. The CE for the rule's first address
+	 * proves the lengths.
+	 */
+	if (map_rule_ce_for(r, r->ip4_prefix, 0xffff, &ce) != MAP_RULE_OK ||
+	    r->ip6_len + r->ea_len > 64) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "the rule's lengths give no CE address (RFC 7597 section 5.2)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int softwire_rule_change_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	bool add = info->genlhdr->cmd == SOFTWIRE_CMD_RULE_ADD;
+	struct softwire_table_net *bn = softwire_bn_info(info);
+	struct softwire_table_data *d;
+	struct map_rule r;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_RULE))
+		return -EINVAL;
+	err = softwire_parse_rule(info->attrs[SOFTWIRE_A_RULE], &r, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&bn->lock);
+	d = softwire_data_from_info(bn, info);
+	err = IS_ERR(d) ? PTR_ERR(d) :
+	      softwire_table_rule_change(d, &r, add, info->extack);
+	mutex_unlock(&bn->lock);
+	return err;
+}
+
+static int softwire_aftr_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct softwire_table_net *bn = softwire_bn_info(info);
+	struct softwire_table_data *d;
+	struct in6_addr a;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_AFTR))
+		return -EINVAL;
+	nla_memcpy(&a, info->attrs[SOFTWIRE_A_AFTR], sizeof(a));
+	if (!softwire_table_unicast(&a))
+		return -EINVAL;
+	mutex_lock(&bn->lock);
+	d = softwire_data_from_info(bn, info);
+	err = IS_ERR(d) ? PTR_ERR(d) : softwire_table_aftr_add(d, &a, info->extack);
+	mutex_unlock(&bn->lock);
+	return err;
+}
+
+static int softwire_put_rule(struct sk_buff *msg, const struct map_rule *r)
+{
+	struct nlattr *nest = nla_nest_start(msg, SOFTWIRE_A_RULE);
+
+	if (!nest ||
+	    nla_put(msg, SOFTWIRE_RULE_A_IPV6_PREFIX, 16, r->ip6_prefix) ||
+	    nla_put_u8(msg, SOFTWIRE_RULE_A_IPV6_LEN, r->ip6_len) ||
+	    nla_put_be32(msg, SOFTWIRE_RULE_A_IPV4_PREFIX, htonl(r->ip4_prefix)) ||
+	    nla_put_u8(msg, SOFTWIRE_RULE_A_IPV4_LEN, r->ip4_len) ||
+	    nla_put_u8(msg, SOFTWIRE_RULE_A_EA_LEN, r->ea_len) ||
+	    nla_put_u8(msg, SOFTWIRE_RULE_A_PSID_OFFSET, r->psid_offset))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* What a table is and did: a TABLE_GET message. Under the namespace's mutex. */
+static int softwire_put_table(struct sk_buff *msg, struct softwire_table *bt,
+			      u32 portid, u32 seq, int flags)
+{
+	struct softwire_table_data *d = softwire_table_data_locked(bt);
+	const struct softwire_table_rules *rules;
+	struct nlattr *stats;
+	unsigned int i;
+	void *hdr;
+	int cpu;
+
+	hdr = genlmsg_put(msg, portid, seq, &softwire_genl_family, flags,
+			  SOFTWIRE_CMD_TABLE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	rules = rcu_dereference_protected(d->rules, lockdep_is_held(d->lock));
+	if (nla_put_string(msg, SOFTWIRE_A_NAME, bt->name) ||
+	    nla_put_u32(msg, SOFTWIRE_A_N_SOFTWIRES, softwire_table_n_softwires(d)) ||
+	    nla_put_u32(msg, SOFTWIRE_A_N_ADDRESSES, softwire_table_n_addrs(d)) ||
+	    nla_put_u32(msg, SOFTWIRE_A_N_RULES, rules ? rules->n : 0) ||
+	    nla_put_u32(msg, SOFTWIRE_A_REFS, atomic_read(&bt->users)) ||
+	    nla_put_u64_64bit(msg, SOFTWIRE_A_MEMORY, softwire_table_memory(bt),
+			      SOFTWIRE_A_PAD))
+		goto cancel;
+	for (i = 0; i < d->n_aftr; i++)
+		if (nla_put_in6_addr(msg, SOFTWIRE_A_AFTR, &d->aftr[i]))
+			goto cancel;
+	for (i = 0; rules && i < rules->n; i++)
+		if (softwire_put_rule(msg, &rules->r[i]))
+			goto cancel;
+	stats = nla_nest_start(msg, SOFTWIRE_A_STATS);
+	if (!stats)
+		goto cancel;
+	for (i = 0; i < __SOFTWIRE_TABLE_STAT_MAX; i++) {
+		u64 sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(bt->stats, cpu)[i];
+		if (nla_put_u64_64bit(msg, i + 1, sum, SOFTWIRE_A_PAD))
+			goto cancel;
+	}
+	nla_nest_end(msg, stats);
+	genlmsg_end(msg, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int softwire_table_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct softwire_table_net *bn = softwire_bn_info(info);
+	struct softwire_table *bt;
+	struct sk_buff *msg;
+	int err;
+
+	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&bn->lock);
+	bt = softwire_from_info(bn, info, SOFTWIRE_A_NAME);
+	err = IS_ERR(bt) ? PTR_ERR(bt) :
+	      softwire_put_table(msg, bt, info->snd_portid, info->snd_seq, 0);
+	mutex_unlock(&bn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int softwire_table_get_dumpit(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	struct softwire_table_net *bn = softwire_table_net(sock_net(skb->sk));
+	struct softwire_table *bt;
+	long i = 0, skip = cb->args[0];
+
+	mutex_lock(&bn->lock);
+	list_for_each_entry(bt, &bn->tables, list) {
+		if (i++ < skip)
+			continue;
+		if (softwire_put_table(skb, bt, NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI)) {
+			i--;
+			break;
+		}
+	}
+	mutex_unlock(&bn->lock);
+	cb->args[0] = i;
+	return skb->len;
+}
+
+/*
+ * Dumping softwires: the walk keeps a reference to the contents it walks,
+ * so a swap or a table deletion between two parts of the dump is safe. A
+ * change to the contents between two parts (the slots may have moved) marks
+ * the messages NLM_F_DUMP_INTR. cb->args: the contents, the next slot.
+ * Contents are only ever in tables of the namespace they were made in,
+ * the dumping socket's, whose mutex each part holds.
+ */
+static int softwire_sw_get_start(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	struct nlattr *name = genl_info_dump(cb)->attrs[SOFTWIRE_A_NAME];
+#else
+	struct nlattr *name = genl_dumpit_info(cb)->attrs[SOFTWIRE_A_NAME];
+#endif
+	struct softwire_table_net *bn = softwire_table_net(sock_net(cb->skb->sk));
+	struct softwire_table_data *d = NULL;
+	struct softwire_table *bt;
+
+	if (!name) {
+		NL_SET_ERR_MSG(cb->extack, "which table?");
+		return -EINVAL;
+	}
+	mutex_lock(&bn->lock);
+	bt = softwire_table_find_name(bn, nla_data(name));
+	if (bt) {
+		d = softwire_table_data_locked(bt);
+		softwire_table_data_hold(d);
+	}
+	mutex_unlock(&bn->lock);
+	if (!d) {
+		NL_SET_ERR_MSG(cb->extack, "no such table");
+		return -ENOENT;
+	}
+	cb->args[0] = (long)d;
+	cb->args[1] = 0;
+	return 0;
+}
+
+static int softwire_sw_get_done(struct netlink_callback *cb)
+{
+	softwire_table_data_put((struct softwire_table_data *)cb->args[0]);
+	return 0;
+}
+
+static int softwire_put_sw(struct sk_buff *msg, struct netlink_callback *cb,
+			   const struct softwire_table_data *d,
+			   const struct softwire_table_sw *sw)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &softwire_genl_family, NLM_F_MULTI, SOFTWIRE_CMD_SW_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	nest = nla_nest_start(msg, SOFTWIRE_A_SOFTWIRE);
+	if (!nest ||
+	    nla_put_be32(msg, SOFTWIRE_SW_A_IPV4, sw->addr) ||
+	    nla_put_u16(msg, SOFTWIRE_SW_A_PSID, sw->psid) ||
+	    nla_put_u8(msg, SOFTWIRE_SW_A_PSID_LEN, sw->psid_len) ||
+	    nla_put_u8(msg, SOFTWIRE_SW_A_PSID_OFFSET, sw->psid_offset) ||
+	    nla_put_in6_addr(msg, SOFTWIRE_SW_A_B4, &sw->b4) ||
+	    (sw->aftr && nla_put_in6_addr(msg, SOFTWIRE_SW_A_AFTR,
+					  &d->aftr[sw->aftr]))) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static int softwire_sw_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	struct softwire_table_net *bn = softwire_table_net(sock_net(skb->sk));
+	struct softwire_table_data *d = (void *)cb->args[0];
+	struct softwire_table_sw sw;
+	unsigned long i;
+	u32 n;
+
+	/* Changes are made under the namespace's mutex: none during this part. */
+	mutex_lock(&bn->lock);
+	cb->seq = d->gen + 1;
+	n = softwire_table_n_slots(d);
+	for (i = cb->args[1]; i < n; i++) {
+		if (!(i % SOFTWIRE_RESCHED_SLOTS))
+			cond_resched();
+		if (!softwire_table_slot(d, i, &sw))
+			continue;
+		if (softwire_put_sw(skb, cb, d, &sw))
+			break;
+	}
+	mutex_unlock(&bn->lock);
+	cb->args[1] = i;
+	return skb->len;
+}
+
+static const struct genl_ops softwire_genl_ops[] = {
+	{ .cmd = SOFTWIRE_CMD_TABLE_NEW,  .doit = softwire_table_new_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_TABLE_DEL,  .doit = softwire_table_del_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_TABLE_GET,  .doit = softwire_table_get_doit,
+	  .dumpit = softwire_table_get_dumpit, .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_TABLE_SWAP, .doit = softwire_table_swap_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_SW_ADD,     .doit = softwire_sw_change_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_SW_DEL,     .doit = softwire_sw_change_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_SW_GET,     .start = softwire_sw_get_start,
+	  .dumpit = softwire_sw_get_dumpit, .done = softwire_sw_get_done,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_RULE_ADD,   .doit = softwire_rule_change_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_RULE_DEL,   .doit = softwire_rule_change_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_AFTR_ADD,   .doit = softwire_aftr_add_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+};
+
+static struct genl_family softwire_genl_family __ro_after_init = {
+	.name		= SOFTWIRE_GENL_NAME,
+	.version	= SOFTWIRE_GENL_VERSION,
+	.maxattr	= SOFTWIRE_A_MAX,
+	.policy		= softwire_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= softwire_genl_ops,
+	.n_ops		= ARRAY_SIZE(softwire_genl_ops),
+	/* Strict validation of every command (resv_start_op 0), and no
+	 * genl_mutex: the namespace's mutex serializes our changes.
+	 */
+	.parallel_ops	= true,
+};
+
+/* softwirectl loads the module by the family's name. */
+MODULE_ALIAS_GENL_FAMILY(SOFTWIRE_GENL_NAME);
+
+int softwire_genl_init(void)
+{
+	return genl_register_family(&softwire_genl_family);
+}
+
+void softwire_genl_exit(void)
+{
+	genl_unregister_family(&softwire_genl_family);
+}

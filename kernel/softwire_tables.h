@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The softwire tables (LW4O6 AFTR/BR binding tables, MAP-E rules; MAPT's
+ * later): what the packet path of kernel/lw4o6_target.c asks of
+ * kernel/softwire_tables.c. The tables are made and filled over generic
+ * netlink (kernel/softwire_genl.c, include/uapi/softwire_genl.h,
+ * tools/softwirectl).
+ */
+#ifndef SOFTWIRE_TABLES_H
+#define SOFTWIRE_TABLES_H
+
+#include <linux/in6.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <net/net_namespace.h>
+
+#include "psid_core.h"
+#include "softwire_genl.h"
+
+struct softwire_table_rules;
+struct softwire_slots;
+
+/*
+ * The contents of a table. Read under RCU in the packet path; changed under
+ * the mutex of their network namespace (*lock); replaced as a whole by a
+ * swap. A lookup: the IPv4 address gives the PSID length and offset of its
+ * softwires (skipped when all addresses share them), the PSID of the port
+ * then gives the softwire; each in an open-addressing table
+ * (softwire_table_core.h), which counts its entries and tombstones.
+ */
+struct softwire_table_data {
+	struct softwire_slots __rcu *softwires;	/* (IPv4, PSID) -> B4 */
+	u32			gen;		/* changes, for dumps */
+	struct softwire_slots __rcu *addrs;	/* IPv4 -> PSID length, offset */
+	struct mutex		*lock;		/* its namespace's */
+	struct softwire_table_rules __rcu *rules; /* MAP rules, copy on write */
+	unsigned int		n_aftr;		/* append only */
+	struct in6_addr		aftr[SOFTWIRE_MAX_AFTRS];
+	/*
+	 * Most tables give every address the same PSID length and offset:
+	 * then a lookup computes the PSID with them and needs one hash
+	 * lookup, not two (the softwire found carries its own length and
+	 * offset, which confirm the guess).
+	 */
+	u8			uni_len;
+	u8			uni_offset;
+	bool			uni_set;
+	u32			n_other;	/* addresses with others */
+	refcount_t		refs;		/* the table, netlink dumps */
+};
+
+struct softwire_table {
+	struct list_head	list;		/* in its netns */
+	refcount_t		refs;		/* the netns list, each rule */
+	atomic_t		users;		/* rules: raised under *lock */
+	struct mutex		*lock;		/* its namespace's, while listed */
+	char			name[SOFTWIRE_TABLE_NAME_LEN];
+	struct softwire_table_data __rcu *data;
+	u64 __percpu		*stats;		/* [__SOFTWIRE_TABLE_STAT_MAX] */
+};
+
+/* Where a packet for a softwire goes: the B4 or CE, and our address. */
+struct softwire_bind {
+	struct in6_addr b4;
+	struct in6_addr aftr;
+};
+
+/* No port to look at (a later fragment): only port-less softwires match. */
+#define SOFTWIRE_NO_PORT (-1)
+
+/*
+ * The softwire or MAP CE that owns addr:port (port in host order, or
+ * SOFTWIRE_NO_PORT); false if there is none. Under rcu_read_lock().
+ */
+bool softwire_table_find(struct softwire_table_data *d, __be32 addr, int port,
+			 struct softwire_bind *b);
+/* Is a one of this table's own AFTR/BR addresses? */
+bool softwire_table_is_aftr(const struct softwire_table_data *d,
+			    const struct in6_addr *a);
+
+static inline void softwire_table_count(struct softwire_table *bt,
+					enum softwire_table_stat s)
+{
+	this_cpu_inc(bt->stats[s]);
+}
+
+struct map_ce;
+/*
+ * What a MAP-E CE with End-user prefix eu/eu_len derives from the table's
+ * first rule, its BMR (RFC 7597 sections 5.2 and 6), and the BR address
+ * (the table's br-address). -ENOENT without a rule, -EINVAL if the prefix
+ * gives nothing under it.
+ */
+int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
+			  unsigned int eu_len, struct map_ce *ce,
+			  struct in6_addr *br);
+
+/* A rule's reference to a table (checkentry / destroy). */
+struct softwire_table *softwire_table_get(struct net *net, const char *name);
+void softwire_table_put(struct softwire_table *bt);
+
+int softwire_table_init(void);
+void softwire_table_exit(void);
+
+/* --- for the generic netlink commands (softwire_genl.c) only --------- */
+
+struct netlink_ext_ack;
+struct nlattr;
+
+struct softwire_table_rules {
+	struct rcu_head		rcu;
+	unsigned int		n;
+	struct map_rule		r[];
+};
+
+/* The tables of a network namespace. */
+struct softwire_table_net {
+	struct mutex	 lock;		/* the tables and their contents */
+	struct list_head tables;
+	unsigned int	 n_tables;	/* listed */
+};
+
+/* A softwire unpacked: what netlink carries. */
+struct softwire_table_sw {
+	__be32		addr;
+	u16		psid;
+	u8		aftr;		/* index in data->aftr */
+	u8		psid_len;	/* as its address's */
+	u8		psid_offset;
+	struct in6_addr	b4;
+};
+
+struct softwire_table_net *softwire_table_net(struct net *net);
+/* Under bn->lock. */
+struct softwire_table *softwire_table_find_name(struct softwire_table_net *bn,
+						const char *name);
+struct softwire_table_data *softwire_table_data_locked(struct softwire_table *bt);
+/* A new table, not listed yet (size: softwires expected); NULL: no memory. */
+struct softwire_table *softwire_table_new(const char *name,
+					  const struct in6_addr *aftr, u32 size,
+					  struct mutex *lock);
+void softwire_table_free(struct softwire_table *bt);
+/* Dumps keep contents alive across a swap or a delete. */
+void softwire_table_data_hold(struct softwire_table_data *d);
+void softwire_table_data_put(struct softwire_table_data *d);
+bool softwire_table_unicast(const struct in6_addr *a);
+
+/*
+ * Changes, under the namespace's mutex. An error leaves the contents as
+ * they were and says why in extack (about attribute nla).
+ */
+int softwire_table_sw_add(struct softwire_table_data *d,
+			  struct softwire_table_sw *sw, const struct in6_addr *aftr,
+			  const struct nlattr *nla, struct netlink_ext_ack *extack);
+int softwire_table_sw_del(struct softwire_table_data *d,
+			  const struct softwire_table_sw *sw,
+			  const struct nlattr *nla, struct netlink_ext_ack *extack);
+int softwire_table_rule_change(struct softwire_table_data *d,
+			       const struct map_rule *r, bool add,
+			       struct netlink_ext_ack *extack);
+int softwire_table_aftr_add(struct softwire_table_data *d,
+			    const struct in6_addr *a,
+			    struct netlink_ext_ack *extack);
+
+/* Reading, under the namespace's mutex. */
+u64 softwire_table_memory(struct softwire_table *bt);
+u32 softwire_table_n_softwires(struct softwire_table_data *d);
+u32 softwire_table_n_addrs(struct softwire_table_data *d);
+/* Slots of the softwire table; slot i unpacked into *sw if it is used. */
+u32 softwire_table_n_slots(struct softwire_table_data *d);
+bool softwire_table_slot(struct softwire_table_data *d, u32 i,
+			 struct softwire_table_sw *sw);
+/* Long loops over slots let others run every this many slots. */
+#define SOFTWIRE_RESCHED_SLOTS	4096
+
+int softwire_genl_init(void);
+void softwire_genl_exit(void);
+
+#endif /* SOFTWIRE_TABLES_H */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * softwirectl: the softwire tables (LW4O6 AFTR/BR binding tables, MAP
+ * rules) over generic netlink. Its units:
+ *   file.c          table file lines (br-address, softwire, rule)
+ *   netlink.c       netlink transport (libmnl) and the requests
+ *   softwirectl.c   the commands and main
+ */
+#ifndef SOFTWIRECTL_H
+#define SOFTWIRECTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "psid_core.h"
+#include "softwire_genl.h"
+
+/* ---- what a table file holds (file.c) ---- */
+
+struct sw_line {
+	uint32_t ipv4;		/* network order */
+	uint16_t psid;
+	uint8_t psid_len, psid_offset;
+	uint8_t b4[16];
+	uint8_t br[16];
+	bool has_br;
+	unsigned int line;
+};
+
+struct rule_line {
+	struct map_rule r;
+	unsigned int line;
+};
+
+struct bt_file {
+	uint8_t br[SOFTWIRE_MAX_AFTRS][16];
+	unsigned int n_br;
+	struct sw_line *sw;
+	size_t n_sw, cap_sw;
+	struct rule_line rules[SOFTWIRE_MAX_RULES];
+	unsigned int n_rules;
+};
+
+/* Where the line being read comes from, for messages. */
+extern const char *src_name;
+extern unsigned int src_line;
+
+/* Prints "softwirectl: [FILE:LINE: ]message", deletes the temporary table
+ * of a failed load (cleanup_table), exits 1.
+ */
+void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...);
+extern const char *cleanup_table;
+
+unsigned long parse_num(const char *key, const char *s, unsigned long max);
+void parse_ip6(const char *key, const char *s, uint8_t a[16]);
+void parse_prefix(const char *key, const char *s, int af, uint8_t *a,
+		  uint8_t *len);
+void parse_softwire(char **w, int n, struct sw_line *sw, bool key_only);
+void parse_rule(char **w, int n, struct rule_line *rl);
+/* A whole table file (need_br: it must name the table's own address). */
+void read_file(const char *path, struct bt_file *f, bool need_br);
+
+/* ---- netlink (netlink.c) ---- */
+
+struct nlmsghdr;
+struct nlattr;
+typedef int (*msg_cb)(const struct nlmsghdr *nlh, void *data);
+
+/* Finds the SOFTWIRE family (which loads xt_LW4O6), or fails. */
+void nl_open(void);
+void nl_close(void);
+/* A request of the family for table (or none), with NLM_F_ACK (+ flags). */
+struct nlmsghdr *req(uint8_t cmd, const char *table, uint16_t flags);
+/*
+ * Sends a request and reads until its ACK or DONE, passing each message to
+ * cb. A kernel error fails with its reason (and, for softwires, the line
+ * they came from), or returns -1 with errno set if may_fail.
+ */
+int talk(struct nlmsghdr *nlh, msg_cb cb, void *data, bool may_fail);
+
+void send_softwires(const char *table, uint8_t cmd, const struct sw_line *sw,
+		    size_t n, bool key_only);
+void send_rule(const char *table, uint8_t cmd, const struct rule_line *rl);
+void send_file(const char *table, const struct bt_file *f, bool add,
+	       unsigned int first_br);
+void aftr_add(const char *table, const uint8_t br[16]);
+int table_new(const char *table, const uint8_t br[16], uint32_t size,
+	      bool may_fail);
+int table_del(const char *table, bool may_fail);
+void table_swap(const char *table, const char *other);
+
+#endif /* SOFTWIRECTL_H */
