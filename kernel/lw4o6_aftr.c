@@ -140,7 +140,7 @@ unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 	    !lw4o6_forward_ttl(net, skb, info))
 		return NF_DROP;
 	lw4o6_bt_count(bt, LW4O6_BT_STAT_ENCAPSULATED);
-	lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
+	lw4o6_encap(net, skb, &b.aftr, &b.b4, info, NULL);
 	return NF_STOLEN;
 }
 
@@ -214,7 +214,7 @@ unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 		    !lw4o6_forward_ttl(net, skb, info))
 			return NF_DROP;
 		lw4o6_bt_count(bt, LW4O6_BT_STAT_HAIRPINNED);
-		lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
+		lw4o6_encap(net, skb, &b.aftr, &b.b4, info, NULL);
 		return NF_STOLEN;
 	}
 	lw4o6_bt_count(bt, LW4O6_BT_STAT_DECAPSULATED);
