@@ -13,6 +13,7 @@
 
 #include <linux/netfilter/x_tables.h>
 #include <linux/skbuff.h>
+#include <net/dst_cache.h>
 #include <net/net_namespace.h>
 
 #include "softwire_tables.h"
@@ -53,7 +54,7 @@ bool lw4o6_icmp4(struct net *net, struct sk_buff *skb, int type, int code,
 		 u32 info);
 void lw4o6_encap(struct net *net, struct sk_buff *skb,
 		 const struct in6_addr *saddr, const struct in6_addr *daddr,
-		 const struct xt_lw4o6_tginfo *info);
+		 const struct xt_lw4o6_tginfo *info, struct dst_cache *cache);
 
 /* lw4o6_port(): no port (SOFTWIRE_NO_PORT, softwire_tables.h), or headers cut short */
 #define LW4O6_TRUNCATED (-2)

@@ -140,7 +140,7 @@ unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 	    !lw4o6_forward_ttl(net, skb, info))
 		return NF_DROP;
 	softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ENCAPSULATED);
-	lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
+	lw4o6_encap(net, skb, &b.aftr, &b.b4, info, NULL);
 	return NF_STOLEN;
 }
 
@@ -214,7 +214,7 @@ unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 		    !lw4o6_forward_ttl(net, skb, info))
 			return NF_DROP;
 		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_HAIRPINNED);
-		lw4o6_encap(net, skb, &b.aftr, &b.b4, info);
+		lw4o6_encap(net, skb, &b.aftr, &b.b4, info, NULL);
 		return NF_STOLEN;
 	}
 	softwire_table_count(bt, SOFTWIRE_TABLE_STAT_DECAPSULATED);

@@ -53,6 +53,7 @@
 struct lw4o6_b4_rule {
 	struct softwire_after_snat_rule	as;
 	struct list_head		list;	/* its netns's, RCU */
+	struct dst_cache		route;	/* to the AFTR/BR */
 	struct xt_lw4o6_tginfo		info;
 };
 
@@ -103,10 +104,10 @@ unsigned int lw4o6_b4_encap_tg(struct sk_buff *skb,
 
 /* After SNAT, the connection confirmed: encapsulate; consumes skb. */
 static void lw4o6_b4_after_snat(struct net *net, struct sk_buff *skb,
-				const struct softwire_after_snat_rule *as)
+				struct softwire_after_snat_rule *as)
 {
-	const struct xt_lw4o6_tginfo *info =
-		&container_of(as, struct lw4o6_b4_rule, as)->info;
+	struct lw4o6_b4_rule *r = container_of(as, struct lw4o6_b4_rule, as);
+	const struct xt_lw4o6_tginfo *info = &r->info;
 
 	/* MAP-E mesh (RFC 7597 section 5.3): a destination under a
 	 * Forwarding Mapping Rule goes straight to its CE, not to the BR.
@@ -119,11 +120,12 @@ static void lw4o6_b4_after_snat(struct net *net, struct sk_buff *skb,
 		    softwire_table_find(rcu_dereference(info->bt->data),
 				  ip_hdr(skb)->daddr, port, &b)) {
 			softwire_table_count(info->bt, SOFTWIRE_TABLE_STAT_ENCAPSULATED);
-			lw4o6_encap(net, skb, lw4o6_b4_of(info), &b.b4, info);
+			lw4o6_encap(net, skb, lw4o6_b4_of(info), &b.b4, info, NULL);
 			return;
 		}
 	}
-	lw4o6_encap(net, skb, lw4o6_b4_of(info), lw4o6_aftr_of(info), info);
+	lw4o6_encap(net, skb, lw4o6_b4_of(info), lw4o6_aftr_of(info), info,
+		    &r->route);
 }
 
 /* ---- decapsulation: the IPv4-in-IPv6 handler --------------------------- */
@@ -365,8 +367,14 @@ static int lw4o6_b4_rule_add(const struct xt_tgchk_param *par,
 		return -ENOMEM;
 	r->as.fn = lw4o6_b4_after_snat;
 	r->info = *info;
+	err = dst_cache_init(&r->route, GFP_KERNEL_ACCOUNT);
+	if (err) {
+		kfree(r);
+		return err;
+	}
 	err = softwire_after_snat_add(par->net, &r->as);
 	if (err) {
+		dst_cache_destroy(&r->route);
 		kfree(r);
 		return err;
 	}
@@ -405,6 +413,7 @@ void lw4o6_b4_destroy(const struct xt_tgdtor_param *par,
 	mutex_unlock(&lw4o6_b4_mutex);
 	/* Waits for RCU readers: after-SNAT hooks and tunnel handlers. */
 	softwire_after_snat_del(par->net, &r->as);
+	dst_cache_destroy(&r->route);
 	kfree(r);
 	info->b4rule = NULL;
 	/* Last: the hook and the handler may use the table until here. */

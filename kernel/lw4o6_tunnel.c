@@ -20,6 +20,7 @@
 #include <linux/skbuff.h>
 #include <linux/version.h>
 #include <net/dsfield.h>
+#include <net/dst_cache.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
 #include <net/gso.h>		/* skb_gso_validate_network_len */
 #endif
@@ -121,8 +122,41 @@ static bool lw4o6_too_big(const struct sk_buff *skb, unsigned int mtu)
 }
 
 /*
- * Encapsulate an IPv4 packet and send it from saddr to daddr; consumes
- * skb. As Linux's own ip4ip6 tunnel does (ip6_tnl_xmit), the offloads
+ * The route to daddr, from cache if the caller has one for it (a B4 rule:
+ * always the same two ends), as Linux's tunnels keep theirs: the cache
+ * holds one route per CPU and drops it when the routing table changes
+ * (dst_cache checks the route's cookie). A packet with a mark may be routed
+ * otherwise by policy: it is looked up every time.
+ */
+static struct dst_entry *lw4o6_route(struct net *net, struct flowi6 *fl6,
+				     struct dst_cache *cache)
+{
+	struct dst_entry *dst;
+	struct in6_addr saddr;
+
+	if (cache && !fl6->flowi6_mark) {
+		local_bh_disable();
+		dst = dst_cache_get_ip6(cache, &saddr);
+		local_bh_enable();
+		if (dst)
+			return dst;
+	}
+	dst = ip6_route_output(net, NULL, fl6);
+	if (dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	if (cache && !fl6->flowi6_mark) {
+		local_bh_disable();
+		dst_cache_set_ip6(cache, dst, &fl6->saddr);
+		local_bh_enable();
+	}
+	return dst;
+}
+
+/*
+ * Encapsulate an IPv4 packet and send it from saddr to daddr, routed
+ * through cache (or NULL: lw4o6_route); consumes skb. As Linux's own ip4ip6 tunnel does (ip6_tnl_xmit), the offloads
  * stay: a GSO packet leaves as one SKB_GSO_IPXIP6 super-packet, segmented
  * by the device or, late, by the stack; a CHECKSUM_PARTIAL packet keeps
  * its inner checksum to be completed (skb->encapsulation and the inner
@@ -131,7 +165,7 @@ static bool lw4o6_too_big(const struct sk_buff *skb, unsigned int mtu)
  */
 void lw4o6_encap(struct net *net, struct sk_buff *skb,
 		 const struct in6_addr *saddr, const struct in6_addr *daddr,
-		 const struct xt_lw4o6_tginfo *info)
+		 const struct xt_lw4o6_tginfo *info, struct dst_cache *cache)
 {
 	struct flowi6 fl6 = {
 		.daddr = *daddr,
@@ -147,11 +181,9 @@ void lw4o6_encap(struct net *net, struct sk_buff *skb,
 	unsigned int mtu;
 	__be32 label;
 
-	dst = ip6_route_output(net, NULL, &fl6);
-	if (dst->error) {
-		dst_release(dst);
+	dst = lw4o6_route(net, &fl6, cache);
+	if (!dst)
 		goto drop;
-	}
 
 	/*
 	 * RFC 7596 section 5.1, RFC 6333 section 5.3: a packet too big for

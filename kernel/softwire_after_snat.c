@@ -96,7 +96,7 @@ static unsigned int after_snat_hook(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	struct softwire_after_snat_cb *cb = after_snat_cb(skb);
-	const struct softwire_after_snat_rule *r;
+	struct softwire_after_snat_rule *r;
 	struct softwire_after_snat_net *an;
 	unsigned int verdict;
 	u32 id;

@@ -34,7 +34,7 @@ struct softwire_after_snat_rule;
  * sequence adjustment done), under RCU; consumes skb.
  */
 typedef void (*softwire_after_snat_fn)(struct net *net, struct sk_buff *skb,
-				       const struct softwire_after_snat_rule *r);
+				       struct softwire_after_snat_rule *r);
 
 /* One rule, embedded in what its checkentry allocates. */
 struct softwire_after_snat_rule {
