@@ -125,7 +125,7 @@ unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 	port = lw4o6_port(skb, skb_network_offset(skb), true);
 	if (port == LW4O6_TRUNCATED ||
 	    !softwire_table_find(rcu_dereference(bt->data), ip_hdr(skb)->daddr,
-			   port, &b)) {
+				 port, &b)) {
 		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_UNBOUND);
 		/* RFC 7596 section 8.1: an inbound ICMP message that matches
 		 * no softwire is discarded, without an error.

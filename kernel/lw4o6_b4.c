@@ -118,8 +118,9 @@ static void lw4o6_b4_after_snat(struct net *net, struct sk_buff *skb,
 
 		if (port != LW4O6_TRUNCATED &&
 		    softwire_table_find(rcu_dereference(info->bt->data),
-				  ip_hdr(skb)->daddr, port, &b)) {
-			softwire_table_count(info->bt, SOFTWIRE_TABLE_STAT_ENCAPSULATED);
+					ip_hdr(skb)->daddr, port, &b)) {
+			softwire_table_count(info->bt,
+					     SOFTWIRE_TABLE_STAT_ENCAPSULATED);
 			lw4o6_encap(net, skb, lw4o6_b4_of(info), &b.b4, info, NULL);
 			return;
 		}
@@ -171,7 +172,7 @@ static bool lw4o6_from_peer(struct sk_buff *skb, int off,
 	port = lw4o6_port(skb, off, false);
 	return port != LW4O6_TRUNCATED &&
 	       softwire_table_find(rcu_dereference(info->bt->data), iph->saddr,
-			     port, &b) &&
+				   port, &b) &&
 	       ipv6_addr_equal(&b.b4, &ipv6_hdr(skb)->saddr);
 }
 
