@@ -18,7 +18,7 @@
 # KVER=...) runs everything, the whole suite too, on that kernel alone.
 
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 vm_only=false kver=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -122,6 +122,7 @@ if ! $vm_only; then
 
 	# DKMS, from the tracked files, for both kernels (dkms install, modprobe
 	# and a rule: tests/dkms_install.sh in the VM)
+	# shellcheck disable=SC2086 # empty when there is no second kernel
 	bash scripts/dkms-build.sh "$VM_KVER" $SECOND_KVER >"$LOG/dkms" 2>&1
 	grep -E '^(not )?ok' "$LOG/dkms"
 	add_summary "$LOG/dkms" "dkms builds"

@@ -14,8 +14,7 @@
 # Prints one "ok"/"not ok" line per check and "N passed, N failed" last.
 
 set -u
-cd "$(dirname "$0")/.."
-REPO=$PWD
+cd "$(dirname "$0")/.." || exit 1
 NAME=xt-softwire
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
@@ -53,7 +52,7 @@ for k in "$@"; do
 	else
 		not_ok "dkms build -k $kver"
 		sed 's/^/    /' "$T/build.log" | tail -n 30
-		cat "$T/dkms/$NAME/$VER/build/make.log" 2>/dev/null | tail -n 30
+		tail -n 30 "$T/dkms/$NAME/$VER/build/make.log" 2>/dev/null
 		continue
 	fi
 	for m in xt_MAP66 xt_LW4O6; do
