@@ -12,9 +12,17 @@
 #                     in the VM (results in bench/results/, see scripts/bench.sh)
 
 VERSION   := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-KVER      ?= $(shell uname -r)
-# The running kernel's headers, else the newest Debian headers installed.
-KDIR      ?= $(or $(wildcard /lib/modules/$(KVER)/build),$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
+# KVER names the kernel to build for: a release (uname -r), or "primary"
+# (Debian 12's default kernel, linux-image-amd64) or "second" (its 6.12):
+# KDIR is its headers, installed or in the private cache of
+# scripts/kernels.sh. Without KVER: the running kernel's headers, else the
+# primary kernel's, whatever else is installed.
+ifeq ($(origin KVER),undefined)
+KVER      := $(shell uname -r)
+KDIR      ?= $(or $(wildcard /lib/modules/$(KVER)/build),$(shell sh scripts/kernels.sh kdir primary 2>/dev/null))
+else
+KDIR      ?= $(shell sh scripts/kernels.sh kdir $(KVER))
+endif
 XTLIBDIR  ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 
 CC        ?= gcc
@@ -66,7 +74,7 @@ install-tools: tools
 
 install-modules: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
-	depmod -a $(notdir $(patsubst %/build,%,$(realpath $(KDIR))))
+	depmod -a $$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 
 install-extensions: extensions
 	install -d $(DESTDIR)$(XTLIBDIR)
@@ -75,14 +83,18 @@ install-extensions: extensions
 	for m in xt_ext/*.man; do \
 		install -m 0644 $$m $(DESTDIR)/usr/share/man/man8/$$(basename $$m .man).8; done
 
+# make check: the whole suite on the primary kernel, build and end-to-end
+# tests on the second; make check KVER=...: everything on that kernel only.
+CHECK_KVER := $(if $(filter command line environment,$(origin KVER)),$(KVER))
+
 check:
-	@bash scripts/check.sh
+	@bash scripts/check.sh $(if $(CHECK_KVER),--kver $(CHECK_KVER))
 
 check-unit:
 	@sh tests/unit/run.sh
 
 check-vm:
-	@bash scripts/check.sh --vm-only
+	@bash scripts/check.sh --vm-only $(if $(CHECK_KVER),--kver $(CHECK_KVER))
 
 check-host: all
 	@bash tests/suite.sh --host

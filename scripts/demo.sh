@@ -5,8 +5,9 @@
 set -e
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
-VM_KVER=$(ls /boot/vmlinuz-*-amd64 | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n 1)
-make -s KDIR=/usr/src/linux-headers-$VM_KVER all
+# Debian 12's default kernel, whatever else is installed (scripts/kernels.sh)
+VM_KVER=$(sh scripts/kernels.sh primary)
+make -s KVER="$VM_KVER" all
 VM_TIMEOUT=${VM_TIMEOUT:-300} exec tests/vm/run-vm.sh --kver "$VM_KVER" -- sh -c \
 	'modprobe ip6table_mangle; modprobe iptable_nat; modprobe iptable_raw; modprobe ip6table_raw
 	 bash scripts/demo-map66.sh; bash scripts/demo-lw4o6.sh' 2>&1 |

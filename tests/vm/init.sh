@@ -53,6 +53,18 @@ if ! mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work \
 	done
 fi
 
+# A kernel from scripts/kernels.sh's cache (VM_KROOT): its modules, headers
+# and kbuild where modprobe, DKMS and kbuild look for them. Read-write (the
+# overlay), so DKMS can install modules there and depmod can run.
+if [ -n "${VM_KROOT:-}" ]; then
+	for d in "/newroot$VM_KROOT"/lib/modules/* "/newroot$VM_KROOT"/usr/src/* \
+		 "/newroot$VM_KROOT"/usr/lib/*; do
+		to=/newroot${d#"/newroot$VM_KROOT"}
+		mkdir -p "$to" && mount --bind "$d" "$to" ||
+			die "cannot bind $d at $to"
+	done
+fi
+
 mount -t proc proc /newroot/proc
 mount -t sysfs sysfs /newroot/sys
 mount -t devtmpfs devtmpfs /newroot/dev

@@ -11,6 +11,8 @@
 # WARNING and the like.
 #
 # Usage: tests/vm/run-vm.sh [--kver KVER] -- COMMAND [ARGS...]
+#   KVER: a kernel release, "primary" (the default: Debian 12's default
+#   kernel) or "second" (its 6.12), as scripts/kernels.sh resolves them.
 #
 # Environment:
 #   VM_TIMEOUT  seconds before the whole VM is killed (default 1500)
@@ -45,11 +47,13 @@ workdir=${VM_WORKDIR:-build/vm}
 [[ $workdir == /* ]] || workdir=$top/$workdir
 log=${VM_LOG:-$workdir/console.log}
 
-if [[ -z $kver ]]; then
-	kernel=$(printf '%s\n' /boot/vmlinuz-*-amd64 | sort -V | tail -n 1)
-	kver=${kernel#/boot/vmlinuz-}
-fi
-kernel=/boot/vmlinuz-$kver
+# The kernel: Debian 12's default one unless named (a release, "primary"
+# or "second"); installed, or in scripts/kernels.sh's private cache, whose
+# modules, headers and kbuild init.sh bind-mounts at their usual paths.
+kernels() { sh "$top/scripts/kernels.sh" "$@"; }
+kver=$(kernels release "${kver:-primary}")
+kroot=$(kernels root "$kver")
+kernel=${kroot%/}/boot/vmlinuz-$kver
 [[ -r $kernel ]] || { echo "VM: cannot read $kernel" >&2; exit 1; }
 
 mkdir -p "$workdir" "$(dirname "$log")"
@@ -82,7 +86,7 @@ chmod 755 "$root/init"
 n=0
 declare -A seen=()
 for mod in virtio_pci 9pnet_virtio 9p overlay; do
-	deps=$(modprobe -S "$kver" --show-depends "$mod") ||
+	deps=$(modprobe -d "$kroot" -S "$kver" --show-depends "$mod") ||
 		{ echo "VM: cannot resolve module $mod for $kver" >&2; exit 1; }
 	while read -r cmd ko _; do
 		[[ $cmd == insmod && -z ${seen[$ko]:-} ]] || continue
@@ -102,6 +106,7 @@ done
 # What init runs: the command, where, and with which variables.
 {
 	echo "VM_CWD=$(shq "$PWD")"
+	[[ $kroot == / ]] || echo "VM_KROOT=$(shq "$kroot")"
 	for v in XTABLES_LIBDIR V KEEP_GOING ${!XTSW_@}; do
 		[[ -v $v ]] && echo "export $v=$(shq "${!v}")"
 	done
