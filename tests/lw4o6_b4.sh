@@ -114,4 +114,25 @@ for BACKEND in $BACKENDS; do
 	b4_round
 done
 
+# The B4 decapsulates as the IPv6 stack's IPv4-in-IPv6 handler, before
+# Linux's ip4ip6 devices: a 4in6 packet to another address of the box is
+# theirs. Its IPv6 firewall sees the softwire's packets in INPUT.
+lw4o6_b4_rules legacy
+ip -n b4 addr add 2001:db8:b4::3/64 dev wan nodad
+ip -n b4 -6 tunnel add other mode ip4ip6 local 2001:db8:b4::3 remote $AFTR
+ip -n b4 link set other up
+settle
+rx() { n b4 cat /sys/class/net/other/statistics/rx_packets; }
+before=$(rx) decap=$(lw4o6_stat b4 decapsulated)
+n aftr $PKT send-4in6 --src6 $AFTR --dst6 2001:db8:b4::3 --src4 $SERVER4 --dst4 10.0.0.2 --dport 5000
+expect_eq "a 4in6 packet to another address goes on to an ip4ip6 device of the box" \
+	"$((before + 1)) $decap" "$(rx) $(lw4o6_stat b4 decapsulated)"
+n b4 ip6tables-legacy -A INPUT -p 4 -j DROP
+check "with the IPv6 INPUT chain dropping protocol 4, nothing comes back" \
+	sh -c "! ip netns exec client ping -c 1 -W 2 $SERVER4 >/dev/null"
+n b4 ip6tables-legacy -F INPUT
+check "... and, accepted, the softwire works again" n client ping -c 1 -W 3 $SERVER4
+n b4 iptables-legacy -t nat -F; n b4 iptables-legacy -t mangle -F
+ip -n b4 link del other
+
 finish
