@@ -31,7 +31,6 @@
 
 # The tool is being renamed: whichever exists.
 CTL=$REPO/tools/softwirectl/softwirectl
-[ -x "$CTL" ] || CTL=$REPO/tools/lw4o6ctl
 ROUNDS=${XTSW_BENCH_ROUNDS:-3}
 PKTS=${XTSW_BENCH_PACKETS:-100000}
 TCP_SECS=${XTSW_BENCH_TCP_SECS:-5}
