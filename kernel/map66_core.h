@@ -26,11 +26,21 @@ enum map66_result {
 	MAP66_UPDATE_CSUM,
 };
 
+/*
+ * Everything map66_rewrite() needs, precomputed at rule insertion so that a
+ * packet costs two 64-bit masks, one 16-bit sum and one word adjustment.
+ * The 64-bit words and sum are in memory order (as loaded from the packet):
+ * the ones' complement sum does not depend on byte order (RFC 1071 section
+ * 2(B)), so neither the packet nor the prefix is ever byte-swapped.
+ */
 struct map66_prefix {
+	uint64_t mask[2];	/* the first len bits set */
+	uint64_t pfx[2];	/* addr, as two words */
 	uint8_t addr[16];	/* host bits zero */
 	uint8_t len;		/* 1..128 */
 	bool keep_host;		/* never touch the bits after the prefix */
-	uint16_t sum;		/* ones' complement sum of addr, precomputed */
+	uint8_t carrier;	/* first word that may carry the adjustment */
+	uint16_t sum;		/* ones' complement sum of addr, memory order */
 };
 
 enum map66_prefix_error map66_prefix_check(const uint8_t addr[16],

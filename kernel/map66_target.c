@@ -233,17 +233,58 @@ static bool map66_is_icmp_error(const struct sk_buff *skb, unsigned int off)
 	return type && !(*type & ICMPV6_INFOMSG_MASK);
 }
 
+/*
+ * What is left after the address was rewritten, for the packets that need
+ * more than that: a transport checksum to update (no carrier word, or
+ * --keep-host), an ICMPv6 error whose quoted packet goes back, extension
+ * headers in front of either. Out of line: the common packet never gets
+ * here.
+ */
+static noinline int map66_tg_rest(struct sk_buff *skb,
+				  const struct xt_action_param *par,
+				  bool dst, enum map66_result res, const u8 *old)
+{
+	const struct xt_map66_tginfo *info = par->targinfo;
+	struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	unsigned int thoff;
+	u8 new[16], proto;
+	int quoted;
+
+	/* Copied: making more of the skb writable may move the header. */
+	memcpy(new, dst ? &ip6h->daddr : &ip6h->saddr, sizeof(new));
+
+	/* Later fragments and unknown headers: no transport header to see. */
+	if (!map66_find_transport(skb, skb_network_offset(skb), ip6h->nexthdr,
+				  &thoff, &proto))
+		return 0;
+	if (res == MAP66_UPDATE_CSUM &&
+	    map66_fix_transport(skb, thoff, proto, old, new))
+		return -ENOMEM;
+	if (proto != IPPROTO_ICMPV6 || !map66_is_icmp_error(skb, thoff))
+		return 0;
+	quoted = map66_quoted_packet(skb, info, dst, thoff, old);
+	if (quoted > 0)
+		map66_count(par, MAP66_STAT_QUOTED);
+	return quoted < 0 ? quoted : 0;
+}
+
+/*
+ * Per packet, as the kernel's SNPT/DNPT: the prefix, one carrier word, a
+ * per-CPU counter. Plus what correctness needs: a writable header, the
+ * interface's own addresses left alone (unless --nocheck), and, only for
+ * the packets that have them, checksum updates and the quoted packet of an
+ * ICMPv6 error (map66_tg_rest()).
+ */
 static unsigned int map66_tg(struct sk_buff *skb,
 			     const struct xt_action_param *par)
 {
 	const struct xt_map66_tginfo *info = par->targinfo;
 	unsigned int nhoff = skb_network_offset(skb);
-	u8 old[16], new[16], proto;
+	u8 old[16], nexthdr;
 	struct ipv6hdr *ip6h;
 	enum map66_result res;
-	unsigned int thoff;
 	struct in6_addr *addr;
-	bool dst, has_transport;
+	bool dst;
 
 	switch (info->mode) {
 	case XT_MAP66_MODE_SRC:
@@ -259,7 +300,7 @@ static unsigned int map66_tg(struct sk_buff *skb,
 			return XT_CONTINUE;
 	}
 
-	if (skb_ensure_writable(skb, nhoff + sizeof(*ip6h)))
+	if (unlikely(skb_ensure_writable(skb, nhoff + sizeof(*ip6h))))
 		goto drop;
 	ip6h = ipv6_hdr(skb);
 	addr = dst ? &ip6h->daddr : &ip6h->saddr;
@@ -281,26 +322,17 @@ static unsigned int map66_tg(struct sk_buff *skb,
 
 	memcpy(old, addr->s6_addr, 16);
 	res = map66_rewrite(&info->map, addr->s6_addr);
-	memcpy(new, addr->s6_addr, 16);
-	/* Later fragments and unknown headers: no transport header to see. */
-	has_transport = map66_find_transport(skb, nhoff, ip6h->nexthdr,
-					     &thoff, &proto);
-
-	if (res == MAP66_UPDATE_CSUM && has_transport &&
-	    map66_fix_transport(skb, thoff, proto, old, new))
+	/*
+	 * Checksum-neutral, and the next header is neither ICMPv6 nor an
+	 * extension header (which might lead to one): nothing else to do.
+	 */
+	nexthdr = ip6h->nexthdr;
+	if (unlikely(res != MAP66_NEUTRAL || nexthdr == IPPROTO_ICMPV6 ||
+		     ipv6_ext_hdr(nexthdr)) &&
+	    map66_tg_rest(skb, par, dst, res, old))
 		goto drop;
 	map66_count(par, res == MAP66_NEUTRAL ? MAP66_STAT_NEUTRAL :
 						MAP66_STAT_CSUM_UPDATED);
-
-	if (has_transport && proto == IPPROTO_ICMPV6 &&
-	    map66_is_icmp_error(skb, thoff)) {
-		int quoted = map66_quoted_packet(skb, info, dst, thoff, old);
-
-		if (quoted < 0)
-			goto drop;
-		if (quoted > 0)
-			map66_count(par, MAP66_STAT_QUOTED);
-	}
 	return XT_CONTINUE;
 
 drop:
