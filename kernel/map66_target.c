@@ -234,6 +234,36 @@ static bool map66_is_icmp_error(const struct sk_buff *skb, unsigned int off)
 }
 
 /*
+ * skb_ensure_writable() without a function call when the header is already
+ * pulled and not shared, as a forwarded packet's is (ip6_forward() made it
+ * private with skb_cow()).
+ */
+static inline int map66_writable(struct sk_buff *skb, unsigned int len)
+{
+	if (likely(skb_headlen(skb) >= len && !skb_cloned(skb)))
+		return 0;
+	return skb_ensure_writable(skb, len);
+}
+
+/*
+ * Is nexthdr ICMPv6, or an extension header that an ICMPv6 header may
+ * follow (RFC 8200 section 4)? ipv6_ext_hdr() is not inline.
+ */
+static inline bool map66_may_be_icmp(u8 nexthdr)
+{
+	switch (nexthdr) {
+	case NEXTHDR_ICMP:
+	case NEXTHDR_HOP:
+	case NEXTHDR_ROUTING:
+	case NEXTHDR_FRAGMENT:
+	case NEXTHDR_AUTH:
+	case NEXTHDR_DEST:
+		return true;
+	}
+	return false;
+}
+
+/*
  * What is left after the address was rewritten, for the packets that need
  * more than that: a transport checksum to update (no carrier word, or
  * --keep-host), an ICMPv6 error whose quoted packet goes back, extension
@@ -300,7 +330,7 @@ static unsigned int map66_tg(struct sk_buff *skb,
 			return XT_CONTINUE;
 	}
 
-	if (unlikely(skb_ensure_writable(skb, nhoff + sizeof(*ip6h))))
+	if (unlikely(map66_writable(skb, nhoff + sizeof(*ip6h))))
 		goto drop;
 	ip6h = ipv6_hdr(skb);
 	addr = dst ? &ip6h->daddr : &ip6h->saddr;
@@ -325,10 +355,10 @@ static unsigned int map66_tg(struct sk_buff *skb,
 	/*
 	 * Checksum-neutral, and the next header is neither ICMPv6 nor an
 	 * extension header (which might lead to one): nothing else to do.
+	 * NEXTHDR_NONE and unknown headers have no transport header to see.
 	 */
 	nexthdr = ip6h->nexthdr;
-	if (unlikely(res != MAP66_NEUTRAL || nexthdr == IPPROTO_ICMPV6 ||
-		     ipv6_ext_hdr(nexthdr)) &&
+	if (unlikely(res != MAP66_NEUTRAL || map66_may_be_icmp(nexthdr)) &&
 	    map66_tg_rest(skb, par, dst, res, old))
 		goto drop;
 	map66_count(par, res == MAP66_NEUTRAL ? MAP66_STAT_NEUTRAL :
