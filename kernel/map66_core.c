@@ -11,6 +11,7 @@
  * backend of ip6tables does not tell a target the rule's -s/-d match, and
  * the old prefix is whatever the packet carries anyway. Its sum is a handful
  * of additions; the new prefix's sum is precomputed at rule insertion.
+ * map66_rewrite(), the per-packet part, is inline in map66_core.h.
  */
 #ifdef __KERNEL__
 #include <linux/string.h>
@@ -33,14 +34,6 @@ static void copy_prefix(uint8_t dst[16], const uint8_t src[16],
 	}
 }
 
-static uint16_t prefix_sum(const uint8_t addr[16], unsigned int len)
-{
-	uint8_t pfx[16] = { 0 };
-
-	copy_prefix(pfx, addr, len);
-	return oc16_bytes(pfx, sizeof(pfx), 0);
-}
-
 enum map66_prefix_error map66_prefix_check(const uint8_t addr[16],
 					   unsigned int len)
 {
@@ -57,10 +50,22 @@ enum map66_prefix_error map66_prefix_check(const uint8_t addr[16],
 void map66_prefix_init(struct map66_prefix *p, const uint8_t addr[16],
 		       unsigned int len, bool keep_host)
 {
+	uint8_t mask[16] = { 0 }, ones[16];
+
+	memset(ones, 0xff, sizeof(ones));
+	copy_prefix(mask, ones, len);
+	memcpy(p->mask, mask, sizeof(p->mask));
+	memcpy(p->pfx, addr, sizeof(p->pfx));
 	memcpy(p->addr, addr, sizeof(p->addr));
 	p->len = (uint8_t)len;
 	p->keep_host = keep_host;
-	p->sum = prefix_sum(addr, len);
+	/*
+	 * RFC 6296 section 3.5: word 3 (the subnet field) for a /48 or
+	 * shorter prefix; section 3.7: for a longer one, the first word after
+	 * the prefix (8: none).
+	 */
+	p->carrier = (uint8_t)(len <= 48 ? 3 : (len + 15) / 16);
+	p->sum = map66_sum128(p->pfx[0], p->pfx[1]);
 }
 
 bool map66_prefix_match(const uint8_t a[16], const uint8_t b[16],
@@ -73,56 +78,3 @@ bool map66_prefix_match(const uint8_t a[16], const uint8_t b[16],
 	return memcmp(t, a, sizeof(t)) == 0;
 }
 
-/*
- * Which 16-bit word carries the adjustment, or -1 if none can.
- *
- * RFC 6296 section 3.5: for a /48 or shorter prefix, word 3 (the subnet
- * field). Section 3.7: for a longer prefix, the first word after the prefix
- * that is not 0xffff. This is also the choice of the kernel's ip6t_NPT for
- * the lengths it accepts (up to /64), so the two produce identical packets.
- *
- * A carrier of 0xffff is refused in both cases: 0xffff and 0x0000 are the
- * same number in ones' complement, the adjusted word would be ambiguous and
- * the mapping could not be reversed (RFC 6296 drops such packets; ip6t_NPT
- * maps a /48 subnet 0xffff irreversibly). We leave the host part alone and
- * update the transport checksum instead, so the packet still goes through.
- */
-static int carrier_word(const uint8_t addr[16], unsigned int len)
-{
-	unsigned int w;
-
-	if (len <= 48)
-		return oc16_get(addr + 6) == 0xffff ? -1 : 3;
-	for (w = (len + 15) / 16; w < 8; w++)
-		if (oc16_get(addr + 2 * w) != 0xffff)
-			return (int)w;
-	return -1;
-}
-
-enum map66_result map66_rewrite(const struct map66_prefix *p, uint8_t addr[16])
-{
-	uint16_t old_sum = prefix_sum(addr, p->len);
-	uint16_t adj, word;
-	int w;
-
-	copy_prefix(addr, p->addr, p->len);
-	if (oc16_equal(old_sum, p->sum))
-		return MAP66_NEUTRAL;
-	if (p->keep_host)
-		return MAP66_UPDATE_CSUM;
-
-	w = carrier_word(addr, p->len);
-	if (w < 0)
-		return MAP66_UPDATE_CSUM;
-
-	adj = oc16_sub(p->sum, old_sum);
-	/*
-	 * The carrier loses what the prefix gained. RFC 6296 section 3.5:
-	 * a result of 0xffff is written as 0x0000.
-	 */
-	word = oc16_sub(oc16_get(addr + 2 * w), adj);
-	if (word == 0xffff)
-		word = 0;
-	oc16_put(addr + 2 * w, word);
-	return MAP66_NEUTRAL;
-}

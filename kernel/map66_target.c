@@ -233,17 +233,88 @@ static bool map66_is_icmp_error(const struct sk_buff *skb, unsigned int off)
 	return type && !(*type & ICMPV6_INFOMSG_MASK);
 }
 
+/*
+ * skb_ensure_writable() without a function call when the header is already
+ * pulled and not shared, as a forwarded packet's is (ip6_forward() made it
+ * private with skb_cow()).
+ */
+static inline int map66_writable(struct sk_buff *skb, unsigned int len)
+{
+	if (likely(skb_headlen(skb) >= len && !skb_cloned(skb)))
+		return 0;
+	return skb_ensure_writable(skb, len);
+}
+
+/*
+ * Is nexthdr ICMPv6, or an extension header that an ICMPv6 header may
+ * follow (RFC 8200 section 4)? ipv6_ext_hdr() is not inline.
+ */
+static inline bool map66_may_be_icmp(u8 nexthdr)
+{
+	switch (nexthdr) {
+	case NEXTHDR_ICMP:
+	case NEXTHDR_HOP:
+	case NEXTHDR_ROUTING:
+	case NEXTHDR_FRAGMENT:
+	case NEXTHDR_AUTH:
+	case NEXTHDR_DEST:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * What is left after the address was rewritten, for the packets that need
+ * more than that: a transport checksum to update (no carrier word, or
+ * --keep-host), an ICMPv6 error whose quoted packet goes back, extension
+ * headers in front of either. Out of line: the common packet never gets
+ * here.
+ */
+static noinline int map66_tg_rest(struct sk_buff *skb,
+				  const struct xt_action_param *par,
+				  bool dst, enum map66_result res, const u8 *old)
+{
+	const struct xt_map66_tginfo *info = par->targinfo;
+	struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	unsigned int thoff;
+	u8 new[16], proto;
+	int quoted;
+
+	/* Copied: making more of the skb writable may move the header. */
+	memcpy(new, dst ? &ip6h->daddr : &ip6h->saddr, sizeof(new));
+
+	/* Later fragments and unknown headers: no transport header to see. */
+	if (!map66_find_transport(skb, skb_network_offset(skb), ip6h->nexthdr,
+				  &thoff, &proto))
+		return 0;
+	if (res == MAP66_UPDATE_CSUM &&
+	    map66_fix_transport(skb, thoff, proto, old, new))
+		return -ENOMEM;
+	if (proto != IPPROTO_ICMPV6 || !map66_is_icmp_error(skb, thoff))
+		return 0;
+	quoted = map66_quoted_packet(skb, info, dst, thoff, old);
+	if (quoted > 0)
+		map66_count(par, MAP66_STAT_QUOTED);
+	return quoted < 0 ? quoted : 0;
+}
+
+/*
+ * Per packet, as the kernel's SNPT/DNPT: the prefix, one carrier word, a
+ * per-CPU counter. Plus what correctness needs: a writable header, the
+ * interface's own addresses left alone (unless --nocheck), and, only for
+ * the packets that have them, checksum updates and the quoted packet of an
+ * ICMPv6 error (map66_tg_rest()).
+ */
 static unsigned int map66_tg(struct sk_buff *skb,
 			     const struct xt_action_param *par)
 {
 	const struct xt_map66_tginfo *info = par->targinfo;
 	unsigned int nhoff = skb_network_offset(skb);
-	u8 old[16], new[16], proto;
+	u8 old[16], nexthdr;
 	struct ipv6hdr *ip6h;
 	enum map66_result res;
-	unsigned int thoff;
 	struct in6_addr *addr;
-	bool dst, has_transport;
+	bool dst;
 
 	switch (info->mode) {
 	case XT_MAP66_MODE_SRC:
@@ -259,7 +330,7 @@ static unsigned int map66_tg(struct sk_buff *skb,
 			return XT_CONTINUE;
 	}
 
-	if (skb_ensure_writable(skb, nhoff + sizeof(*ip6h)))
+	if (unlikely(map66_writable(skb, nhoff + sizeof(*ip6h))))
 		goto drop;
 	ip6h = ipv6_hdr(skb);
 	addr = dst ? &ip6h->daddr : &ip6h->saddr;
@@ -281,26 +352,17 @@ static unsigned int map66_tg(struct sk_buff *skb,
 
 	memcpy(old, addr->s6_addr, 16);
 	res = map66_rewrite(&info->map, addr->s6_addr);
-	memcpy(new, addr->s6_addr, 16);
-	/* Later fragments and unknown headers: no transport header to see. */
-	has_transport = map66_find_transport(skb, nhoff, ip6h->nexthdr,
-					     &thoff, &proto);
-
-	if (res == MAP66_UPDATE_CSUM && has_transport &&
-	    map66_fix_transport(skb, thoff, proto, old, new))
+	/*
+	 * Checksum-neutral, and the next header is neither ICMPv6 nor an
+	 * extension header (which might lead to one): nothing else to do.
+	 * NEXTHDR_NONE and unknown headers have no transport header to see.
+	 */
+	nexthdr = ip6h->nexthdr;
+	if (unlikely(res != MAP66_NEUTRAL || map66_may_be_icmp(nexthdr)) &&
+	    map66_tg_rest(skb, par, dst, res, old))
 		goto drop;
 	map66_count(par, res == MAP66_NEUTRAL ? MAP66_STAT_NEUTRAL :
 						MAP66_STAT_CSUM_UPDATED);
-
-	if (has_transport && proto == IPPROTO_ICMPV6 &&
-	    map66_is_icmp_error(skb, thoff)) {
-		int quoted = map66_quoted_packet(skb, info, dst, thoff, old);
-
-		if (quoted < 0)
-			goto drop;
-		if (quoted > 0)
-			map66_count(par, MAP66_STAT_QUOTED);
-	}
 	return XT_CONTINUE;
 
 drop:

@@ -26,12 +26,19 @@ struct softwire_stats_net {
 int softwire_stats_net_init(struct net *net, struct softwire_stats *st);
 void softwire_stats_net_exit(struct net *net, struct softwire_stats *st);
 
+/*
+ * Count one event, from the packet path: the caller holds the RCU read lock
+ * (netfilter hooks and targets run under it), so this is net_generic()
+ * without its own rcu_read_lock()/rcu_read_unlock(), which are two calls
+ * per packet with PREEMPT_RCU (Debian's kernels).
+ */
 static inline void softwire_count(struct net *net,
 				  const struct softwire_stats *st,
 				  unsigned int counter)
 {
-	struct softwire_stats_net *sn = net_generic(net, st->net_id);
+	struct softwire_stats_net *sn;
 
+	sn = rcu_dereference(net->gen)->ptr[st->net_id];
 	this_cpu_inc(sn->counters[counter]);
 }
 
