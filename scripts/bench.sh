@@ -24,10 +24,7 @@ make -s KDIR=/usr/src/linux-headers-$kver all
 mkdir -p build/bench
 CFLAGS_B="-std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel"
 gcc $CFLAGS_B -o build/bench/sendraw tests/bench/sendraw.c
-micro_srcs="kernel/map66_core.c kernel/psid_core.c"
-# The softwire table core, once it exists, is one more source (and case).
-[ -f kernel/softwire_table_core.c ] && micro_srcs="$micro_srcs kernel/softwire_table_core.c" \
-	&& CFLAGS_B="$CFLAGS_B -DHAVE_SOFTWIRE_TABLE_CORE"
+micro_srcs="kernel/map66_core.c kernel/psid_core.c kernel/softwire_table_core.c"
 gcc $CFLAGS_B -o build/bench/micro tests/bench/micro.c $micro_srcs
 
 stamp=$(date +%Y-%m-%d-%H%M)

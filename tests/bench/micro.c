@@ -11,9 +11,7 @@
  * times. Without valgrind the program prints ns per call as a rough guide.
  *
  * Usage: micro CASE [N]      CASE: map66_neutral map66_csum psid_lookup
- *
- * A further core (the softwire table lookup) is one more case_ function
- * and one line in cases[].
+ *                            table_1M (micro list names them)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +21,7 @@
 
 #include "map66_core.h"
 #include "psid_core.h"
+#include "softwire_table_core.h"
 
 #define NIN 1024		/* distinct inputs, cycled */
 
@@ -110,6 +109,48 @@ __attribute__((noinline)) void case_psid(unsigned long n)
 	sink = acc;
 }
 
+/*
+ * The AFTR's lookup in a table of 1M softwires (16384 addresses x 64
+ * PSIDs, length 6, offset 6, as tests/lw4o6_scale.sh loads it), at random
+ * softwires: addresses in the table, PSIDs from the ports.
+ */
+static struct swtab *table;
+static uint32_t taddr[NIN];
+
+static void setup_table(void)
+{
+	uint32_t n = 16384 * 64, size = swtab_clamp_size(n / 2 * 3);
+	uint64_t b4[SWTAB_SW_WORDS - 1] = { 0 };
+
+	table = calloc(1, swtab_bytes(size, SWTAB_SW_WORDS));
+	if (!table)
+		abort();
+	swtab_init(table, size, 0x5eed);
+	for (uint32_t i = 0; i < 16384; i++)
+		for (uint16_t p = 0; p < 64; p++) {
+			b4[0] = i << 6 | p;
+			swtab_put(table, swtab_key_extra(swtab_key(0x64400000 | i, p), 0, 6, 6),
+				  b4, SWTAB_SW_WORDS);
+		}
+	for (int i = 0; i < NIN; i++) {
+		taddr[i] = 0x64400000 | (rnd() % 16384);
+		ports[i] = 1024 + rnd() % 64512;
+	}
+}
+
+__attribute__((noinline)) void case_table(unsigned long n)
+{
+	unsigned long acc = 0;
+	uint64_t key;
+
+	for (unsigned long i = 0; i < n; i++) {
+		uint16_t psid = psid_of_port(ports[i % NIN], 6, 6);
+
+		acc += swtab_sw_find(table, taddr[i % NIN], psid, &key) != NULL;
+	}
+	sink = acc;
+}
+
 static void setup_map66_neutral(void)
 {
 	map_setup(48, "2001:0db8:0001:0000:0000:0000:0000:0000");
@@ -138,6 +179,8 @@ static const struct bench_case {
 	  setup_map66_csum, case_map66 },
 	{ "psid_lookup", "psid_port_in_set + psid_of_port (offset 6, length 6)",
 	  setup_psid, case_psid },
+	{ "table_1M", "softwire table lookup (psid_of_port + swtab_sw_find), 1M softwires, random",
+	  setup_table, case_table },
 };
 
 int main(int argc, char **argv)
