@@ -17,6 +17,7 @@ PLAIN = {
     "v6_snpt": "v6_plain", "v6_map66": "v6_plain", "v6_map66_120": "v6_plain",
     "v4_ip6tnl_encap": "v4_plain", "b4_ip6tnl_snat": "v4_plain",
     "b4_lw4o6": "v4_plain", "b4_lw4o6_nodecap": "v4_plain",
+    "b4_lw4o6_label": "v4_plain", "b4_lw4o6_nft": "v4_plain",
     "aftr_encap_1": "aftr_plain", "aftr_encap_10k": "aftr_plain",
     "aftr_encap_1M": "aftr_plain",
     "decap_ip6tnl": "decap_plain", "aftr_decap_1": "decap_plain",
@@ -32,6 +33,8 @@ WHAT = {
     "b4_ip6tnl_snat": "B4: ip4ip6 device + SNAT (the seed's)",
     "b4_lw4o6": "B4: SNAT + LW4O6 (README rules)",
     "b4_lw4o6_nodecap": "B4: SNAT + LW4O6, no ip6tables decap rule",
+    "b4_lw4o6_label": "B4: SNAT + LW4O6, --flowlabel (no inner flow hash)",
+    "b4_lw4o6_nft": "B4: SNAT + LW4O6 with iptables-nft",
     "aftr_plain": "IPv4 forwarding, random sources/destinations",
     "aftr_encap_1": "AFTR encap, 1 softwire",
     "aftr_encap_10k": "AFTR encap, 10 000 softwires, random dst",
@@ -100,7 +103,7 @@ def main():
             if r.get("v6_snpt") is not None:
                 target(WHAT[c] + " vs SNPT (%.3f)" % r["v6_snpt"], r[c],
                        ">= SNPT", r[c] >= r["v6_snpt"])
-    for c in ("b4_lw4o6", "b4_lw4o6_nodecap"):
+    for c in ("b4_lw4o6", "b4_lw4o6_nodecap", "b4_lw4o6_nft"):
         if r.get(c) is not None:
             target(WHAT[c] + " / plain", r[c], ">= 0.80", r[c] >= 0.80)
     for d in ("encap", "decap"):

@@ -43,7 +43,8 @@ FRAMES="/usr/bin/python3 $REPO/tests/bench/frames.py"
 
 # Modules: the kernel's, then ours from this tree (as tests/suite.sh does).
 for m in veth dummy x_tables ip_tables iptable_mangle iptable_nat iptable_raw \
-	 ip6_tables ip6table_mangle ip6table_raw nf_conntrack ip6t_NPT ip6_tunnel pktgen; do
+	 ip6_tables ip6table_mangle ip6table_raw nf_conntrack ip6t_NPT tunnel6 ip6_tunnel pktgen \
+	 nf_tables nft_compat nft_chain_nat; do
 	modprobe "$m" 2>/dev/null
 done
 for m in xt_MAP66 xt_LW4O6; do
@@ -138,12 +139,14 @@ AFTR_ADDR=2001:db8:ffff::1
 b4_split_rules() { [ ! -f "$REPO/kernel/lw4o6_b4.c" ]; }
 bench_b4_setup() {
 	local ns=$1 wan=$2 p
+	local ipt=${B4_IPT:-$IPT}
 	for p in tcp udp icmp; do
-		n $ns $IPT -t nat -A POSTROUTING -o $wan -p $p -j SNAT --to 192.0.2.1:4096-8191
+		n $ns $ipt -t nat -A POSTROUTING -o $wan -p $p -j SNAT --to 192.0.2.1:4096-8191
 	done
 	if ! b4_split_rules; then
-		n $ns $IPT -t mangle -A POSTROUTING -o $wan -j LW4O6 --b4 $B4_ADDR --aftr $AFTR_ADDR \
-			--psid 1/4 --psid-offset 0
+		# shellcheck disable=SC2086 # B4_EXTRA: options, split
+		n $ns $ipt -t mangle -A POSTROUTING -o $wan -j LW4O6 --b4 $B4_ADDR --aftr $AFTR_ADDR \
+			--psid 1/4 --psid-offset 0 $B4_EXTRA
 		return
 	fi
 	n $ns $IPT -t mangle -A POSTROUTING -o $wan -j LW4O6 --b4 $B4_ADDR --aftr $AFTR_ADDR
@@ -246,14 +249,22 @@ if on b4; then
 		n r_b4_ip6tnl_snat $IPT -t nat -A POSTROUTING -o sw -p $p -j SNAT --to 192.0.2.1:4096-8191
 	done
 	pktgen_case b4_ip6tnl_snat v4
-	b4s=b4_lw4o6
+	# Besides the README's rules: with a fixed --flowlabel (no hash of
+	# the inner flow per packet), and with iptables-nft (only the chains
+	# used are hooked) instead of iptables-legacy (every chain of mangle).
+	b4s="b4_lw4o6 b4_lw4o6_label b4_lw4o6_nft"
 	b4_split_rules && b4s="b4_lw4o6 b4_lw4o6_nodecap"
 	for c in $b4s; do
 		router_base $c
 		ip -n r_$c addr add $B4_ADDR/128 dev d0
 		ip -n r_$c route add 203.0.113.0/24 dev d0
 		pktgen_case $c v4
+		case $c in
+		b4_lw4o6_label) B4_EXTRA="--flowlabel 1" ;;
+		b4_lw4o6_nft) B4_IPT=iptables-nft ;;
+		esac
 		bench_b4_setup r_$c d0 $([ $c = b4_lw4o6 ] && echo 1 || echo 0)
+		B4_EXTRA= B4_IPT=
 	done
 fi
 if on aftr; then
