@@ -76,8 +76,12 @@ aftr_round() {
 	check "$T lwB4 -> lwAFTR: UDP exchange" n client $PKT udp-ask $SERVER4 5002 "hello aftr" 1
 	capture_stop
 	$PKT dump4 "$TMP/b4side.pcap" >"$TMP/b4side"
+	# Both ways: the B4's wan sends without TSO (no_offload), so 1 MB is
+	# at least 685 segments; the ACKs coming back may be few (delayed
+	# ACKs, GRO at the server): counting only those flaked (nft: 821
+	# packets in all, under 100 of them ACKs).
 	check "$T hundreds of TCP packets crossed ($(grep -c 'TCP' "$TMP/b4side"))" \
-		test "$(grep -c "^$AFTR > $B4 4in6: $SERVER4 > 192.0.2.1 TCP" "$TMP/b4side")" -gt 100
+		test "$(grep -cE "^($B4 > $AFTR 4in6: 192.0.2.1 > $SERVER4|$AFTR > $B4 4in6: $SERVER4 > 192.0.2.1) TCP" "$TMP/b4side")" -gt 100
 	expect_eq "$T every packet between B4 and AFTR is 4in6 of the softwire, inner checksums valid" "" \
 		"$(grep -vE "^($B4 > $AFTR 4in6: 192.0.2.1 > $SERVER4|$AFTR > $B4 4in6: $SERVER4 > 192.0.2.1) .*cksum valid$" "$TMP/b4side" | head -n 3)"
 
