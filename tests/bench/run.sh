@@ -146,7 +146,7 @@ bench_b4_setup() {
 	if ! b4_split_rules; then
 		# shellcheck disable=SC2086 # B4_EXTRA: options, split
 		n $ns $ipt -t mangle -A POSTROUTING -o $wan -j LW4O6 --b4 $B4_ADDR --aftr $AFTR_ADDR \
-			--psid 1/4 --psid-offset 0 $B4_EXTRA
+			--psid 1/4 --psid-offset 0 ${B4_EXTRA:-}
 		return
 	fi
 	n $ns $IPT -t mangle -A POSTROUTING -o $wan -j LW4O6 --b4 $B4_ADDR --aftr $AFTR_ADDR
