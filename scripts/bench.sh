@@ -40,7 +40,7 @@ raw=$out/raw.txt
 # only the case's function), and a rough time per call.
 N=200000
 while IFS=$'\t' read -r name what; do
-	fn=$(case $name in map66_*) echo case_map66 ;; psid_*) echo case_psid ;; *) echo "case_$name" ;; esac)
+	fn=$(case $name in map66_*) echo case_map66 ;; psid_*) echo case_psid ;; table_*) echo case_table ;; *) echo "case_$name" ;; esac)
 	valgrind --tool=callgrind --toggle-collect="$fn" \
 		--callgrind-out-file=build/bench/cg.out build/bench/micro "$name" $N >/dev/null 2>&1
 	ir=$(awk '/^totals:/ { print $2 }' build/bench/cg.out)
