@@ -176,7 +176,6 @@ static bool lw4o6_from_peer(struct sk_buff *skb, int off,
 	       ipv6_addr_equal(&b.b4, &ipv6_hdr(skb)->saddr);
 }
 
-
 /* The rule whose B4/CE address is addr, under RCU. */
 static struct lw4o6_b4_rule *lw4o6_b4_find(struct net *net,
 					   const struct in6_addr *addr)

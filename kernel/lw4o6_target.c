@@ -25,13 +25,6 @@ static unsigned int lw4o6_encap_tg(struct sk_buff *skb,
 	return lw4o6_b4_encap_tg(skb, par);
 }
 
-/* ip6tables: only AFTR/BR rules (a B4/CE decapsulates in lw4o6_b4.c). */
-static unsigned int lw4o6_decap_tg(struct sk_buff *skb,
-				   const struct xt_action_param *par)
-{
-	return lw4o6_aftr_decap_tg(skb, par);
-}
-
 int lw4o6_get_table(const struct xt_tgchk_param *par,
 		    struct xt_lw4o6_tginfo *info)
 {
@@ -105,7 +98,8 @@ static struct xt_target lw4o6_tg_reg[] __read_mostly = {
 	{
 		.name		= "LW4O6",
 		.family		= NFPROTO_IPV6,
-		.target		= lw4o6_decap_tg,
+		/* only AFTR/BR rules: a B4/CE decapsulates in lw4o6_b4.c */
+		.target		= lw4o6_aftr_decap_tg,
 		.checkentry	= lw4o6_tg_check,
 		.destroy	= lw4o6_tg_destroy,
 		.targetsize	= sizeof(struct xt_lw4o6_tginfo),

@@ -3,10 +3,11 @@
  * LW4O6: stateless IPv4-in-IPv6 softwires (lw4o6 RFC 7596, DS-Lite RFC 6333,
  * MAP-E RFC 7597). The rule data shared by the iptables/ip6tables extension
  * (libxt_LW4O6) and the kernel targets (xt_LW4O6). The same structure serves
- * the IPv4 target (encapsulate) and the IPv6 target (decapsulate).
+ * the IPv4 target (B4/CE: both ways; AFTR/BR: encapsulate) and the IPv6
+ * target (AFTR/BR only: decapsulate).
  *
  * Two modes:
- *  - B4/CE: --b4 and --aftr name the two ends of one softwire;
+ *  - B4/CE: --b4 and --aftr name the two ends of one softwire (iptables);
  *  - AFTR/BR: --binding-table names a binding table (softwirectl) in the rule's netns;
  *  - MAP-E CE with mesh: both; the table's rules are the FMRs.
  */
