@@ -37,6 +37,8 @@ enum lw4o6_stat {
 	LW4O6_STAT_PMTU_LEARNED,	/* ... of which Packet Too Big */
 	LW4O6_STAT_TOO_BIG_DROPPED,	/* DF, too big, --no-icmp-errors */
 	LW4O6_STAT_ICMP_CSUM,		/* AFTR: ICMPv4 in, bad checksum */
+	LW4O6_STAT_CT_KEPT,		/* connections kept off flowtables */
+	LW4O6_STAT_CT_KEEP_FAILED,	/* ... could not be: dropped */
 	LW4O6_STAT_MAX
 };
 

@@ -27,6 +27,7 @@
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "lw4o6.h"
+#include "softwire_flowtable.h"
 
 /*
  * A packet to us whose next header, after any extension headers (such as
@@ -259,6 +260,15 @@ int lw4o6_aftr_check(const struct xt_tgchk_param *par,
 		err = nf_defrag_ipv6_enable(par->net);
 	else
 		err = nf_defrag_ipv4_enable(par->net);
+	/*
+	 * Decapsulated packets start their connections in the IPv4 hooks:
+	 * the hook after conntrack keeps them off flowtables.
+	 */
+	if (!err && par->family == NFPROTO_IPV6) {
+		err = softwire_flowtable_get(par->net, NFPROTO_IPV4);
+		if (err)
+			nf_defrag_ipv6_disable(par->net);
+	}
 	if (err) {
 		softwire_table_put(info->bt);
 		info->bt = NULL;
@@ -270,8 +280,9 @@ void lw4o6_aftr_destroy(const struct xt_tgdtor_param *par,
 			struct xt_lw4o6_tginfo *info)
 {
 	softwire_table_put(info->bt);
-	if (par->family == NFPROTO_IPV6)
+	if (par->family == NFPROTO_IPV6) {
+		softwire_flowtable_put(par->net, NFPROTO_IPV4);
 		nf_defrag_ipv6_disable(par->net);
-	else
+	} else
 		nf_defrag_ipv4_disable(par->net);
 }

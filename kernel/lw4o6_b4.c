@@ -44,6 +44,7 @@
 
 #include "lw4o6.h"
 #include "softwire_after_snat.h"
+#include "softwire_flowtable.h"
 
 /*
  * A B4/CE rule, as the after-SNAT hook finds it by its id and the tunnel
@@ -373,16 +374,24 @@ static int lw4o6_b4_rule_add(const struct xt_tgchk_param *par,
 		return err;
 	}
 	err = softwire_after_snat_add(par->net, &r->as);
+	if (err)
+		goto err_route;
+	/* Connections from the softwire (decapsulated) start in IPv4. */
+	err = softwire_flowtable_get(par->net, NFPROTO_IPV4);
 	if (err) {
-		dst_cache_destroy(&r->route);
-		kfree(r);
-		return err;
+		softwire_after_snat_del(par->net, &r->as);
+		goto err_route;
 	}
 	mutex_lock(&lw4o6_b4_mutex);
 	list_add_tail_rcu(&r->list, &bn->rules);
 	mutex_unlock(&lw4o6_b4_mutex);
 	info->b4rule = r;
 	return 0;
+
+err_route:
+	dst_cache_destroy(&r->route);
+	kfree(r);
+	return err;
 }
 
 int lw4o6_b4_check(const struct xt_tgchk_param *par,
@@ -413,6 +422,7 @@ void lw4o6_b4_destroy(const struct xt_tgdtor_param *par,
 	mutex_unlock(&lw4o6_b4_mutex);
 	/* Waits for RCU readers: after-SNAT hooks and tunnel handlers. */
 	softwire_after_snat_del(par->net, &r->as);
+	softwire_flowtable_put(par->net, NFPROTO_IPV4);
 	dst_cache_destroy(&r->route);
 	kfree(r);
 	info->b4rule = NULL;

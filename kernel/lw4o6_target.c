@@ -14,6 +14,7 @@
 
 #include "lw4o6.h"
 #include "softwire_after_snat.h"
+#include "softwire_flowtable.h"
 
 static unsigned int lw4o6_encap_tg(struct sk_buff *skb,
 				   const struct xt_action_param *par)
@@ -136,9 +137,13 @@ static int __init lw4o6_tg_init(void)
 	err = register_pernet_subsys(&lw4o6_net_ops);
 	if (err)
 		goto bt;
-	err = softwire_after_snat_init(&lw4o6_stats, LW4O6_STAT_RULE_GONE);
+	err = softwire_flowtable_init(&lw4o6_stats, LW4O6_STAT_CT_KEPT,
+				      LW4O6_STAT_CT_KEEP_FAILED);
 	if (err)
 		goto pernet;
+	err = softwire_after_snat_init(&lw4o6_stats, LW4O6_STAT_RULE_GONE);
+	if (err)
+		goto flowtable;
 	err = lw4o6_b4_init();
 	if (err)
 		goto after_snat;
@@ -150,6 +155,8 @@ b4:
 	lw4o6_b4_exit();
 after_snat:
 	softwire_after_snat_exit();
+flowtable:
+	softwire_flowtable_exit();
 pernet:
 	unregister_pernet_subsys(&lw4o6_net_ops);
 bt:
@@ -162,6 +169,7 @@ static void __exit lw4o6_tg_exit(void)
 	xt_unregister_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
 	lw4o6_b4_exit();
 	softwire_after_snat_exit();
+	softwire_flowtable_exit();
 	unregister_pernet_subsys(&lw4o6_net_ops);
 	softwire_table_exit();
 }

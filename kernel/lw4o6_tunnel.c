@@ -33,6 +33,7 @@
 #include <net/netfilter/nf_conntrack.h>
 
 #include "lw4o6.h"
+#include "softwire_flowtable.h"
 
 static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
 	[LW4O6_STAT_ENCAPSULATED]	= "encapsulated",
@@ -49,6 +50,8 @@ static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
 	[LW4O6_STAT_PMTU_LEARNED]	= "icmp6_packet_too_big_learned",
 	[LW4O6_STAT_TOO_BIG_DROPPED]	= "encap_dropped_too_big",
 	[LW4O6_STAT_ICMP_CSUM]		= "encap_dropped_icmp_checksum",
+	[LW4O6_STAT_CT_KEPT]		= "conntrack_kept_off_flowtable",
+	[LW4O6_STAT_CT_KEEP_FAILED]	= "dropped_conntrack_no_memory",
 };
 
 struct softwire_stats lw4o6_stats = {
@@ -441,6 +444,8 @@ int lw4o6_deliver(struct net *net, struct sk_buff *skb, int off,
 		return err;
 	}
 	lw4o6_count(net, LW4O6_STAT_DECAPSULATED);
+	/* Its connection starts in the IPv4 hooks: keep it off flowtables. */
+	softwire_flowtable_via_dev(net, skb->dev);
 	netif_rx(skb);
 	return 0;
 }

@@ -25,6 +25,7 @@
 #include <net/addrconf.h>
 #include <net/ipv6.h>
 
+#include "softwire_flowtable.h"
 #include "softwire_stats.h"
 #include "xt_MAP66.h"
 
@@ -40,6 +41,8 @@ enum map66_stat {
 	MAP66_STAT_OWN_ADDRESS,		/* left alone: the interface's address */
 	MAP66_STAT_QUOTED,		/* ICMPv6 error: quoted packet mapped */
 	MAP66_STAT_DROPPED,		/* could not make the packet writable */
+	MAP66_STAT_CT_KEPT,		/* connections kept off flowtables */
+	MAP66_STAT_CT_KEEP_FAILED,	/* ... could not be: dropped */
 	MAP66_STAT_MAX
 };
 
@@ -49,6 +52,8 @@ static const char *const map66_stat_names[MAP66_STAT_MAX] = {
 	[MAP66_STAT_OWN_ADDRESS]	= "skipped_interface_address",
 	[MAP66_STAT_QUOTED]		= "icmp_error_quoted_mapped",
 	[MAP66_STAT_DROPPED]		= "dropped_not_writable",
+	[MAP66_STAT_CT_KEPT]		= "conntrack_kept_off_flowtable",
+	[MAP66_STAT_CT_KEEP_FAILED]	= "dropped_conntrack_no_memory",
 };
 
 static struct softwire_stats map66_stats = {
@@ -363,6 +368,16 @@ static unsigned int map66_tg(struct sk_buff *skb,
 		goto drop;
 	map66_count(par, res == MAP66_NEUTRAL ? MAP66_STAT_NEUTRAL :
 						MAP66_STAT_CSUM_UPDATED);
+
+	/*
+	 * A connection whose packets are mapped must never be forwarded
+	 * past this rule by a flowtable (softwire_flowtable.h). Raw
+	 * PREROUTING runs before conntrack: the hook after it does it.
+	 */
+	if (info->before_conntrack && xt_hooknum(par) == NF_INET_PRE_ROUTING)
+		softwire_flowtable_mark(xt_net(par), skb);
+	else if (!softwire_flowtable_keep_off(xt_net(par), skb))
+		return NF_DROP;
 	return XT_CONTINUE;
 
 drop:
@@ -458,7 +473,21 @@ static int map66_tg_check(const struct xt_tgchk_param *par)
 
 	map66_prefix_init(&info->map, info->prefix.in6.s6_addr,
 			  info->prefix_len, info->flags & XT_MAP66_KEEP_HOST);
+
+	/* Before conntrack: the connection gets kept off by the hook after. */
+	info->before_conntrack = strcmp(par->table, "raw") == 0 &&
+				 (par->hook_mask & (1 << NF_INET_PRE_ROUTING));
+	if (info->before_conntrack)
+		return softwire_flowtable_get(par->net, NFPROTO_IPV6);
 	return 0;
+}
+
+static void map66_tg_destroy(const struct xt_tgdtor_param *par)
+{
+	const struct xt_map66_tginfo *info = par->targinfo;
+
+	if (info->before_conntrack)
+		softwire_flowtable_put(par->net, NFPROTO_IPV6);
 }
 
 static struct xt_target map66_tg_reg __read_mostly = {
@@ -467,6 +496,7 @@ static struct xt_target map66_tg_reg __read_mostly = {
 	.family		= NFPROTO_IPV6,
 	.target		= map66_tg,
 	.checkentry	= map66_tg_check,
+	.destroy	= map66_tg_destroy,
 	.targetsize	= sizeof(struct xt_map66_tginfo),
 	.usersize	= offsetof(struct xt_map66_tginfo, map),
 	.hooks		= MAP66_ALL_HOOKS,
@@ -497,15 +527,26 @@ static int __init map66_tg_init(void)
 	err = register_pernet_subsys(&map66_net_ops);
 	if (err)
 		return err;
+	err = softwire_flowtable_init(&map66_stats, MAP66_STAT_CT_KEPT,
+				      MAP66_STAT_CT_KEEP_FAILED);
+	if (err)
+		goto err_stats;
 	err = xt_register_target(&map66_tg_reg);
 	if (err)
-		unregister_pernet_subsys(&map66_net_ops);
+		goto err_flowtable;
+	return 0;
+
+err_flowtable:
+	softwire_flowtable_exit();
+err_stats:
+	unregister_pernet_subsys(&map66_net_ops);
 	return err;
 }
 
 static void __exit map66_tg_exit(void)
 {
 	xt_unregister_target(&map66_tg_reg);
+	softwire_flowtable_exit();
 	unregister_pernet_subsys(&map66_net_ops);
 }
 

@@ -17,6 +17,7 @@
 #include <net/netns/generic.h>
 
 #include "softwire_after_snat.h"
+#include "softwire_flowtable.h"
 
 struct softwire_after_snat_net {
 	struct mutex	lock;		/* users and the hook */
@@ -115,6 +116,13 @@ static unsigned int after_snat_hook(void *priv, struct sk_buff *skb,
 		softwire_count(state->net, after_snat_stats, after_snat_stale);
 		return NF_DROP;
 	}
+	/*
+	 * The packet leaves IPv4 past the flowtable's reach; its connection
+	 * must not be offloaded (softwire_flowtable.h). Done here, the last
+	 * moment before confirm, after every chain that may give it a helper.
+	 */
+	if (!softwire_flowtable_keep_off(state->net, skb))
+		return NF_DROP;
 	verdict = after_snat_confirm(skb, state);
 	if (verdict != NF_ACCEPT)
 		return verdict;

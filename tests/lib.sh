@@ -100,11 +100,12 @@ link() {
 # Wait until ADDR on NS is usable (no tentative state, neighbours answer).
 settle() { sleep 0.5; }
 
-# capture_start NS DEV FILE [FILTER]: tcpdump in the background, returns
-# once it listens.
+# capture_start NS DEV FILE [FILTER [DIRECTION]]: tcpdump in the
+# background, returns once it listens. DIRECTION (in, out) keeps only what
+# the device received or sent.
 capture_start() {
-	local ns=$1 dev=$2 file=$3 filter=${4:-ip6}
-	ip netns exec "$ns" tcpdump -Z root -U -n -s 0 -i "$dev" -w "$file" "$filter" \
+	local ns=$1 dev=$2 file=$3 filter=${4:-ip6} dir=${5:-inout}
+	ip netns exec "$ns" tcpdump -Z root -U -n -s 0 -Q "$dir" -i "$dev" -w "$file" "$filter" \
 		2>"$file.log" &
 	CAPTURE_PID=$!
 	CAPTURE_FILE=$file

@@ -36,6 +36,8 @@ struct xt_map66_tginfo {
 
 	/* Kernel only: the mapping, precomputed at rule insertion. */
 	struct map66_prefix	map __attribute__((aligned(8)));
+	/* Kernel only: raw PREROUTING, the flowtable hook taken. */
+	__u8			before_conntrack;
 };
 
 #endif /* _XT_MAP66_H */

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Keeping our connections off nftables' flowtables: see
+ * softwire_flowtable.h and docs/flow-offload.md.
+ */
+#include <linux/ipv6.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <net/ip.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_extend.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netns/generic.h>
+
+#include "softwire_flowtable.h"
+
+/* Devices recorded before "every new connection" (all) takes over. */
+#define FLOWTABLE_DEVS 8
+
+struct softwire_flowtable_net {
+	struct mutex	lock;		/* users, (un)registering the hooks */
+	unsigned int	users[2];	/* [0] IPv4, [1] IPv6 */
+	siphash_key_t	key;		/* of the marks */
+	int		devs[FLOWTABLE_DEVS];	/* ifindexes; 0: free */
+	bool		all;		/* more devices than slots */
+};
+
+/* The mark: at the end of skb->cb, past the IPv4 and IPv6 control blocks. */
+struct softwire_flowtable_cb {
+	u32	magic;
+	u32	unused;
+	u64	tag;
+};
+
+#define FLOWTABLE_MAGIC 0x666c6f77	/* "flow" */
+
+static unsigned int flowtable_net_id __read_mostly;
+static struct softwire_stats *flowtable_stats;
+static unsigned int flowtable_kept, flowtable_failed;
+
+static struct softwire_flowtable_net *flowtable_net(struct net *net)
+{
+	return net_generic(net, flowtable_net_id);
+}
+
+static struct softwire_flowtable_cb *flowtable_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct inet_skb_parm) +
+		     sizeof(struct softwire_flowtable_cb) > sizeof(skb->cb));
+	BUILD_BUG_ON(sizeof(struct inet6_skb_parm) +
+		     sizeof(struct softwire_flowtable_cb) > sizeof(skb->cb));
+	return (struct softwire_flowtable_cb *)
+	       (skb->cb + sizeof(skb->cb) - sizeof(struct softwire_flowtable_cb));
+}
+
+static u64 flowtable_tag(const struct softwire_flowtable_net *fn,
+			 const struct sk_buff *skb)
+{
+	return siphash_1u64((u64)(unsigned long)skb, &fn->key);
+}
+
+bool softwire_flowtable_keep_off(struct net *net, struct sk_buff *skb)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	/* Untracked (NULL), an old connection, one with a helper. */
+	if (!ct || nf_ct_is_confirmed(ct) || nf_ct_is_template(ct) ||
+	    nf_ct_ext_exist(ct, NF_CT_EXT_HELPER))
+		return true;
+	/*
+	 * nft_flow_offload_eval() refuses a connection with this extension.
+	 * Unconfirmed, the connection is this packet's alone: the extension
+	 * may be added, as nft's "ct helper set" adds it.
+	 */
+	if (!nf_ct_helper_ext_add(ct, GFP_ATOMIC)) {
+		softwire_count(net, flowtable_stats, flowtable_failed);
+		return false;
+	}
+	softwire_count(net, flowtable_stats, flowtable_kept);
+	return true;
+}
+
+void softwire_flowtable_mark(struct net *net, struct sk_buff *skb)
+{
+	struct softwire_flowtable_cb *cb = flowtable_cb(skb);
+
+	cb->magic = FLOWTABLE_MAGIC;
+	cb->tag = flowtable_tag(flowtable_net(net), skb);
+}
+
+void softwire_flowtable_via_dev(struct net *net, const struct net_device *dev)
+{
+	struct softwire_flowtable_net *fn = flowtable_net(net);
+	int ifindex = dev->ifindex;
+	int i, cur;
+
+	for (i = 0; i < FLOWTABLE_DEVS; i++) {
+		cur = READ_ONCE(fn->devs[i]);
+		if (!cur)
+			cur = cmpxchg(&fn->devs[i], 0, ifindex) ?: ifindex;
+		if (cur == ifindex)
+			return;
+	}
+	if (!READ_ONCE(fn->all))
+		WRITE_ONCE(fn->all, true);
+}
+
+static bool flowtable_from_dev(const struct softwire_flowtable_net *fn,
+			       const struct net_device *in)
+{
+	int i, cur;
+
+	if (READ_ONCE(fn->all))
+		return true;
+	for (i = 0; i < FLOWTABLE_DEVS; i++) {
+		cur = READ_ONCE(fn->devs[i]);
+		if (!cur)
+			return false;
+		if (in && cur == in->ifindex)
+			return true;
+	}
+	return false;
+}
+
+/* Right after conntrack in PREROUTING: the connection is there, new or not. */
+static unsigned int flowtable_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct softwire_flowtable_net *fn = flowtable_net(state->net);
+	struct softwire_flowtable_cb *cb = flowtable_cb(skb);
+	enum ip_conntrack_info ctinfo;
+	bool marked = false;
+	struct nf_conn *ct;
+
+	if (cb->magic == FLOWTABLE_MAGIC &&
+	    cb->tag == flowtable_tag(fn, skb)) {
+		memset(cb, 0, sizeof(*cb));
+		marked = true;
+	}
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || nf_ct_is_confirmed(ct))
+		return NF_ACCEPT;
+	if (!marked && !flowtable_from_dev(fn, state->in))
+		return NF_ACCEPT;
+	return softwire_flowtable_keep_off(state->net, skb) ? NF_ACCEPT : NF_DROP;
+}
+
+static const struct nf_hook_ops flowtable_ops[2] = {
+	{
+		.hook		= flowtable_hook,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook		= flowtable_hook,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_CONNTRACK + 1,
+	},
+};
+
+static int flowtable_family(u8 pf)
+{
+	return pf == NFPROTO_IPV6;
+}
+
+int softwire_flowtable_get(struct net *net, u8 pf)
+{
+	struct softwire_flowtable_net *fn = flowtable_net(net);
+	int f = flowtable_family(pf), err = 0;
+
+	mutex_lock(&fn->lock);
+	if (!fn->users[f])
+		err = nf_register_net_hook(net, &flowtable_ops[f]);
+	if (!err)
+		fn->users[f]++;
+	mutex_unlock(&fn->lock);
+	return err;
+}
+
+void softwire_flowtable_put(struct net *net, u8 pf)
+{
+	struct softwire_flowtable_net *fn = flowtable_net(net);
+	int f = flowtable_family(pf), i;
+
+	mutex_lock(&fn->lock);
+	/* users is 0 if the namespace's exit came first (it unhooked). */
+	if (fn->users[f] && !--fn->users[f]) {
+		nf_unregister_net_hook(net, &flowtable_ops[f]);
+		if (!fn->users[0] && !fn->users[1]) {
+			for (i = 0; i < FLOWTABLE_DEVS; i++)
+				WRITE_ONCE(fn->devs[i], 0);
+			WRITE_ONCE(fn->all, false);
+		}
+	}
+	mutex_unlock(&fn->lock);
+}
+
+static int __net_init flowtable_net_init(struct net *net)
+{
+	struct softwire_flowtable_net *fn = flowtable_net(net);
+
+	mutex_init(&fn->lock);
+	get_random_bytes(&fn->key, sizeof(fn->key));
+	return 0;
+}
+
+/* Rules destroyed after this find users at 0 (see softwire_after_snat.c). */
+static void __net_exit flowtable_net_exit(struct net *net)
+{
+	struct softwire_flowtable_net *fn = flowtable_net(net);
+	int f;
+
+	mutex_lock(&fn->lock);
+	for (f = 0; f < 2; f++) {
+		if (fn->users[f]) {
+			nf_unregister_net_hook(net, &flowtable_ops[f]);
+			fn->users[f] = 0;
+		}
+	}
+	mutex_unlock(&fn->lock);
+}
+
+static struct pernet_operations flowtable_net_ops = {
+	.init	= flowtable_net_init,
+	.exit	= flowtable_net_exit,
+	.id	= &flowtable_net_id,
+	.size	= sizeof(struct softwire_flowtable_net),
+};
+
+int softwire_flowtable_init(struct softwire_stats *stats, unsigned int kept,
+			    unsigned int failed)
+{
+	flowtable_stats = stats;
+	flowtable_kept = kept;
+	flowtable_failed = failed;
+	return register_pernet_subsys(&flowtable_net_ops);
+}
+
+void softwire_flowtable_exit(void)
+{
+	unregister_pernet_subsys(&flowtable_net_ops);
+}
