@@ -42,9 +42,33 @@ frames() { tcpdump -r "$1" -n "$2" 2>/dev/null | wc -l; }
 
 # ---- MAP66 --------------------------------------------------------------
 
+# map66_rules RECIPE: README's stateful recipe (the reverse map in raw, the
+# forward map in mangle POSTROUTING) or its plain one (both in mangle).
+map66_rules() {
+	local ipt="ip6tables-$BACKEND" table=mangle
+	[ "$1" = stateful ] && table=raw
+	n gw $ipt -t raw -F; n gw $ipt -t mangle -F
+	n gw $ipt -t $table -A PREROUTING -i eth0 -d 2001:db8:1::/48 -j MAP66 --to fd01:203:405::/48
+	n gw $ipt -t mangle -A POSTROUTING -o eth0 -s fd01:203:405::/48 -j MAP66 --to 2001:db8:1::/48
+}
+
+
 MAPPED=2001:db8:1:d550::10
 map66_topology
 for l in "in eth0" "gw eth0" "gw eth1" "out eth0"; do no_offload $l; done
+settle
+
+# Before any flowtable: no rule asks for conntrack in this namespace, so
+# nothing is tracked, and MAP66 has nothing to keep off.
+BACKEND=${BACKENDS%% *}
+map66_rules plain
+udp_echo out 5002 20
+check "no conntrack in the namespace: MAP66 maps a UDP exchange" \
+	n in $PKT udp-ask $SERVER 5002 untracked 20
+expect_eq "no conntrack in the namespace: no entry, nothing kept off" "0 0" \
+	"$(tracked gw dport=5002) $(map66_stat gw conntrack_kept_off_flowtable)"
+n gw "ip6tables-$BACKEND" -t mangle -F
+
 n gw modprobe -q nf_flow_table_inet 2>/dev/null
 check "MAP66 gateway: the nft flowtable is set up (eth0, eth1)" flowtable gw eth0 eth1
 settle
@@ -58,16 +82,6 @@ ctl=$(offloaded gw)
 check "control: ... and the flowtable offloaded it ($ctl [OFFLOAD] in conntrack)" test "$ctl" -ge 1
 ip -n out route del fd01:203:405::/48 via 2001:db8:0:1::1
 n gw conntrack -F 2>/dev/null
-
-# map66_rules RECIPE: README's stateful recipe (the reverse map in raw, the
-# forward map in mangle POSTROUTING) or its plain one (both in mangle).
-map66_rules() {
-	local ipt="ip6tables-$BACKEND" table=mangle
-	[ "$1" = stateful ] && table=raw
-	n gw $ipt -t raw -F; n gw $ipt -t mangle -F
-	n gw $ipt -t $table -A PREROUTING -i eth0 -d 2001:db8:1::/48 -j MAP66 --to fd01:203:405::/48
-	n gw $ipt -t mangle -A POSTROUTING -o eth0 -s fd01:203:405::/48 -j MAP66 --to 2001:db8:1::/48
-}
 
 map66_round() {
 	local T="$BACKEND, $1 recipe:" kept
