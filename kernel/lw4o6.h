@@ -114,4 +114,8 @@ int lw4o6_aftr_check(const struct xt_tgchk_param *par,
 void lw4o6_aftr_destroy(const struct xt_tgdtor_param *par,
 			struct xt_lw4o6_tginfo *info);
 
+/* SNATPSID, the NAT target into a port set (snatpsid_target.c) */
+int snatpsid_init(void);
+void snatpsid_exit(void);
+
 #endif /* LW4O6_H */

@@ -147,10 +147,15 @@ static int __init lw4o6_tg_init(void)
 	err = lw4o6_b4_init();
 	if (err)
 		goto after_snat;
-	err = xt_register_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
+	err = snatpsid_init();
 	if (err)
 		goto b4;
+	err = xt_register_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
+	if (err)
+		goto snatpsid;
 	return 0;
+snatpsid:
+	snatpsid_exit();
 b4:
 	lw4o6_b4_exit();
 after_snat:
@@ -167,6 +172,7 @@ bt:
 static void __exit lw4o6_tg_exit(void)
 {
 	xt_unregister_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
+	snatpsid_exit();
 	lw4o6_b4_exit();
 	softwire_after_snat_exit();
 	softwire_flowtable_exit();
@@ -181,3 +187,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Xtables: stateless IPv4-in-IPv6 softwires (lw4o6, MAP-E, DS-Lite)");
 MODULE_ALIAS("ipt_LW4O6");
 MODULE_ALIAS("ip6t_LW4O6");
+MODULE_ALIAS("ipt_SNATPSID");

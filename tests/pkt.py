@@ -11,6 +11,7 @@ Plain Python (no scapy) so that it starts quickly inside a TCG VM.
   pkt.py send-4in6 ...             a crafted UDP/IPv4 packet in IPv6
   pkt.py tos PCAP                  outer traffic class and inner TOS of 4in6
   pkt.py udp-echo|udp-ask|udp-refused|udp-unreachable|udp-stream ...
+  pkt.py udp-flows|udp-ports|in-set ...     many UDP flows, their source ports
   pkt.py icmp-error ...            craft an ICMPv6 error quoting a packet
   pkt.py genl FAMILY CMD [...]      one raw generic netlink request
   pkt.py genl-probe OUT STOP SECS   nlctrl requests in a loop, timed
@@ -685,6 +686,85 @@ def cmd_genl_probe(a):
     return 0
 
 
+def cmd_udp_flows(a):
+    """Open COUNT UDP sockets at once (COUNT flows), send one datagram to
+    DST PORT from each (from source port SPORT for the first, if given),
+    keep them open SECONDS; print how many got an answer."""
+    import select
+    import time
+    socks = []
+    for i in range(a.count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if i == 0 and a.sport:
+            s.bind(("0.0.0.0", a.sport))
+        s.connect((a.dst, a.port))
+        s.send(b"flow %d" % i)
+        s.setblocking(False)
+        socks.append(s)
+        if a.pace:
+            time.sleep(a.pace)
+    answered = set()
+    end = time.monotonic() + a.seconds
+    while time.monotonic() < end and len(answered) < len(socks):
+        r, _, _ = select.select([s for s in socks if s not in answered], [], [],
+                                max(0, end - time.monotonic()))
+        for s in r:
+            try:
+                s.recv(2048)
+                answered.add(s)
+            except OSError:
+                pass
+    print(len(answered))
+    return 0
+
+
+def cmd_udp_ports(a):
+    """Answer UDP datagrams on PORT for SECONDS (or until COUNT came);
+    print the source port of each, in the order they came."""
+    import time
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("0.0.0.0", a.port))
+    end = time.monotonic() + a.seconds
+    n = 0
+    with open(a.out, "w") as out:
+        while n < a.count and time.monotonic() < end:
+            sock.settimeout(max(0.01, end - time.monotonic()))
+            try:
+                data, peer = sock.recvfrom(2048)
+            except OSError:
+                continue
+            out.write("%s %d\n" % peer)
+            out.flush()
+            sock.sendto(b"echo: " + data, peer)
+            n += 1
+    return 0
+
+
+def cmd_in_set(a):
+    """Check the ports (one "ADDR PORT" per line of FILE): all from ADDR,
+    all distinct, all in the port set PSID/LEN at OFFSET (RFC 7597 section
+    5.1: A = port >> (16 - a) is not 0 when a > 0, and the k bits after A
+    are the PSID). Print problems; exit 1 if any."""
+    psid, k = (int(x) for x in a.psid.split("/"))
+    off = a.offset
+    bad, seen = [], set()
+    for line in open(a.file):
+        addr, port = line.split()
+        port = int(port)
+        if addr != a.addr:
+            bad.append("%s %d: not from %s" % (addr, port, a.addr))
+        if port in seen:
+            bad.append("port %d twice" % port)
+        seen.add(port)
+        m = 16 - off - k
+        if (off and port >> (16 - off) == 0) or ((port >> m) & ((1 << k) - 1)) != psid or port == 0:
+            bad.append("port %d is not in PSID %d/%d at offset %d" % (port, psid, k, off))
+    print("  %d ports, %d distinct" % (sum(1 for _ in open(a.file)), len(seen)))
+    for b in bad[:10]:
+        print("  " + b)
+    return 1 if bad else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -758,6 +838,26 @@ def main():
     c.add_argument("count", type=int)
     c.add_argument("interval", type=float)
     c.set_defaults(fn=cmd_udp_stream)
+    c = sub.add_parser("udp-flows")
+    c.add_argument("dst")
+    c.add_argument("port", type=int)
+    c.add_argument("count", type=int)
+    c.add_argument("seconds", type=float)
+    c.add_argument("--sport", type=int, default=0)
+    c.add_argument("--pace", type=float, default=0)
+    c.set_defaults(fn=cmd_udp_flows)
+    c = sub.add_parser("udp-ports")
+    c.add_argument("port", type=int)
+    c.add_argument("count", type=int)
+    c.add_argument("seconds", type=float)
+    c.add_argument("out")
+    c.set_defaults(fn=cmd_udp_ports)
+    c = sub.add_parser("in-set")
+    c.add_argument("file")
+    c.add_argument("addr")
+    c.add_argument("psid")
+    c.add_argument("offset", type=int)
+    c.set_defaults(fn=cmd_in_set)
     c = sub.add_parser("dump4")
     c.add_argument("pcap")
     c.set_defaults(fn=cmd_dump4)
