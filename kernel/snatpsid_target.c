@@ -38,8 +38,8 @@
 #include "lw4o6.h"
 
 enum snatpsid_stat {
-	SNATPSID_STAT_TRANSLATED,	/* a port of the set chosen */
-	SNATPSID_STAT_KEPT_PORT,	/* ... the original one */
+	SNATPSID_STAT_TRANSLATED,	/* given a port of the set */
+	SNATPSID_STAT_KEPT_PORT,	/* ... its own (counted in both) */
 	SNATPSID_STAT_EXHAUSTED,	/* no free port for the destination */
 	SNATPSID_STAT_PORTLESS,		/* no port: the address alone */
 	SNATPSID_STAT_PORTLESS_DROPPED,	/* ... dropped (--drop-portless) */
@@ -173,8 +173,9 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 		snatpsid_count(par, SNATPSID_STAT_EXHAUSTED);
 		return NF_DROP;
 	}
-	snatpsid_count(par, kept ? SNATPSID_STAT_KEPT_PORT :
-				   SNATPSID_STAT_TRANSLATED);
+	snatpsid_count(par, SNATPSID_STAT_TRANSLATED);
+	if (kept)
+		snatpsid_count(par, SNATPSID_STAT_KEPT_PORT);
 	range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 	range.min_proto.all = htons(port);
 	range.max_proto.all = htons(port);

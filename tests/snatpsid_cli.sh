@@ -8,8 +8,9 @@
 #
 # The first part needs no kernel module: the extension refuses bad input
 # (and prints the rule for -v) before anything reaches the kernel. Without
-# xt_SNATPSID loaded the second part fails, unless XTSW_SNATPSID_PARSE_ONLY=1
-# (extension work on a host without the module) skips it, saying so.
+# the SNATPSID target (module xt_LW4O6) the second part fails, unless
+# XTSW_SNATPSID_PARSE_ONLY=1 (extension work on a host without the module)
+# skips it, saying so.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -102,7 +103,9 @@ if [ "${XTSW_SNATPSID_PARSE_ONLY:-0}" = 1 ]; then
 	finish
 	exit
 fi
-check "xt_SNATPSID is loaded (the rest needs it)" grep -q '^xt_SNATPSID ' /proc/modules
+check "the SNATPSID target is there (xt_LW4O6 loaded; the rest needs it)" \
+	sh -c "grep -q '^xt_LW4O6 ' /proc/modules && grep -qx SNATPSID /proc/net/ip_tables_targets"
+
 
 printf 'br-address %s\nrule %s\n' $BR "$RULE" >"$TMP/fmr"
 n $NS "$CTL" load fmr "$TMP/fmr" >/dev/null
