@@ -22,6 +22,8 @@ PLAIN = {
     "aftr_encap_1M": "aftr_plain",
     "decap_ip6tnl": "decap_plain", "aftr_decap_1": "decap_plain",
     "aftr_decap_10k": "decap_plain", "aftr_decap_1M": "decap_plain",
+    "nat_snatpsid": "nat_snat", "nat_snat_90": "nat_snat",
+    "nat_snatpsid_90": "nat_snatpsid",
 }
 WHAT = {
     "v6_plain": "IPv6 forwarding (pktgen UDP, 100 B)",
@@ -44,6 +46,10 @@ WHAT = {
     "aftr_decap_1": "AFTR decap, 1 softwire",
     "aftr_decap_10k": "AFTR decap, 10 000 softwires, random src",
     "aftr_decap_1M": "AFTR decap, 1M softwires, random src",
+    "nat_snat": "new UDP connections/s, SNAT into 4096-8191",
+    "nat_snatpsid": "new UDP connections/s, SNATPSID into PSID 1/4 (the same ports)",
+    "nat_snat_90": "new connections/s, SNAT, the range 90% used for the destination",
+    "nat_snatpsid_90": "new connections/s, SNATPSID, the set 90% used for the destination",
     "tcp_b4": "TCP bulk through the LW4O6 B4",
     "tcp_ip6tnl": "TCP bulk through the ip4ip6 device + SNAT",
 }

@@ -25,7 +25,10 @@
 #
 # Environment: XTSW_BENCH_ROUNDS (default 3), XTSW_BENCH_PACKETS per run
 # (default 100000), XTSW_BENCH_TCP_SECS (default 5), XTSW_BENCH_CASES (a
-# space-separated list of groups: v6 v4 b4 aftr decap tcp ctl; default all).
+# space-separated list of groups: v6 v4 b4 aftr decap nat tcp ctl; default
+# all).
+#
+#   BENCH rate nat_CASE ROUND CONNS  new connections NATed per second
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -34,7 +37,7 @@ CTL=$REPO/tools/softwirectl/softwirectl
 ROUNDS=${XTSW_BENCH_ROUNDS:-3}
 PKTS=${XTSW_BENCH_PACKETS:-100000}
 TCP_SECS=${XTSW_BENCH_TCP_SECS:-5}
-GROUPS_ON=" ${XTSW_BENCH_CASES:-v6 v4 b4 aftr decap tcp ctl} "
+GROUPS_ON=" ${XTSW_BENCH_CASES:-v6 v4 b4 aftr decap nat tcp ctl} "
 on() { case $GROUPS_ON in *" $1 "*) return 0 ;; esac; return 1; }
 IPT=iptables-legacy
 IP6T=ip6tables-legacy
@@ -310,6 +313,69 @@ if on decap; then
 fi
 rm -f "$TMP/t1M"
 
+# pg_run NS: run the pktgen commands of stdin on NS's g0; prints pktgen's
+# own time of the run, in seconds.
+pg_run() {
+	n "$1" sh -c '
+		cd /proc/net/pktgen
+		echo rem_device_all >kpktgend_0
+		echo "add_device g0" >kpktgend_0
+		while read -r l; do echo "$l" >g0; done
+		echo start >pgctrl
+		sed -n "s/^Result: OK: \([0-9]*\)(.*/\1/p" g0' | awk '{ print $1 / 1e6 }'
+}
+
+# New connections (issue 11): SNAT into 4096-8191 against SNATPSID into the
+# same set (PSID 1/4 at offset 0), every packet a new UDP connection to one
+# destination (random source address and port). An nft chain after NAT
+# (postrouting, priority 200) counts and drops them before conntrack
+# confirms them: no entry stays, each packet meets the same set, and the
+# rate is the NAT setup's. The _90 cases first fill 90% of the set for that
+# destination (3686 confirmed connections from 198.18.0.2, not dropped).
+NAT_CASES=()
+NAT_PKTS=${XTSW_BENCH_NAT_PACKETS:-20000}
+nat_flow() {	# CASE COUNT SRC_MIN SRC_MAX SPORT_MIN SPORT_MAX [flags...]
+	local c=$1
+	printf '%s\n' "count $2" "clone_skb 0" "pkt_size 100" "delay 0" \
+		"dst_mac $(mac_of r_$c i0)" "src_min $3" "src_max $4" \
+		"dst_min 203.0.113.1" "dst_max 203.0.113.1" \
+		"udp_src_min $5" "udp_src_max $6" "udp_dst_min 4242" "udp_dst_max 4242" "${@:7}"
+}
+nat_counted() { n r_$1 nft list chain ip natbench post | awk '/counter/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
+run_nat() {
+	local c=$1 c0 c1 t
+	n r_$c conntrack -F 2>/dev/null
+	case $c in *_90)
+		nat_flow $c 3686 198.18.0.2 198.18.0.2 10000 13685 | pg_run gen_$c >/dev/null ;;
+	esac
+	c0=$(nat_counted $c)
+	t=$(nat_flow $c "$NAT_PKTS" 198.18.0.3 198.18.0.250 1024 65535 "flag IPSRC_RND" "flag UDPSRC_RND" |
+		pg_run gen_$c)
+	c1=$(nat_counted $c)
+	echo "($c1 - $c0) / $t" | bc
+}
+if on nat; then
+	n_cases=${#CASES[@]}
+	for c in nat_snat nat_snatpsid nat_snat_90 nat_snatpsid_90; do
+		router_base $c
+		case $c in
+		nat_snat*) n r_$c $IPT -t nat -A POSTROUTING -o d0 -p udp -j SNAT --to 192.0.2.1:4096-8191 ;;
+		*) n r_$c $IPT -t nat -A POSTROUTING -o d0 -j SNATPSID --to 192.0.2.1 --psid 1/4 --psid-offset 0 ;;
+		esac
+		n r_$c nft -f - <<'NFT'
+table ip natbench {
+	chain post {
+		type filter hook postrouting priority 200;
+		ct original ip saddr != 198.18.0.2 counter drop
+	}
+}
+NFT
+		n r_$c sysctl -qw net.netfilter.nf_conntrack_max=262144
+		NAT_CASES+=("$c")
+	done
+	CASES=("${CASES[@]:0:$n_cases}")	# measured by run_nat, not run_case
+fi
+
 # run_case CASE: one run; prints packets/s leaving r_CASE's d0. The time
 # of a pktgen run is pktgen's own (its Result line, in microseconds): the
 # write to pgctrl returns up to 100 ms late (pktgen polls its threads with
@@ -387,11 +453,16 @@ except Exception:
     print(0)'
 }
 
-echo "BENCH info cases ${CASES[*]} ${TCP_CASES[*]/#/tcp_}"
+echo "BENCH info cases ${CASES[*]} ${NAT_CASES[*]} ${TCP_CASES[*]/#/tcp_}"
 declare -A BEST=()
 for round in $(seq "$ROUNDS"); do
 	for c in "${CASES[@]}"; do
 		r=$(run_case $c)
+		echo "BENCH rate $c $round $r"
+		[ "${r%.*}" -gt "${BEST[$c]:-0}" ] && BEST[$c]=${r%.*}
+	done
+	for c in "${NAT_CASES[@]}"; do
+		r=$(run_nat $c)
 		echo "BENCH rate $c $round $r"
 		[ "${r%.*}" -gt "${BEST[$c]:-0}" ] && BEST[$c]=${r%.*}
 	done
@@ -407,6 +478,13 @@ done
 for c in "${CASES[@]}"; do
 	check "$c: traffic crossed (best ${BEST[$c]:-0} packets/s)" test "${BEST[$c]:-0}" -gt 0
 done
+for c in "${NAT_CASES[@]}"; do
+	check "$c: new connections were NATed (best ${BEST[$c]:-0}/s)" test "${BEST[$c]:-0}" -gt 0
+done
+if on nat; then
+	check "nat_snatpsid_90: SNATPSID found free ports in the 90% full set" \
+		test "$(n r_nat_snatpsid_90 awk '$1 == "translated" { print $2 }' /proc/net/xt_SNATPSID)" -gt 0
+fi
 for c in "${TCP_CASES[@]}"; do
 	check "tcp_$c: data crossed (best ${BEST[tcp_$c]:-0} Mbit/s)" test "${BEST[tcp_$c]:-0}" -gt 0
 done
