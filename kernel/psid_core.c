@@ -53,6 +53,33 @@ uint16_t psid_set_port(const struct psid_set *s, unsigned int n)
 			  ((unsigned int)s->psid << m) | j);
 }
 
+/* RFC 6056 section 3.3.1's spirit: a random port, not a predictable one. */
+int psid_pick_port(const struct psid_set *s, uint16_t orig, unsigned int tries,
+		   const struct psid_pick_ops *ops, void *ctx, bool *kept)
+{
+	unsigned int n = psid_set_size(s), i, start;
+	uint16_t port;
+
+	*kept = false;
+	if (orig && psid_port_in_set(s, orig) && ops->free(orig, ctx)) {
+		*kept = true;
+		return orig;
+	}
+	for (i = 0; i < tries && i < n; i++) {
+		port = psid_set_port(s, ops->below(n, ctx));
+		if (port && ops->free(port, ctx))
+			return port;
+	}
+	/* Nearly full: every port once, from a random place. */
+	start = ops->below(n, ctx);
+	for (i = 0; i < n; i++) {
+		port = psid_set_port(s, (start + i) % n);
+		if (port && ops->free(port, ctx))
+			return port;
+	}
+	return -1;
+}
+
 /* len bits of p starting at bit off (MSB first), len <= 48 */
 static uint64_t get_bits(const uint8_t *p, unsigned int off, unsigned int len)
 {

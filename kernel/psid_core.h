@@ -35,6 +35,22 @@ unsigned int psid_set_size(const struct psid_set *s);
 uint16_t psid_set_port(const struct psid_set *s, unsigned int n);
 
 /* A MAP rule (BMR or FMR), RFC 7597 section 5. */
+/*
+ * Choose a port of the set for a new connection (source NAT into the set):
+ * orig if it is in the set and free; else one at random over the set, up
+ * to tries draws; then every port once from a random place. free(port,
+ * ctx) says whether a port may be used (port 0 is never offered);
+ * below(n, ctx) is a random number under n. Returns the port, or -1 when
+ * none is free; *kept says whether it is orig.
+ */
+struct psid_pick_ops {
+	bool (*free)(uint16_t port, void *ctx);
+	uint32_t (*below)(uint32_t n, void *ctx);
+};
+
+int psid_pick_port(const struct psid_set *s, uint16_t orig, unsigned int tries,
+		   const struct psid_pick_ops *ops, void *ctx, bool *kept);
+
 struct map_rule {
 	uint8_t ip6_prefix[16];
 	uint8_t ip6_len;

@@ -14,13 +14,14 @@
  * helpers, the NAT of ICMP errors and conntrack -L see an ordinary SNAT
  * binding.
  *
- * The port: the original one if it is in the set and gives a unique tuple
- * (as the NAT core keeps it when it can), else one drawn at random over
- * the set (RFC 6056 section 3.3.1, Algorithm 1: not predictable), checked
- * for a unique tuple against conntrack as the NAT core checks it; after
- * SNATPSID_RANDOM_TRIES collisions, a scan of the whole set from a random
- * place finds a free port if there is one. None: the set is exhausted for
- * this destination, and the new connection is dropped and counted.
+ * The port (psid_pick_port(), plain C, unit-tested): the original one if
+ * it is in the set and gives a unique tuple (as the NAT core keeps it when
+ * it can), else one drawn at random over the set (RFC 6056 section 3.3.1,
+ * Algorithm 1: not predictable), checked for a unique tuple against
+ * conntrack as the NAT core checks it; after SNATPSID_RANDOM_TRIES
+ * collisions, a scan of the whole set from a random place finds a free
+ * port if there is one. None: the set is exhausted for this destination,
+ * and the new connection is dropped and counted.
  */
 #include <linux/icmp.h>
 #include <linux/module.h>
@@ -86,47 +87,33 @@ static bool snatpsid_has_port(const struct nf_conntrack_tuple *t)
 	return false;
 }
 
+/* What psid_pick_port() asks about: the tuple after translation. */
+struct snatpsid_ctx {
+	struct nf_conntrack_tuple	t;	/* source address set */
+	const struct nf_conn		*ct;
+};
+
 /* Would the connection's tuple with this source port be unique? */
-static bool snatpsid_free(struct nf_conntrack_tuple *t, u16 port,
-			  const struct nf_conn *ct)
+static bool snatpsid_free(u16 port, void *ctx)
 {
+	struct snatpsid_ctx *c = ctx;
 	struct nf_conntrack_tuple reply;
 
-	if (!port)	/* in a set at offset 0, never a source port */
-		return false;
-	t->src.u.all = htons(port);
+	c->t.src.u.all = htons(port);
 	/* As the NAT core: conntrack knows replies; look for this one. */
-	nf_ct_invert_tuple(&reply, t);
-	return !nf_conntrack_tuple_taken(&reply, ct);
+	nf_ct_invert_tuple(&reply, &c->t);
+	return !nf_conntrack_tuple_taken(&reply, c->ct);
 }
 
-/* A free port of the set for t (source address already set), or -1. */
-static int snatpsid_pick(struct nf_conntrack_tuple *t, u16 orig,
-			 const struct psid_set *set, const struct nf_conn *ct,
-			 bool *kept)
+static u32 snatpsid_below(u32 n, void *ctx)
 {
-	unsigned int n = psid_set_size(set), i, start;
-	u16 port;
-
-	*kept = false;
-	if (psid_port_in_set(set, orig) && snatpsid_free(t, orig, ct)) {
-		*kept = true;
-		return orig;
-	}
-	for (i = 0; i < SNATPSID_RANDOM_TRIES && i < n; i++) {
-		port = psid_set_port(set, get_random_u32_below(n));
-		if (snatpsid_free(t, port, ct))
-			return port;
-	}
-	/* Nearly full: look at every port once, from a random place. */
-	start = get_random_u32_below(n);
-	for (i = 0; i < n; i++) {
-		port = psid_set_port(set, (start + i) % n);
-		if (snatpsid_free(t, port, ct))
-			return port;
-	}
-	return -1;
+	return get_random_u32_below(n);
 }
+
+static const struct psid_pick_ops snatpsid_pick_ops = {
+	.free	= snatpsid_free,
+	.below	= snatpsid_below,
+};
 
 static unsigned int snatpsid_tg(struct sk_buff *skb,
 				const struct xt_action_param *par)
@@ -142,7 +129,7 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 		.min_addr.ip = info->k_addr,
 		.max_addr.ip = info->k_addr,
 	};
-	struct nf_conntrack_tuple t;
+	struct snatpsid_ctx c;
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct;
 	bool kept;
@@ -156,8 +143,9 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 	if (ctinfo != IP_CT_NEW && ctinfo != IP_CT_RELATED)
 		return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
 
-	t = ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	if (!snatpsid_has_port(&t)) {
+	c.t = ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	c.ct = ct;
+	if (!snatpsid_has_port(&c.t)) {
 		if (info->flags & XT_SNATPSID_DROP_PORTLESS) {
 			snatpsid_count(par, SNATPSID_STAT_PORTLESS_DROPPED);
 			return NF_DROP;
@@ -166,9 +154,9 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 		return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
 	}
 
-	t.src.u3.ip = info->k_addr;
-	port = snatpsid_pick(&t, ntohs(ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u.all),
-			     &set, ct, &kept);
+	c.t.src.u3.ip = info->k_addr;
+	port = psid_pick_port(&set, ntohs(ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u.all),
+			      SNATPSID_RANDOM_TRIES, &snatpsid_pick_ops, &c, &kept);
 	if (port < 0) {
 		snatpsid_count(par, SNATPSID_STAT_EXHAUSTED);
 		return NF_DROP;

@@ -152,6 +152,110 @@ static void test_port_sets_exhaustive(void)
 		}
 }
 
+/* psid_pick_port(): ports in use in a bitmap, a seeded PRNG. */
+struct pick_ctx {
+	unsigned char used[65536];
+	unsigned int asked;
+};
+
+static bool pick_free(uint16_t port, void *ctx)
+{
+	struct pick_ctx *c = ctx;
+
+	c->asked++;
+	return !c->used[port];
+}
+
+static uint32_t pick_below(uint32_t n, void *ctx)
+{
+	(void)ctx;
+	return unit_rand() % n;
+}
+
+static uint32_t pick_zero(uint32_t n, void *ctx)
+{
+	(void)n;
+	(void)ctx;
+	return 0;
+}
+
+static const struct psid_pick_ops pick_ops = { pick_free, pick_below };
+
+static void test_pick_port(void)
+{
+	/* RFC 7597 Appendix A's CE: 252 ports. */
+	const struct psid_set ce = { .offset = 6, .len = 8, .psid = 0x34 };
+	static struct pick_ctx c;
+	unsigned int i, n = psid_set_size(&ce);
+	bool kept;
+	int p;
+
+	memset(&c, 0, sizeof(c));
+	p = psid_pick_port(&ce, 1233, 32, &pick_ops, &c, &kept);
+	CHECK(p == 1233 && kept, "the original port, in the set and free: %d", p);
+	c.used[1233] = 1;
+	p = psid_pick_port(&ce, 1233, 32, &pick_ops, &c, &kept);
+	CHECK(p > 0 && p != 1233 && !kept && psid_port_in_set(&ce, (uint16_t)p),
+	      "the original port taken: another of the set, %d", p);
+	p = psid_pick_port(&ce, 40000, 32, &pick_ops, &c, &kept);
+	CHECK(p > 0 && !kept && psid_port_in_set(&ce, (uint16_t)p),
+	      "an original port outside the set is not kept: %d", p);
+
+	/* Fill the set one pick at a time: every port once, then none. */
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < n; i++) {
+		p = psid_pick_port(&ce, 50000, 32, &pick_ops, &c, &kept);
+		CHECK(p > 0 && psid_port_in_set(&ce, (uint16_t)p) && !c.used[p],
+		      "pick %u of %u: %d", i, n, p);
+		if (p > 0)
+			c.used[p] = 1;
+	}
+	c.asked = 0;
+	p = psid_pick_port(&ce, 1233, 32, &pick_ops, &c, &kept);
+	CHECK(p == -1, "the set exhausted: -1, not %d", p);
+	CHECK(c.asked <= 1 + 32 + n, "asked %u times for %u ports", c.asked, n);
+}
+
+static void test_pick_port_never_zero(void)
+{
+	/* PSID 0 at offset 0 holds port 0, which is never a source port. */
+	const struct psid_set s = { .offset = 0, .len = 4, .psid = 0 };
+	const struct psid_pick_ops zero = { pick_free, pick_zero };
+	static struct pick_ctx c;
+	bool kept;
+	int p;
+
+	memset(&c, 0, sizeof(c));
+	p = psid_pick_port(&s, 0, 8, &zero, &c, &kept);
+	CHECK(p == 1 && !kept, "port 0 skipped: %d", p);
+	CHECK(!c.used[0] && c.asked == 1, "port 0 never offered to free()");
+}
+
+static void test_pick_port_spread(void)
+{
+	/* The seed's lw4o6 set, 4096-8191: 1000 picks are not a sequence. */
+	const struct psid_set s = { .offset = 0, .len = 4, .psid = 1 };
+	static struct pick_ctx c;
+	unsigned int i, seq = 0, parts = 0, part[16] = { 0 };
+	int p, last = -1;
+	bool kept;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < 1000; i++) {
+		p = psid_pick_port(&s, 40000, 32, &pick_ops, &c, &kept);
+		CHECK(p >= 4096 && p <= 8191, "in the set: %d", p);
+		if (p < 4096 || p > 8191)
+			return;
+		c.used[p] = 1;
+		seq += p == last + 1;
+		part[(p - 4096) / 256]++;
+		last = p;
+	}
+	for (i = 0; i < 16; i++)
+		parts += part[i] > 0;
+	CHECK(seq < 20 && parts == 16, "%u in a row, %u sixteenths hit", seq, parts);
+}
+
 int main(void)
 {
 	RUN(test_rfc7597_example1);
@@ -159,5 +263,8 @@ int main(void)
 	RUN(test_rule_errors);
 	RUN(test_ce_for_address_and_port);
 	RUN(test_port_sets_exhaustive);
+	RUN(test_pick_port);
+	RUN(test_pick_port_never_zero);
+	RUN(test_pick_port_spread);
 	UNIT_END();
 }
