@@ -65,4 +65,16 @@ echo "Every packet is IPv4 in IPv6 between B4 and AFTR; inside, the LAN host is"
 echo "192.0.2.1 with a port in 4096-8191."
 say "The AFTR's binding table and its counters"
 n aftr "$CTL" show bt0
+
+say "SNATPSID: the whole port set, every protocol, one rule instead of three SNAT"
+n b4 iptables-legacy -t nat -F
+n b4 iptables-legacy -t nat -A POSTROUTING -o wan -j SNATPSID --to 192.0.2.1 --psid 1/4 --psid-offset 0
+n b4 iptables-legacy-save -t nat | grep SNATPSID
+n server $PKT udp-ports 5003 8 20 "$TMP/ports" &
+listening server 5003 udp
+echo "8 UDP flows from the LAN host: answered $(n client $PKT udp-flows $SERVER4 5003 8 10) of 8"
+wait $!
+echo "the server saw them from 192.0.2.1, ports drawn at random over 4096-8191:"
+awk '{ printf "  %s:%s\n", $1, $2 }' "$TMP/ports"
+n b4 cat /proc/net/xt_SNATPSID
 cleanup
