@@ -162,7 +162,12 @@ unchrooted() {
 		sh "$@"
 }
 # uns SCRIPT: SCRIPT run by nobody as root of a new user and network
-# namespace, in the memory cgroup.
+# namespace, in the memory cgroup. nobody runs its own copy of the tool:
+# the tree may sit in a directory only root can enter (a CI's mktemp -d).
+UCTL=$(mktemp -d /tmp/xtsw-nobody.XXXXXX)
+chmod 755 "$UCTL"
+cp "$CTL" "$UCTL/softwirectl"
+CTL=$UCTL/softwirectl
 uns() {
 	incg unchrooted /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups \
 		/usr/bin/unshare -U -r -n /bin/sh -c "$1"
@@ -244,4 +249,5 @@ check "the big table exists" n aftr "$CTL" show huge
 check "delete it" n aftr "$CTL" delete huge
 
 check "delete t, t2, t4" sh -c "ip netns exec aftr $CTL delete t && ip netns exec aftr $CTL delete t2 && ip netns exec aftr $CTL delete t4"
+rm -rf "$UCTL"
 finish
