@@ -7,8 +7,14 @@
 # dkms.conf, in private DKMS trees (--dkmstree, --sourcetree), so the
 # system's DKMS state and /lib/modules are untouched and a kernel that is
 # only in the private cache can be built for. Natively on the host: a DKMS
-# build inside the emulated VM takes minutes. tests/dkms_install.sh checks
-# the rest (dkms install, modprobe, a rule) in the VM.
+# build inside the emulated VM takes minutes (4 under TCG).
+# tests/dkms_install.sh checks the rest (dkms install, modprobe, a rule) in
+# the VM.
+#
+# Each build is also kept as a binaries-only DKMS tarball,
+# build/dkms/NAME-VER-KVER.tar.gz, with the digest of the tracked files it
+# was built from: tests/dkms_install.sh loads it in the VM (dkms
+# ldtarball) instead of building again there when the digest matches.
 #
 # Usage: scripts/dkms-build.sh KERNEL...
 # Prints one "ok"/"not ok" line per check and "N passed, N failed" last.
@@ -24,6 +30,9 @@ not_ok() { F=$((F + 1)); echo "not ok - $*"; }
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+OUT=build/dkms
+mkdir -p "$OUT"
+digest=$(sh scripts/tree-digest.sh)
 mkdir -p "$T/src/$NAME-$VER" "$T/dkms"
 git ls-files -z | xargs -0 tar -c | tar -x -C "$T/src/$NAME-$VER"
 trees=(--dkmstree "$T/dkms" --sourcetree "$T/src")
@@ -64,6 +73,15 @@ for k in "$@"; do
 			not_ok "dkms built $m for $kver (found '${ko#"$T/"}', vermagic '$magic')"
 		fi
 	done
+	tarball=$OUT/$NAME-$VER-$kver.tar.gz
+	rm -f "$tarball" "$tarball.digest"
+	if dkms mktarball -m "$NAME" -v "$VER" -k "$kver" --binaries-only "${trees[@]}" \
+			--archive "$PWD/$tarball" >"$T/tar.log" 2>&1; then
+		echo "$digest" >"$tarball.digest"
+		ok "dkms mktarball --binaries-only for $kver ($tarball)"
+	else
+		not_ok "dkms mktarball for $kver"; sed 's/^/    /' "$T/tar.log" | tail -n 10
+	fi
 done
 
 echo "$P passed, $F failed"
