@@ -38,6 +38,9 @@ fi
 # under TCG. Another tree (the digest differs), or no tarball: build here.
 TARBALL=$REPO/build/dkms/$NAME-$VER-$KVER.tar.gz
 if [ -f "$TARBALL" ] && [ "$(cat "$TARBALL.digest" 2>/dev/null)" = "$(sh "$REPO/scripts/tree-digest.sh")" ]; then
+	# The source beside the binaries, where DKMS keeps sources (ldtarball
+	# of a binaries-only tarball fails without it).
+	cp -r "$SRC" /usr/src/
 	check "dkms ldtarball (this tree, built for $KVER by scripts/dkms-build.sh)" \
 		dkms ldtarball "$TARBALL"
 	check "dkms status lists it built" sh -c "dkms status | grep -q '^$NAME/$VER, $KVER, .*: built'"
@@ -68,6 +71,7 @@ check "softwirectl loads xt_LW4O6 by its generic netlink family (as the README's
 expect_eq "... the installed one" "/lib/modules/$KVER/updates/dkms/xt_LW4O6.ko$ZEXT" "$(modinfo -n xt_LW4O6)"
 rmmod xt_LW4O6
 check "dkms remove" dkms remove -m $NAME -v "$VER" --all
+rm -rf "/usr/src/$NAME-$VER"
 
 if $reloaded; then
 	insmod "$REPO/kernel/xt_MAP66.ko" || not_ok "reload the tree's xt_MAP66"

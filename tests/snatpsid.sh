@@ -85,7 +85,7 @@ ce_round() {
 		"$(n client $PKT udp-flows $SERVER4 5002 1 3)"
 	expect_eq "$T ... dropped and counted" $((ex + 1)) "$(snat_stat ce dropped_set_exhausted)"
 	expect_eq "$T ... and nothing left the set" 252 "$(wc -l <"$TMP/ports")"
-	kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+	pkill -f 'pkt.py udp-ports 5002'; wait "$server" 2>/dev/null
 
 	capture_start server eth0 "$TMP/icmp.pcap" icmp
 	check "$T ping still works" n client ping -c 2 -i 0.3 -W 3 $SERVER4
