@@ -359,8 +359,8 @@ if on nat; then
 	for c in nat_snat nat_snatpsid nat_snat_90 nat_snatpsid_90; do
 		router_base $c
 		case $c in
-		nat_snat*) n r_$c $IPT -t nat -A POSTROUTING -o d0 -p udp -j SNAT --to 192.0.2.1:4096-8191 ;;
-		*) n r_$c $IPT -t nat -A POSTROUTING -o d0 -j SNATPSID --to 192.0.2.1 --psid 1/4 --psid-offset 0 ;;
+		nat_snatpsid*) n r_$c $IPT -t nat -A POSTROUTING -o d0 -j SNATPSID --to 192.0.2.1 --psid 1/4 --psid-offset 0 ;;
+		*) n r_$c $IPT -t nat -A POSTROUTING -o d0 -p udp -j SNAT --to 192.0.2.1:4096-8191 ;;
 		esac
 		n r_$c nft -f - <<'NFT'
 table ip natbench {
@@ -482,8 +482,14 @@ for c in "${NAT_CASES[@]}"; do
 	check "$c: new connections were NATed (best ${BEST[$c]:-0}/s)" test "${BEST[$c]:-0}" -gt 0
 done
 if on nat; then
-	check "nat_snatpsid_90: SNATPSID found free ports in the 90% full set" \
-		test "$(n r_nat_snatpsid_90 awk '$1 == "translated" { print $2 }' /proc/net/xt_SNATPSID)" -gt 0
+	for c in nat_snatpsid nat_snatpsid_90; do
+		check "$c: SNATPSID set the connections up" \
+			test "$(n r_$c awk '$1 == "translated" { print $2 }' /proc/net/xt_SNATPSID)" -gt 0
+	done
+	check "nat_snat: SNATPSID did not (the SNAT case is SNAT's)" \
+		test "$(n r_nat_snat awk '$1 == "translated" { print $2 }' /proc/net/xt_SNATPSID)" = 0
+	expect_eq "nat_snatpsid_90: the set was 90% used (3686 of 4096)" 3686 \
+		"$(n r_nat_snatpsid_90 conntrack -C 2>/dev/null)"
 fi
 for c in "${TCP_CASES[@]}"; do
 	check "tcp_$c: data crossed (best ${BEST[tcp_$c]:-0} Mbit/s)" test "${BEST[tcp_$c]:-0}" -gt 0
