@@ -166,4 +166,23 @@ sys.exit(0 if seq < 50 and len(parts) == 16 else 1)
 PY
 done
 
+# A protocol without ports (GRE): the address alone is translated, or the
+# connection is dropped with --drop-portless.
+gre() { n client python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, 47).sendto(b'\0\0\x08\0' + b'x' * 20, ('$SERVER4', 0))"; }
+n b4 conntrack -F 2>/dev/null
+capture_start server eth0 "$TMP/gre.pcap" "ip proto 47"
+gre
+capture_stop
+expect_eq "GRE (no port): it arrives from the shared address" "192.0.2.1 > $SERVER4" \
+	"$(tcpdump -r "$TMP/gre.pcap" -n 2>/dev/null | sed -nE 's/.* IP ([0-9.]+) > ([0-9.]+): GRE.*/\1 > \2/p' | head -n 1)"
+check "... counted as portless_translated" test "$(snat_stat b4 portless_translated)" -ge 1
+n b4 "iptables-$BACKEND" -t nat -F
+n b4 "iptables-$BACKEND" -t nat -A POSTROUTING -o wan -j SNATPSID --to 192.0.2.1 --psid 1/4 --psid-offset 0 --drop-portless
+n b4 conntrack -F 2>/dev/null
+capture_start server eth0 "$TMP/gre2.pcap" "ip proto 47"
+gre
+capture_stop
+expect_eq "--drop-portless: GRE does not leave" 0 "$(tcpdump -r "$TMP/gre2.pcap" -n 2>/dev/null | wc -l)"
+expect_eq "... counted as dropped_portless" 1 "$(snat_stat b4 dropped_portless)"
+
 finish
