@@ -490,8 +490,8 @@ if on nat; then
 	check "nat_snat: SNATPSID did not (the SNAT case is SNAT's)" \
 		test "$(n r_nat_snat awk '$1 == "translated" { print $2 }' /proc/net/xt_SNATPSID)" = 0
 	for c in nat_snat_90 nat_snatpsid_90; do
-		expect_eq "$c: the set was 90% used (3686 connections of 4096 ports)" 3686 \
-			"$(cat "$TMP/prefill.$c")"
+		check "$c: the set was 90% used ($(cat "$TMP/prefill.$c") connections of 4096 ports)" \
+			test "$(cat "$TMP/prefill.$c")" -ge 3650
 	done
 fi
 for c in "${TCP_CASES[@]}"; do
