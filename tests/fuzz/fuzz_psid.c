@@ -1,12 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer target for the port-set and MAP rule arithmetic: any offset,
  * length, PSID, port and rule. Aborts when enumeration and membership
- * disagree or a derived CE breaks its rule.
+ * disagree, a derived CE breaks its rule, or psid_pick_port() returns a
+ * port that is not free and in the set, or none while one is free.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "psid_core.h"
+
+/* Ports in use: one bit of the input per port number modulo its length. */
+struct pick {
+	const uint8_t *bits;
+	size_t nbits;
+	uint32_t rnd;
+};
+
+static bool pick_free(uint16_t port, void *ctx)
+{
+	const struct pick *p = ctx;
+	size_t i = port % p->nbits;
+
+	return !(p->bits[i / 8] >> (i % 8) & 1);
+}
+
+static uint32_t pick_below(uint32_t n, void *ctx)
+{
+	struct pick *p = ctx;
+
+	p->rnd = p->rnd * 1103515245u + 12345u;
+	return (p->rnd >> 8) % n;
+}
+
+static void check_pick(const struct psid_set *s, uint16_t orig,
+		       const uint8_t *data, size_t size)
+{
+	const struct psid_pick_ops ops = { pick_free, pick_below };
+	struct pick p = { data, size * 8, (uint32_t)size };
+	unsigned int i, n = psid_set_size(s);
+	bool kept, any = false;
+	int port;
+
+	port = psid_pick_port(s, orig, data[0] % 40, &ops, &p, &kept);
+	for (i = 0; i < n && !any; i++) {
+		uint16_t q = psid_set_port(s, i);
+
+		any = q && pick_free(q, &p);
+	}
+	if (port < 0) {
+		if (any)
+			abort();
+		return;
+	}
+	if (!port || !psid_port_in_set(s, (uint16_t)port) ||
+	    !pick_free((uint16_t)port, &p) || kept != (port == orig))
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,6 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (psid_of_port(port, s.offset, s.len) == s.psid &&
 		     (!s.offset || port >> (16 - s.offset))))
 			abort();
+		check_pick(&s, port, data + 33, size - 33);
 	}
 
 	memcpy(r.ip6_prefix, data + 8, 16);
