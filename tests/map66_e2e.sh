@@ -67,8 +67,9 @@ for BACKEND in $BACKENDS; do
 		"$(n gw "ip6tables-$BACKEND" -t mangle -L -v -n -x | awk '/MAP66/ && $1 > 0' | wc -l)"
 done
 
-check "counters: the gateway counted checksum-neutral mappings" \
-	test "$(map66_stat gw mapped_checksum_neutral)" -gt 500
+rounds=$(echo $BACKENDS | wc -w)
+check "counters: the gateway counted checksum-neutral mappings ($(map66_stat gw mapped_checksum_neutral) in $rounds rounds)" \
+	test "$(map66_stat gw mapped_checksum_neutral)" -gt $((200 * rounds))
 expect_eq "counters: and no checksum updates at /48" 0 "$(map66_stat gw mapped_checksum_updated)"
 
 BACKEND=legacy
