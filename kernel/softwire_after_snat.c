@@ -18,6 +18,7 @@
 
 #include "softwire_after_snat.h"
 #include "softwire_flowtable.h"
+#include "softwire_skb_mark.h"
 
 struct softwire_after_snat_net {
 	struct mutex	lock;		/* users and the hook */
@@ -27,46 +28,18 @@ struct softwire_after_snat_net {
 	siphash_key_t	key;		/* of the marks */
 };
 
-/*
- * The mark: at the end of skb->cb, past the IPv4 control block. magic
- * only makes the common case (no mark) cheap; tag is what is trusted.
- */
-struct softwire_after_snat_cb {
-	u32	magic;
-	u32	id;
-	u64	tag;
-};
-
 #define AFTER_SNAT_MAGIC 0x736e6174	/* "snat" */
 
 static unsigned int after_snat_net_id __read_mostly;
 static struct softwire_stats *after_snat_stats;
 static unsigned int after_snat_stale;
 
-static struct softwire_after_snat_cb *after_snat_cb(struct sk_buff *skb)
-{
-	BUILD_BUG_ON(sizeof(struct inet_skb_parm) +
-		     sizeof(struct softwire_after_snat_cb) > sizeof(skb->cb));
-	return (struct softwire_after_snat_cb *)
-	       (skb->cb + sizeof(skb->cb) - sizeof(struct softwire_after_snat_cb));
-}
-
-/* Binds a mark to its namespace (the key), its rule and this very skb. */
-static u64 after_snat_tag(const struct softwire_after_snat_net *an,
-			  const struct sk_buff *skb, u32 id)
-{
-	return siphash_2u64((u64)(unsigned long)skb, id, &an->key);
-}
-
 void softwire_after_snat_mark(struct net *net, struct sk_buff *skb,
 			      const struct softwire_after_snat_rule *r)
 {
 	struct softwire_after_snat_net *an = net_generic(net, after_snat_net_id);
-	struct softwire_after_snat_cb *cb = after_snat_cb(skb);
 
-	cb->magic = AFTER_SNAT_MAGIC;
-	cb->id = r->id;
-	cb->tag = after_snat_tag(an, skb, r->id);
+	softwire_skb_mark_set(skb, AFTER_SNAT_MAGIC, r->id, &an->key);
 }
 
 /*
@@ -96,19 +69,16 @@ static unsigned int after_snat_confirm(struct sk_buff *skb,
 static unsigned int after_snat_hook(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	struct softwire_after_snat_cb *cb = after_snat_cb(skb);
 	struct softwire_after_snat_rule *r;
 	struct softwire_after_snat_net *an;
 	unsigned int verdict;
 	u32 id;
 
-	if (cb->magic != AFTER_SNAT_MAGIC)
+	if (!softwire_skb_mark_maybe(skb, AFTER_SNAT_MAGIC))
 		return NF_ACCEPT;
 	an = net_generic(state->net, after_snat_net_id);
-	id = cb->id;
-	if (cb->tag != after_snat_tag(an, skb, id))
+	if (!softwire_skb_mark_take(skb, AFTER_SNAT_MAGIC, &an->key, &id))
 		return NF_ACCEPT;	/* not a mark put on this skb here */
-	memset(cb, 0, sizeof(*cb));
 
 	/* Its rule went away while the packet was queued (NFQUEUE). */
 	r = xa_load(&an->rules, id);

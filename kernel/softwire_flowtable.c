@@ -17,6 +17,7 @@
 #include <net/netns/generic.h>
 
 #include "softwire_flowtable.h"
+#include "softwire_skb_mark.h"
 
 /* Devices recorded before "every new connection" (all) takes over. */
 #define FLOWTABLE_DEVS 8
@@ -29,13 +30,6 @@ struct softwire_flowtable_net {
 	bool		all;		/* more devices than slots */
 };
 
-/* The mark: at the end of skb->cb, past the IPv4 and IPv6 control blocks. */
-struct softwire_flowtable_cb {
-	u32	magic;
-	u32	unused;
-	u64	tag;
-};
-
 #define FLOWTABLE_MAGIC 0x666c6f77	/* "flow" */
 
 static unsigned int flowtable_net_id __read_mostly;
@@ -45,22 +39,6 @@ static unsigned int flowtable_kept, flowtable_failed;
 static struct softwire_flowtable_net *flowtable_net(struct net *net)
 {
 	return net_generic(net, flowtable_net_id);
-}
-
-static struct softwire_flowtable_cb *flowtable_cb(struct sk_buff *skb)
-{
-	BUILD_BUG_ON(sizeof(struct inet_skb_parm) +
-		     sizeof(struct softwire_flowtable_cb) > sizeof(skb->cb));
-	BUILD_BUG_ON(sizeof(struct inet6_skb_parm) +
-		     sizeof(struct softwire_flowtable_cb) > sizeof(skb->cb));
-	return (struct softwire_flowtable_cb *)
-	       (skb->cb + sizeof(skb->cb) - sizeof(struct softwire_flowtable_cb));
-}
-
-static u64 flowtable_tag(const struct softwire_flowtable_net *fn,
-			 const struct sk_buff *skb)
-{
-	return siphash_1u64((u64)(unsigned long)skb, &fn->key);
 }
 
 bool softwire_flowtable_keep_off(struct net *net, struct sk_buff *skb)
@@ -87,10 +65,7 @@ bool softwire_flowtable_keep_off(struct net *net, struct sk_buff *skb)
 
 void softwire_flowtable_mark(struct net *net, struct sk_buff *skb)
 {
-	struct softwire_flowtable_cb *cb = flowtable_cb(skb);
-
-	cb->magic = FLOWTABLE_MAGIC;
-	cb->tag = flowtable_tag(flowtable_net(net), skb);
+	softwire_skb_mark_set(skb, FLOWTABLE_MAGIC, 0, &flowtable_net(net)->key);
 }
 
 void softwire_flowtable_via_dev(struct net *net, const struct net_device *dev)
@@ -132,16 +107,13 @@ static unsigned int flowtable_hook(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct softwire_flowtable_net *fn = flowtable_net(state->net);
-	struct softwire_flowtable_cb *cb = flowtable_cb(skb);
 	enum ip_conntrack_info ctinfo;
-	bool marked = false;
 	struct nf_conn *ct;
+	bool marked;
+	u32 id;
 
-	if (cb->magic == FLOWTABLE_MAGIC &&
-	    cb->tag == flowtable_tag(fn, skb)) {
-		memset(cb, 0, sizeof(*cb));
-		marked = true;
-	}
+	marked = softwire_skb_mark_maybe(skb, FLOWTABLE_MAGIC) &&
+		 softwire_skb_mark_take(skb, FLOWTABLE_MAGIC, &fn->key, &id);
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || nf_ct_is_confirmed(ct))
 		return NF_ACCEPT;
