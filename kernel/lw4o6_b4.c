@@ -340,9 +340,6 @@ static int lw4o6_b4_derive_ce(struct xt_lw4o6_tginfo *info)
 	err = softwire_table_derive(info->bt, &info->eu_prefix.in6, info->eu_len,
 			      &ce, &info->br);
 	if (err) {
-		pr_info_ratelimited("table %s: %s\n", info->table, err == -ENOENT ?
-				    "no rule to be the BMR" :
-				    "the End-user prefix is not under the BMR, or too short");
 		softwire_table_put(info->bt);
 		info->bt = NULL;
 		return err;

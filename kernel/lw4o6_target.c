@@ -29,18 +29,11 @@ static unsigned int lw4o6_encap_tg(struct sk_buff *skb,
 int lw4o6_get_table(const struct xt_tgchk_param *par,
 		    struct xt_lw4o6_tginfo *info)
 {
-	if (strnlen(info->table, sizeof(info->table)) == sizeof(info->table) ||
-	    !info->table[0]) {
-		pr_info_ratelimited("bad table name\n");
-		return -EINVAL;
-	}
-	info->bt = softwire_table_get(par->net, info->table);
-	if (!info->bt) {
-		pr_info_ratelimited("no binding table %s in this network namespace (softwirectl create)\n",
-				    info->table);
-		return -ENOENT;
-	}
-	return 0;
+	struct softwire_table *bt;
+
+	bt = softwire_table_get(par->net, info->table, sizeof(info->table));
+	info->bt = IS_ERR(bt) ? NULL : bt;
+	return PTR_ERR_OR_ZERO(bt);
 }
 
 static int lw4o6_tg_check(const struct xt_tgchk_param *par)

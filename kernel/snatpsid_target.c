@@ -119,11 +119,6 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 				const struct xt_action_param *par)
 {
 	const struct xt_snatpsid_tginfo *info = par->targinfo;
-	const struct psid_set set = {
-		.psid = info->k_psid,
-		.len = info->k_psid_len,
-		.offset = info->k_psid_offset,
-	};
 	struct nf_nat_range2 range = {
 		.flags = NF_NAT_RANGE_MAP_IPS,
 		.min_addr.ip = info->k_addr,
@@ -155,7 +150,8 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 	}
 
 	c.t.src.u3.ip = info->k_addr;
-	port = psid_pick_port(&set, ntohs(ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u.all),
+	port = psid_pick_port(&info->k_ports,
+			      ntohs(ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u.all),
 			      SNATPSID_RANDOM_TRIES, &snatpsid_pick_ops, &c, &kept);
 	if (port < 0) {
 		snatpsid_count(par, SNATPSID_STAT_EXHAUSTED);
@@ -179,37 +175,23 @@ static int snatpsid_derive(const struct xt_tgchk_param *par,
 	struct map_ce ce;
 	int err;
 
-	if (strnlen(info->table, sizeof(info->table)) == sizeof(info->table) ||
-	    !info->table[0]) {
-		pr_info_ratelimited("bad table name\n");
-		return -EINVAL;
-	}
-	bt = softwire_table_get(par->net, info->table);
-	if (!bt) {
-		pr_info_ratelimited("no binding table %s in this network namespace (softwirectl create)\n",
-				    info->table);
-		return -ENOENT;
-	}
+	bt = softwire_table_get(par->net, info->table, sizeof(info->table));
+	if (IS_ERR(bt))
+		return PTR_ERR(bt);
 	err = softwire_table_derive(bt, &info->eu_prefix.in6, info->eu_len,
 				    &ce, &br);
 	softwire_table_put(bt);
-	if (err) {
-		pr_info_ratelimited("table %s: %s\n", info->table, err == -ENOENT ?
-				    "no rule to be the BMR" :
-				    "the End-user prefix is not under the BMR, or too short");
+	if (err)
 		return err;
-	}
 	info->k_addr = htonl(ce.ip4);
-	info->k_psid = ce.ports.psid;
-	info->k_psid_len = ce.ports.len;
-	info->k_psid_offset = ce.ports.offset;
+	info->k_ports = ce.ports;
 	return 0;
 }
 
 static int snatpsid_tg_check(const struct xt_tgchk_param *par)
 {
 	struct xt_snatpsid_tginfo *info = par->targinfo;
-	struct psid_set set;
+	const struct psid_set *set = &info->k_ports;
 	int err;
 
 	if (info->flags & ~XT_SNATPSID_FLAGS) {
@@ -227,19 +209,16 @@ static int snatpsid_tg_check(const struct xt_tgchk_param *par)
 			return err;
 	} else {
 		info->k_addr = info->addr;
-		info->k_psid = info->psid;
-		info->k_psid_len = info->psid_len;
-		info->k_psid_offset = info->psid_offset;
+		info->k_ports = (struct psid_set){
+			.psid = info->psid,
+			.len = info->psid_len,
+			.offset = info->psid_offset,
+		};
 	}
-	set = (struct psid_set){
-		.psid = info->k_psid,
-		.len = info->k_psid_len,
-		.offset = info->k_psid_offset,
-	};
 	/* RFC 7597 section 5.1: a + k <= 16, PSID < 2^k, ports left. */
-	if (!psid_set_valid(&set) || !psid_set_size(&set)) {
+	if (!psid_set_valid(set) || !psid_set_size(set)) {
 		pr_info_ratelimited("PSID %u/%u at offset %u is not a port set (offset + length <= 16, PSID < 2^length)\n",
-				    set.psid, set.len, set.offset);
+				    set->psid, set->len, set->offset);
 		return -EINVAL;
 	}
 	if (!info->k_addr || ipv4_is_multicast(info->k_addr) ||

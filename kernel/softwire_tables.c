@@ -293,11 +293,16 @@ struct softwire_table *softwire_table_find_name(struct softwire_table_net *bn,
 	return NULL;
 }
 
-struct softwire_table *softwire_table_get(struct net *net, const char *name)
+struct softwire_table *softwire_table_get(struct net *net, const char *name,
+					  size_t size)
 {
 	struct softwire_table_net *bn = softwire_table_net(net);
 	struct softwire_table *bt;
 
+	if (strnlen(name, size) == size || !name[0]) {
+		pr_info_ratelimited("bad table name\n");
+		return ERR_PTR(-EINVAL);
+	}
 	mutex_lock(&bn->lock);
 	bt = softwire_table_find_name(bn, name);
 	if (bt) {
@@ -305,6 +310,11 @@ struct softwire_table *softwire_table_get(struct net *net, const char *name)
 		atomic_inc(&bt->users);
 	}
 	mutex_unlock(&bn->lock);
+	if (!bt) {
+		pr_info_ratelimited("no binding table %s in this network namespace (softwirectl create)\n",
+				    name);
+		return ERR_PTR(-ENOENT);
+	}
 	return bt;
 }
 
@@ -339,6 +349,10 @@ int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
 		err = -EINVAL;
 	*br = d->aftr[0];
 	rcu_read_unlock();
+	if (err)
+		pr_info_ratelimited("table %s: %s\n", bt->name, err == -ENOENT ?
+				    "no rule to be the BMR" :
+				    "the End-user prefix is not under the BMR, or too short");
 	return err;
 }
 

@@ -90,14 +90,20 @@ struct map_ce;
  * What a MAP-E CE with End-user prefix eu/eu_len derives from the table's
  * first rule, its BMR (RFC 7597 sections 5.2 and 6), and the BR address
  * (the table's br-address). -ENOENT without a rule, -EINVAL if the prefix
- * gives nothing under it.
+ * gives nothing under it; a rule's checkentry calls it, and the reason goes
+ * to the kernel log.
  */
 int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
 			  unsigned int eu_len, struct map_ce *ce,
 			  struct in6_addr *br);
 
-/* A rule's reference to a table (checkentry / destroy). */
-struct softwire_table *softwire_table_get(struct net *net, const char *name);
+/*
+ * A rule's reference to a table (checkentry / destroy), by the name in a
+ * rule's field of size bytes: ERR_PTR(-EINVAL) for a name that does not
+ * fit, ERR_PTR(-ENOENT) for no such table, the reason in the kernel log.
+ */
+struct softwire_table *softwire_table_get(struct net *net, const char *name,
+					  size_t size);
 void softwire_table_put(struct softwire_table *bt);
 
 int softwire_table_init(void);

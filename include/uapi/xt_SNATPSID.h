@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <linux/netfilter.h>
+#include "psid_core.h"
 
 #define XT_SNATPSID_TABLE_LEN 16	/* SOFTWIRE_TABLE_NAME_LEN */
 
@@ -40,9 +41,7 @@ struct xt_snatpsid_tginfo {
 
 	/* Kernel only: what checkentry derived or checked. */
 	__be32			k_addr __attribute__((aligned(8)));
-	__u16			k_psid;
-	__u8			k_psid_len;
-	__u8			k_psid_offset;
+	struct psid_set		k_ports;
 };
 
 #endif /* _XT_SNATPSID_H */
