@@ -223,6 +223,48 @@ aftr_sink_topology() {
 	n aftr sysctl -qw net.ipv4.ip_forward=1
 }
 
+# The MAP-E network of RFC 7597 Appendix A, Example 1 (tests/lw4o6_mape.sh,
+# tests/snatpsid_e2e.sh), with no rule set up:
+#
+#   [client] 10.0.0.2 --lan-- [ce] CE_ADDRESS --wan-- [br] $MAPE_BR (on lo)
+#       --eth1-- [server] 198.51.100.1
+#
+# The BR routes the rule's IPv6 prefix to the CE. ce_behind_br adds more CEs.
+MAPE_BR=2001:db8:ffff::1
+MAPE_RULE="ipv6-prefix 2001:db8::/40 ipv4-prefix 192.0.2.0/24 ea-bits-length 16 psid-offset 6"
+
+# ce_behind_br CLIENT CE BR_DEV CE_ADDRESS: a client 10.0.0.2 behind a CE
+# whose wan links to the BR's BR_DEV, the /64 of CE_ADDRESS between them.
+ce_behind_br() {
+	local gw=$(echo "$4" | cut -d: -f1-4)::1	# the first 4 groups written out
+	ns_add "$1"; ns_add "$2"
+	link "$1" eth0 "$2" lan
+	link "$2" wan br "$3"
+	ip -n "$1" addr add 10.0.0.2/24 dev eth0
+	ip -n "$1" route add default via 10.0.0.1
+	ip -n "$2" addr add 10.0.0.1/24 dev lan
+	ip -n "$2" addr add "$4/64" dev wan nodad
+	ip -n "$2" -6 route add default via "$gw"
+	ip -n "$2" route add default dev wan
+	n "$2" sysctl -qw net.ipv4.ip_forward=1
+	ip -n br addr add "$gw/64" dev "$3"
+	for l in "$1 eth0" "$2 wan" "br $3"; do no_offload $l; done
+}
+
+# mape_topology CE_ADDRESS: the network above, its CE at CE_ADDRESS.
+mape_topology() {
+	ns_add br; ns_add server
+	ce_behind_br client ce eth0 "$1"
+	link br eth1 server eth0
+	ip -n br addr add $MAPE_BR/128 dev lo
+	ip -n br -6 route add 2001:db8::/40 via "$1"	# the CEs of the rule
+	ip -n br addr add 198.51.100.254/24 dev eth1
+	n br sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n server addr add $SERVER4/24 dev eth0
+	ip -n server route add default via 198.51.100.254
+	for l in "br eth1" "server eth0"; do no_offload $l; done
+}
+
 # lw4o6_b4_rules BACKEND: the seed's B4 in namespace b4 with LW4O6, iptables
 # backend BACKEND: SNAT into 192.0.2.1:4096-8191 (PSID 1 of 4 bits at
 # offset 0), encapsulation to the AFTR and, by the same rule, decapsulation

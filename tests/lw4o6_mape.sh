@@ -19,8 +19,8 @@
 . "$(dirname "$0")/lib.sh"
 
 CTL="$REPO/tools/softwirectl/softwirectl"
-BR=2001:db8:ffff::1
-RULE="ipv6-prefix 2001:db8::/40 ipv4-prefix 192.0.2.0/24 ea-bits-length 16 psid-offset 6"
+BR=$MAPE_BR
+RULE=$MAPE_RULE
 
 derived=$("$CTL" derive $RULE end-user-prefix 2001:db8:12:3400::/56)
 expect_eq "derive: RFC 7597 Appendix A Example 1 (IPv4, PSID, ports, CE address)" \
@@ -28,34 +28,7 @@ expect_eq "derive: RFC 7597 Appendix A Example 1 (IPv4, PSID, ports, CE address)
 	"$(printf '%s\n' "$derived" | paste -sd'|')"
 CE=$(printf '%s\n' "$derived" | awk '$1 == "ce-ipv6" { print $2 }')
 
-# ce_behind_br CLIENT CE BR_DEV CE_ADDRESS: a client 10.0.0.2 behind a CE
-# whose wan links to the BR's BR_DEV, the /64 of CE_ADDRESS between them.
-ce_behind_br() {
-	local gw=$(echo "$4" | cut -d: -f1-4)::1	# the first 4 groups written out
-	ns_add "$1"; ns_add "$2"
-	link "$1" eth0 "$2" lan
-	link "$2" wan br "$3"
-	ip -n "$1" addr add 10.0.0.2/24 dev eth0
-	ip -n "$1" route add default via 10.0.0.1
-	ip -n "$2" addr add 10.0.0.1/24 dev lan
-	ip -n "$2" addr add "$4/64" dev wan nodad
-	ip -n "$2" -6 route add default via "$gw"
-	ip -n "$2" route add default dev wan
-	n "$2" sysctl -qw net.ipv4.ip_forward=1
-	ip -n br addr add "$gw/64" dev "$3"
-	for l in "$1 eth0" "$2 wan" "br $3"; do no_offload $l; done
-}
-
-ns_add br; ns_add server
-ce_behind_br client ce eth0 $CE
-link br eth1 server eth0
-ip -n br addr add $BR/128 dev lo
-ip -n br -6 route add 2001:db8::/40 via $CE	# the CEs of the rule
-ip -n br addr add 198.51.100.254/24 dev eth1
-n br sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-ip -n server addr add $SERVER4/24 dev eth0
-ip -n server route add default via 198.51.100.254
-for l in "br eth1" "server eth0"; do no_offload $l; done
+mape_topology $CE
 
 # The CE: the derived values, its first port range for SNAT.
 for p in tcp udp icmp; do

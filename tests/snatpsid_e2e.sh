@@ -23,30 +23,12 @@
 . "$(dirname "$0")/lib.sh"
 
 CTL="$REPO/tools/softwirectl/softwirectl"
-BR=2001:db8:ffff::1
-RULE="ipv6-prefix 2001:db8::/40 ipv4-prefix 192.0.2.0/24 ea-bits-length 16 psid-offset 6"
+BR=$MAPE_BR
+RULE=$MAPE_RULE
 CE=2001:db8:12:3400:0:c000:212:34
 EUP=2001:db8:12:3400::/56
 
-ns_add client; ns_add ce; ns_add br; ns_add server
-link client eth0 ce lan
-link ce wan br eth0
-link br eth1 server eth0
-ip -n client addr add 10.0.0.2/24 dev eth0
-ip -n client route add default via 10.0.0.1
-ip -n ce addr add 10.0.0.1/24 dev lan
-ip -n ce addr add $CE/64 dev wan nodad
-ip -n ce -6 route add default via 2001:db8:12:3400::1
-ip -n ce route add default dev wan
-n ce sysctl -qw net.ipv4.ip_forward=1
-ip -n br addr add 2001:db8:12:3400::1/64 dev eth0
-ip -n br addr add $BR/128 dev lo
-ip -n br -6 route add 2001:db8::/40 via $CE
-ip -n br addr add 198.51.100.254/24 dev eth1
-n br sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-ip -n server addr add $SERVER4/24 dev eth0
-ip -n server route add default via 198.51.100.254
-for l in "client eth0" "ce wan" "br eth0" "br eth1" "server eth0"; do no_offload $l; done
+mape_topology $CE
 
 printf 'br-address %s\nrule %s\n' $BR "$RULE" >"$TMP/rule"
 check "CE and BR: load the table with the BMR" \

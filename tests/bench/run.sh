@@ -386,14 +386,7 @@ run_case() {
 	local c=$1 c0 c1 times
 	c0=$(egress $c)
 	if [ "${GEN[$c]}" = pktgen ]; then
-		times=$(printf '%s\n' "${PGCONF[$c]}" | n gen_$c sh -c '
-			cd /proc/net/pktgen
-			echo rem_device_all >kpktgend_0
-			echo "add_device g0" >kpktgend_0
-			while read -r l; do echo "$l" >g0; done
-			echo start >pgctrl
-			sed -n "s/^Result: OK: \([0-9]*\)(.*/\1/p" g0')
-		times=$(echo "$times" | awk '{ print $1 / 1e6 }')
+		times=$(printf '%s\n' "${PGCONF[$c]}" | pg_run gen_$c)
 	else
 		times=$(n gen_$c "$SENDRAW" g0 "${GEN[$c]}" $PKTS | awk '{ print $2 }')
 	fi
