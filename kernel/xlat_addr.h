@@ -28,6 +28,11 @@ struct xlat_eam {
 /* RFC 6052 section 2.2: len is 32, 40, 48, 56, 64 or 96. */
 bool rfc6052_len_ok(unsigned int len);
 /*
+ * A prefix fit for a DMR / pool6 (for the table loader): rfc6052_len_ok(),
+ * no bit set past len, and with a /96 the u-octet (bits 64-71) zero.
+ */
+bool rfc6052_prefix_valid(const struct xlat_prefix6 *p);
+/*
  * ip4 (host order) embedded in p (RFC 6052 section 2.2); bits 64-71 (the
  * u-octet) and the suffix are zero. p->len must pass rfc6052_len_ok().
  */
@@ -40,16 +45,22 @@ bool rfc6052_extract(const struct xlat_prefix6 *p, const uint8_t a[16],
 		     uint32_t *ip4);
 
 /*
- * RFC 7757 section 3.2: both prefixes are as long as each other's suffix
- * (32 - ip4_len == 128 - ip6_len), and no bit is set past either prefix.
+ * RFC 7757 section 3.2: the IPv6 prefix has at least as many suffix bits as
+ * the IPv4 prefix (32 - ip4_len <= 128 - ip6_len; more is allowed, as in
+ * the RFC's example 192.0.2.128/26 <-> 2001:db8:dddd::/64), and no bit is
+ * set past either prefix.
  */
 bool xlat_eam_valid(const struct xlat_eam *e);
-/* Longest-prefix match over tab[0..n) (RFC 7757 section 3.2); NULL if none. */
+/* Longest-prefix match over tab[0..n) (RFC 7757 sections 3.3, 3.4); NULL if none. */
 const struct xlat_eam *xlat_eam_find4(const struct xlat_eam *tab,
 				      unsigned int n, uint32_t ip4);
 const struct xlat_eam *xlat_eam_find6(const struct xlat_eam *tab,
 				      unsigned int n, const uint8_t a[16]);
-/* Prefix of e, suffix bits of ip4 copied after it (RFC 7757 section 3.3). */
+/*
+ * Prefix of e, the suffix bits of ip4 copied right after it, further bits
+ * zero (RFC 7757 section 3.3). The other way (section 3.4), the bits right
+ * after the IPv6 prefix give the IPv4 suffix; further bits are ignored.
+ */
 void xlat_eam_4to6(const struct xlat_eam *e, uint32_t ip4, uint8_t out[16]);
 uint32_t xlat_eam_6to4(const struct xlat_eam *e, const uint8_t a[16]);
 
@@ -58,6 +69,12 @@ uint32_t xlat_eam_6to4(const struct xlat_eam *e, const uint8_t a[16]);
  * that of RFC 7597 section 6: 16 zero bits, the IPv4 address, the 16-bit
  * PSID right-aligned).
  *
+ * A rule the translator can use (for the table loader): lengths in range,
+ * the EA bits hold the whole IPv4 suffix (one IPv4 address per CE, not a
+ * prefix: RFC 7597 section 5.2) and PSID offset + length <= 16.
+ */
+bool xlat_map_rule_ok(const struct map_rule *r);
+/*
  * The rule of rules[0..n) whose IPv4 prefix covers ip4 (longest IPv4 prefix
  * wins); NULL if none.
  */
@@ -69,7 +86,8 @@ const struct map_rule *xlat_map_find6(const struct map_rule *rules,
 /*
  * IPv6 -> IPv4 for a MAP CE address a under rule r: the IPv4 address from
  * the rule's IPv4 prefix and the EA bits, the PSID from the EA bits. Then
- * the anti-spoofing check (RFC 7599 section 8.1): true only if port (host
+ * the anti-spoofing check (RFC 7599 section 8.3 at the BR; RFC 7597
+ * section 8.1 states it for MAP-E): true only if port (host
  * order; for ICMP echo the identifier) is in that PSID's set and a is
  * exactly the address map_rule_ce_for(r, ip4, port) derives (so the IID
  * must match too). *ip4 is set when true.
@@ -90,7 +108,12 @@ struct xlat_map {
 	const struct xlat_prefix6 *dmr;	/* NULL or len 0: none */
 };
 
-/* IPv4 -> IPv6. port: the port of this end (host order) or -1. */
+/*
+ * IPv4 -> IPv6. port: the port of this end (host order) or -1. An address
+ * covered by a MAP rule gives XLAT_MAP or, when the port is in no port set
+ * or missing while the rule shares addresses (PSID length > 0), XLAT_NONE:
+ * it never falls through to an EAM or the DMR.
+ */
 enum xlat_how xlat_addr_4to6(const struct xlat_map *m, uint32_t ip4, int port,
 			     uint8_t out[16]);
 /*
