@@ -46,6 +46,7 @@
 #include <linux/netfilter/x_tables.h>
 #include <linux/random.h>
 #include <linux/skbuff.h>
+#include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ip6_checksum.h>
 #include <net/ip6_route.h>

@@ -18,7 +18,7 @@
 
 #include "psid_core.h"
 #include "softwire_genl.h"
-#include "softwire_xlat_types.h"	/* temporary: "xlat_addr.h" */
+#include "xlat_addr.h"
 
 struct softwire_table_rules;
 struct softwire_slots;
