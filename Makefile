@@ -30,7 +30,7 @@ CFLAGS    ?= -O2 -g
 XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Iinclude/uapi -Ikernel -Ilib \
 	     $(shell pkg-config --cflags xtables 2>/dev/null)
 
-EXTENSIONS := xt_ext/libxt_MAP66.so xt_ext/libxt_LW4O6.so xt_ext/libxt_SNATPSID.so
+EXTENSIONS := xt_ext/libxt_MAP66.so xt_ext/libxt_LW4O6.so xt_ext/libxt_SNATPSID.so xt_ext/libxt_MAPT.so
 TOOLS      := tools/softwirectl/softwirectl
 CORE_SRCS  := kernel/map66_core.c kernel/psid_core.c
 CORE_HDRS  := kernel/map66_core.h kernel/psid_core.h kernel/softwire_csum.h
