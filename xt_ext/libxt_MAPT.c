@@ -13,7 +13,7 @@
 #include <string.h>
 #include <xtables.h>
 
-#include "prefix_parse.h"
+#include "softwire_xt.h"
 #include "xt_MAPT.h"
 
 enum {
@@ -63,54 +63,22 @@ static void mapt_tg_help(void)
 "           --binding-table br --reject-spoofed\n");
 }
 
-static void mapt_parse_table(const char *arg, struct xt_mapt_tginfo *info)
-{
-	/* The kernel compares the whole field: NUL-padded. */
-	if (!*arg || strlen(arg) >= sizeof(info->table))
-		xtables_error(PARAMETER_PROBLEM,
-			      "MAPT: --binding-table \"%s\": a table name has 1 to %zu characters",
-			      arg, sizeof(info->table) - 1);
-	memset(info->table, 0, sizeof(info->table));
-	memcpy(info->table, arg, strlen(arg));
-}
-
-/* As -j LW4O6 and -j SNATPSID take it: length 1 to 64. */
-static void mapt_parse_eu_prefix(const char *arg, struct xt_mapt_tginfo *info)
-{
-	const char *len_str;
-	unsigned int len;
-	enum prefix_error e;
-
-	e = prefix_parse(arg, AF_INET6, &info->eu_prefix.in6, &len, 1, 64,
-			 &len_str);
-	if (e == PREFIX_NO_SLASH)
-		xtables_error(PARAMETER_PROBLEM,
-			      "MAPT: --end-user-prefix \"%s\": write PREFIX/LENGTH, e.g. 2001:db8:ce:11b::/64",
-			      arg);
-	if (e == PREFIX_BAD_ADDRESS)
-		xtables_error(PARAMETER_PROBLEM,
-			      "MAPT: --end-user-prefix \"%s\": \"%.*s\" is not an IPv6 address",
-			      arg, (int)(len_str - arg - 1), arg);
-	/* Bits past the length are the CE's to ignore (RFC 7597 section 6). */
-	if (e != PREFIX_OK && e != PREFIX_HOST_BITS)
-		xtables_error(PARAMETER_PROBLEM,
-			      "MAPT: --end-user-prefix \"%s\": an IPv6 prefix of length 1 to 64 is needed",
-			      arg);
-	info->eu_len = len;
-	info->flags |= XT_MAPT_EU_PREFIX;
-}
-
 static void mapt_tg_parse(struct xt_option_call *cb)
 {
 	struct xt_mapt_tginfo *info = cb->data;
+	unsigned int len;
 
 	xtables_option_parse(cb);
 	switch (cb->entry->id) {
 	case O_TABLE:
-		mapt_parse_table(cb->arg, info);
+		softwire_xt_table_name("MAPT", cb->arg, info->table,
+				       sizeof(info->table));
 		break;
 	case O_EU_PREFIX:
-		mapt_parse_eu_prefix(cb->arg, info);
+		softwire_xt_eu_prefix("MAPT", cb->arg, &info->eu_prefix.in6,
+				      &len);
+		info->eu_len = len;
+		info->flags |= XT_MAPT_EU_PREFIX;
 		break;
 	case O_REJECT_SPOOFED:
 		info->flags |= XT_MAPT_REJECT_SPOOFED;
