@@ -62,7 +62,7 @@ $plat_ok && ok "PLAT: Jool NAT64, pool6 64:ff9b::/96, pool4 192.0.2.0/28" ||
 # the wan carries IPv6 only, between CLAT6 and SERVER6.
 traffic() {
 	local name=$1 c6=$2 f="$TMP/$1.pcap"
-	capture_start plat eth0 "$f" "ip or ip6 or arp" in
+	capture_start plat eth0 "$f" "ip or ip6 or arp"
 	check "$name: ping $SERVER from the LAN" n client ping -c 2 -i 0.3 -W 3 $SERVER
 	check "$name: TCP transfer to the IPv4 server arrives intact" \
 		tcp_send client server $SERVER 2000000 60
@@ -81,6 +81,16 @@ traffic() {
 			"$TMP/$name.txt" | sort -u | wc -l)"; done | sed 's/ $//')"
 }
 
+# set_up DESCRIPTION COMMAND...: check, and tell the caller whether it worked.
+set_up() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$desc"; return 0; fi
+	not_ok "$desc"
+	printf '%s\n' "$out" | sed 's/^/    /' | head -n 10
+	return 1
+}
+
 if [ "${XTSW_MAPT_CONTROL:-1}" = 1 ]; then
 	n clat jool_siit instance add clat --netfilter --pool6 64:ff9b::/96 &&
 		n clat jool_siit -i clat eamt add 192.168.1.0/24 2001:db8:1:ff::/120
@@ -91,14 +101,14 @@ fi
 # Our CLAT; the tables as docs/mapt-design.md writes them.
 printf 'dmr 64:ff9b::/96\neam 192.168.1.0/24 2001:db8:1:ff::/120\n' >"$TMP/clat.txt"
 printf 'dmr 64:ff9b::/96\neam 192.0.0.1/32 %s/128\n' $CLAT6_NAT >"$TMP/clat2.txt"
-check "load the CLAT tables (softwirectl load: dmr, eam lines)" sh -c \
+set_up "load the CLAT tables (softwirectl load: dmr, eam lines)" sh -c \
 	"ip netns exec clat $CTL load clat $TMP/clat.txt && ip netns exec clat $CTL load clat2 $TMP/clat2.txt"
 for BACKEND in $BACKENDS; do
 	ipt() { n clat "iptables-$BACKEND" "$@"; }
 	ip6() { n clat "ip6tables-$BACKEND" "$@"; }
 
 	# The LAN keeps its addresses: translated as it arrives (raw PREROUTING).
-	if check "$BACKEND: CLAT rules, the LAN's EAM" sh -c \
+	if set_up "$BACKEND: CLAT rules, the LAN's EAM" sh -c \
 		"ip netns exec clat iptables-$BACKEND -t raw -A PREROUTING -i lan -j MAPT --binding-table clat &&
 		 ip netns exec clat ip6tables-$BACKEND -t raw -A PREROUTING -i wan -d 2001:db8:1:ff::/120 -j MAPT --binding-table clat"; then
 		traffic "$BACKEND CLAT, LAN by EAM" $CLAT6
@@ -106,7 +116,7 @@ for BACKEND in $BACKENDS; do
 	ipt -t raw -F; ip6 -t raw -F
 
 	# The LAN NATed to 192.0.0.1, then translated after SNAT.
-	if check "$BACKEND: CLAT rules, SNAT to 192.0.0.1 then MAPT" sh -c \
+	if set_up "$BACKEND: CLAT rules, SNAT to 192.0.0.1 then MAPT" sh -c \
 		"ip netns exec clat iptables-$BACKEND -t nat -A POSTROUTING -o wan -j SNAT --to 192.0.0.1 &&
 		 ip netns exec clat iptables-$BACKEND -t mangle -A POSTROUTING -o wan -j MAPT --binding-table clat2 &&
 		 ip netns exec clat ip6tables-$BACKEND -t raw -A PREROUTING -i wan -d $CLAT6_NAT/128 -j MAPT --binding-table clat2"; then
