@@ -180,6 +180,35 @@ static unsigned int mapt_lowest_mtu(const struct mapt_ctx *c)
 	return c->x && c->x->lowest_ipv6_mtu ? c->x->lowest_ipv6_mtu : 1280;
 }
 
+/*
+ * Is a packet that cannot be translated ours to drop and count, or
+ * another's (neighbour discovery, traffic to the box itself)? Ours when its
+ * destination is one the rule translates: a CE's own address; a BR's or
+ * SIIT's MAP domain, EAM or DMR space. The IP header itself was checked by
+ * the stack before PREROUTING; an unparsed one is left to it.
+ */
+static bool mapt_ours(const struct mapt_ctx *c, const struct xlat_pkt *k,
+		      bool v6)
+{
+	static const u8 zero[16];
+	u32 ip4;
+
+	if (!memcmp(k->daddr, zero, v6 ? 16 : 4))
+		return false;
+	if (!v6) {
+		ip4 = xlat_get32(k->daddr);
+		return c->mode == MAPT_SEND ||
+		       xlat_map_find4(c->m.rules, c->m.n_rules, ip4) ||
+		       xlat_eam_find4(c->m.eam, c->m.n_eam, ip4) ||
+		       (c->m.dmr->len && !mapt_is_ce(c));
+	}
+	if (mapt_is_ce(c))
+		return !memcmp(k->daddr, c->r->ce.ip6, 16);
+	return xlat_map_find6(c->m.rules, c->m.n_rules, k->daddr) ||
+	       xlat_eam_find6(c->m.eam, c->m.n_eam, k->daddr) ||
+	       (c->m.dmr->len && rfc6052_extract(c->m.dmr, k->daddr, &ip4));
+}
+
 static const enum mapt_stat mapt_err_stat[XLAT_E_MAX] = {
 	[XLAT_E_MALFORMED]	= MAPT_STAT_MALFORMED,
 	[XLAT_E_SOURCE_ROUTE]	= MAPT_STAT_SOURCE_ROUTE,
@@ -199,6 +228,7 @@ static int mapt_parse(struct sk_buff *skb, bool v6, struct xlat_pkt *k)
 	unsigned int need = v6 ? XLAT_IP6_HLEN : XLAT_IP4_HLEN;
 	int ret;
 
+	memset(k, 0, sizeof(*k));	/* no address parsed: none of ours */
 	for (;;) {
 		if (need > skb->len || !pskb_may_pull(skb, need))
 			return -XLAT_E_MALFORMED;
@@ -420,14 +450,17 @@ static unsigned int mapt_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 	u8 src6[16], dst6[16], hdr[XLAT_IP6_HLEN + XLAT_FRAG_HLEN];
 	u8 eth_src[ETH_ALEN], eth_dst[ETH_ALEN];
 	struct dst_entry *dst = NULL;
-	unsigned int hl, delta, mtu;
+	unsigned int hl, mtu;
 	bool eth, udp_compute = false;
+	int delta;	/* IPv4 options may make the old header the longer */
 	struct xlat_pkt k;
 	enum xlat_csum how;
 	int ret;
 
 	ret = mapt_parse(skb, false, &k);
 	if (ret < 0) {
+		if (!mapt_ours(c, &k, false))
+			return XT_CONTINUE;
 		if (ret == -XLAT_E_SOURCE_ROUTE)
 			mapt_icmp4_send(c, skb, ICMP_DEST_UNREACH, ICMP_SR_FAILED, 0);
 		mapt_count(c->net, mapt_err_stat[-ret]);
@@ -468,8 +501,9 @@ static unsigned int mapt_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 	 * the lowest IPv6 MTU pays the route lookup; after SNAT the route is
 	 * needed anyway.
 	 */
-	delta = XLAT_IP6_HLEN + (k.frag ? XLAT_FRAG_HLEN : 0) - k.l3_len;
-	if (c->mode == MAPT_SEND || skb->len + delta > mapt_lowest_mtu(c)) {
+	delta = XLAT_IP6_HLEN + (k.frag ? XLAT_FRAG_HLEN : 0) - (int)k.l3_len;
+	if (c->mode == MAPT_SEND ||
+	    (int)skb->len + delta > (int)mapt_lowest_mtu(c)) {
 		dst = mapt_route6(c->net, skb, (struct in6_addr *)dst6,
 				  (struct in6_addr *)src6);
 		if (!dst) {
@@ -477,7 +511,7 @@ static unsigned int mapt_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 			goto drop;
 		}
 		mtu = dst_mtu(dst);
-		if (skb->len + delta > mtu &&
+		if ((int)skb->len + delta > (int)mtu &&
 		    (!skb_is_gso(skb) ||
 		     !skb_gso_validate_network_len(skb, mtu - delta))) {
 			if (k.df) {
@@ -497,7 +531,7 @@ static unsigned int mapt_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 
 	eth = c->mode == MAPT_RECEIVE && mapt_eth(skb, eth_src, eth_dst);
 	if (skb_ensure_writable(skb, k.l3_len + xlat_csum_reach(k.proto)) ||
-	    skb_cow_head(skb, delta + ETH_HLEN) ||
+	    skb_cow_head(skb, max(delta, 0) + ETH_HLEN) ||
 	    mapt_csum_prepare(skb, &k, &how))
 		goto nomem_dst;
 
@@ -744,6 +778,8 @@ static unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 
 	ret = mapt_parse(skb, true, &k);
 	if (ret < 0) {
+		if (!mapt_ours(c, &k, true))
+			return XT_CONTINUE;
 		if (ret == -XLAT_E_SEGMENTS_LEFT)
 			mapt_icmp6_send(c, skb, ICMPV6_PARAMPROB,
 					ICMPV6_HDR_FIELD, k.bad_ptr);
