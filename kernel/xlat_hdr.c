@@ -244,7 +244,8 @@ static int xlat6_parse_any(const uint8_t *p, size_t avail, size_t pkt_len,
 			continue;
 		}
 		len = (p[off + 1] + 1u) * 8;
-		if (off + len > tot)
+		/* quoted: the header must be there, not only in its length */
+		if (off + len > tot || (quoted && off + len > avail))
 			return -XLAT_E_MALFORMED;
 		if (nh == XLAT_PROTO_ROUTING && p[off + 3] && !quoted) {
 			k->bad_ptr = off + 3;
@@ -273,14 +274,19 @@ int xlat6_parse(const uint8_t *p, size_t avail, size_t pkt_len,
 	return xlat6_parse_any(p, avail, pkt_len, k, false);
 }
 
+/* All that is quoted is there: "more bytes needed" means malformed. */
 int xlat4_parse_quoted(const uint8_t *p, size_t avail, struct xlat_pkt *k)
 {
-	return xlat4_parse_any(p, avail, avail, k, true);
+	int r = xlat4_parse_any(p, avail, avail, k, true);
+
+	return r > 0 ? -XLAT_E_MALFORMED : r;
 }
 
 int xlat6_parse_quoted(const uint8_t *p, size_t avail, struct xlat_pkt *k)
 {
-	return xlat6_parse_any(p, avail, avail, k, true);
+	int r = xlat6_parse_any(p, avail, avail, k, true);
+
+	return r > 0 ? -XLAT_E_MALFORMED : r;
 }
 
 uint16_t xlat_ip4_csum(const uint8_t *h, unsigned int len)

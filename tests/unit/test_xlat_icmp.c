@@ -775,6 +775,51 @@ static void test_rfc4884(void)
 		check_quoted4(o + 28, 548, q, qn, 40, P_UDP, false);
 }
 
+/*
+ * A quoted header longer than the bytes quoted: the error is refused
+ * (err_parse returns -enum xlat_err, never a byte count, and nothing is
+ * read past the packet).
+ */
+static void test_quoted_header_cut(void)
+{
+	static const uint8_t opts[40] = { 1, 1, 1, 1 };
+	uint8_t q[300], p[400], o[1300];
+	struct b4 h = { .ttl = 1, .proto = P_UDP, .opt = opts, .optlen = 40 };
+	struct xlat_icmp_err e;
+	size_t n;
+	int r;
+
+	/* IHL 15 (60 bytes), 24 quoted */
+	memcpy(h.src, host4, 4);
+	memcpy(h.dst, far4, 4);
+	b_l4(q + 60, 20, P_UDP, 1, 2, 3);
+	b_ip4(q, &h, 20);
+	n = err4(p, 3, 3, 0, q, 24, NULL, 0);
+	r = xl4to6(p, n, 0, o, 1280, &e);
+	CHECK(r == -XLAT_E_MALFORMED, "IPv4 header cut: %d", r);
+	CHECK(xlat4_parse_quoted(q, 24, &e.inner) < 0, "parse_quoted %d",
+	      xlat4_parse_quoted(q, 24, &e.inner));
+	CHECK(xlat4_parse_quoted(q, 10, &e.inner) < 0, "parse_quoted %d",
+	      xlat4_parse_quoted(q, 10, &e.inner));
+	CHECK(xlat6_parse_quoted(q, 10, &e.inner) < 0, "parse_quoted %d",
+	      xlat6_parse_quoted(q, 10, &e.inner));
+
+	/* a Destination Options header of 2048 bytes, 100 quoted */
+	b_ip6(q, 0, 0, 60, 1, host6, far6, 3000);
+	memset(q + 40, 0, 60);
+	q[40] = P_UDP;
+	q[41] = 255;
+	n = err6(p, 1, 4, 0, q, 100, NULL, 0);
+	r = xl6to4(p, n, 0, o, 576, &e);
+	CHECK(r == -XLAT_E_MALFORMED, "IPv6 extension header cut: %d", r);
+	/* 28 bytes short: the translated quoted size would wrap to small */
+	q[41] = 11;	/* 96 bytes */
+	n = err6(p, 1, 4, 0, q, 108, NULL, 0);
+	r = xl6to4(p, n, 0, o, 576, &e);
+	CHECK(r == -XLAT_E_MALFORMED, "IPv6 extension header cut: %d", r);
+	/* the same, 4 -> 6 does not apply (IPv4 has no extension headers) */
+}
+
 int main(void)
 {
 	addrs_init();
@@ -786,5 +831,6 @@ int main(void)
 	RUN(test_error_about_error);
 	RUN(test_size_limits);
 	RUN(test_rfc4884);
+	RUN(test_quoted_header_cut);
 	UNIT_END();
 }
