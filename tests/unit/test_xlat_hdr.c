@@ -676,6 +676,30 @@ static void test_echo(void)
 	CHECK(xlat4_parse(p, 56, 56, &k) == -XLAT_E_ICMP_TYPE, "ICMPv6 in IPv4");
 }
 
+/*
+ * An echo reply of zeros (identifier, sequence, data): its ICMPv4 words sum
+ * to +0, so only a checksum of 0xffff verifies (RFC 1624 section 3).
+ */
+static void test_echo_zero(void)
+{
+	uint8_t p[100], o[100];
+	struct xlat_pkt k;
+	size_t len;
+	int r;
+
+	for (len = 8; len <= 32; len += 8) {
+		b_ip6(p, 0, 0, P_ICMP6, 64, s6, d6, len);
+		memset(p + 40, 0, len);
+		p[40] = 129;
+		ref_set_csum(p + 40, len, P_ICMP6, ref_pseudo6(s6, d6, P_ICMP6, len));
+		r = to4(p, 40 + len, xlat_get32(s4), xlat_get32(d4), 1,
+			XLAT_CSUM_FIELD, o, &k);
+		CHECK(r == (int)(20 + len) && o[20] == 0, "translated %d", r);
+		CHECK(ref_ok4(o, o + 20, len, P_ICMP), "len %zu: checksum %#x", len,
+		      ref_get16(o + 22));
+	}
+}
+
 /* Other transports: header translated, transport bytes untouched. */
 static void test_other_proto(void)
 {
@@ -707,6 +731,7 @@ int main(void)
 	RUN(test_ip6_ext);
 	RUN(test_malformed);
 	RUN(test_echo);
+	RUN(test_echo_zero);
 	RUN(test_other_proto);
 	UNIT_END();
 }
