@@ -27,6 +27,13 @@ static void rand_bytes(uint8_t *p, size_t n)
 		*p++ = (uint8_t)unit_rand();
 }
 
+/* The IPv4 addresses s4 -> d4. */
+static void b4_addrs(struct b4 *h)
+{
+	memcpy(h->src, s4, 4);
+	memcpy(h->dst, d4, 4);
+}
+
 /* Parse and translate IPv4 p[0..n) into out: its length, or < 0. */
 static int to6(uint8_t *p, size_t n, const uint8_t *src, const uint8_t *dst,
 	       enum xlat_csum how, uint8_t *out, struct xlat_pkt *k)
@@ -125,16 +132,39 @@ static void check_v4_hdr(const uint8_t *o, uint8_t tos, uint8_t ttl,
 	CHECK(!memcmp(o + 12, s4, 4) && !memcmp(o + 16, d4, 4), "addresses");
 }
 
+/*
+ * A translation of r bytes (want: hl + len) found the ports, and its
+ * transport (after hl bytes) verifies; UDP is never 0. false: failed.
+ */
+static bool check_l4(int r, const struct xlat_pkt *k, uint16_t sp,
+		     uint16_t dp, const uint8_t *o, unsigned int hl, size_t len,
+		     uint8_t proto)
+{
+	CHECK(r == (int)(hl + len), "proto %u: translated %d", proto, r);
+	if (r < 0)
+		return false;
+	CHECK(k->sport == sp && k->dport == dp, "ports %d %d", k->sport, k->dport);
+	CHECK(hl == 20 ? ref_ok4(o, o + 20, len, proto) :
+	      ref_ok6(o, o + hl, len, proto), "proto %u len %zu: checksum",
+	      proto, len);
+	if (proto == P_UDP)
+		CHECK(ref_get16(o + hl + 6), "UDP checksum 0");
+	return true;
+}
+
 static const uint8_t protos[] = { P_UDP, P_TCP, P_UDPLITE, P_DCCP };
 
-/* RFC 7915 4.1, 4.5: TCP, UDP, UDP-Lite, DCCP, random sizes and fields. */
-static void test_l4_4to6(void)
+/*
+ * RFC 7915 4.1, 4.5, 5.1: TCP, UDP, UDP-Lite, DCCP, random sizes and
+ * fields, each way.
+ */
+static void test_l4(void)
 {
 	uint8_t p[1600], o[1700];
 	struct xlat_pkt k;
 	unsigned int i;
 
-	for (i = 0; i < 400; i++) {
+	for (i = 0; i < 800; i++) {
 		uint8_t proto = protos[i % 4];
 		struct b4 h = { .tos = (uint8_t)unit_rand(), .ttl = (uint8_t)unit_rand(),
 				.proto = proto, .id = (uint16_t)unit_rand(),
@@ -143,61 +173,33 @@ static void test_l4_4to6(void)
 		uint16_t sp = (uint16_t)unit_rand(), dp = (uint16_t)unit_rand();
 		int r;
 
-		rand_bytes(h.src, 4);
-		rand_bytes(h.dst, 4);
 		rand_bytes(s6, 16);
 		rand_bytes(d6, 16);
+		if (i & 1) {	/* IPv6 -> IPv4 */
+			b_ip6(p, h.tos, (uint32_t)unit_rand(), proto, h.ttl, s6,
+			      d6, len);
+			b_l4(p + 40, len, proto, sp, dp, i);
+			ref_set_csum(p + 40, len, proto,
+				     ref_pseudo6(s6, d6, proto, len));
+			check_prefixes(p, 40 + len, true);
+			r = to4(p, 40 + len, xlat_get32(s4), xlat_get32(d4), h.id,
+				XLAT_CSUM_FIELD, o, &k);
+			if (check_l4(r, &k, sp, dp, o, 20, len, proto))
+				check_v4_hdr(o, h.tos, h.ttl, 20 + len, proto, h.id,
+					     20 + len > 1260 ? 0x4000 : 0);
+			continue;
+		}
+		rand_bytes(h.src, 4);
+		rand_bytes(h.dst, 4);
 		n = pkt4(p, &h, len, sp, dp, i);
 		if (proto == P_UDP && ref_get16(p + 26) == 0)
 			continue;
 		check_prefixes(p, n, false);
 		r = to6(p, n, s6, d6, XLAT_CSUM_FIELD, o, &k);
-		CHECK(r == (int)(40 + len), "proto %u: translated %d", proto, r);
-		if (r < 0)
+		if (!check_l4(r, &k, sp, dp, o, 40, len, proto))
 			continue;
-		CHECK(k.sport == sp && k.dport == dp, "ports %d %d", k.sport, k.dport);
 		CHECK(!k.frag && !k.icmp_error && k.l4_seen, "flags");
 		check_v6_hdr(o, &h, len, proto);
-		CHECK(ref_ok6(o, o + 40, len, proto), "proto %u len %zu: checksum",
-		      proto, len);
-		if (proto == P_UDP)
-			CHECK(ref_get16(o + 46), "UDP checksum 0");
-	}
-	addrs_init();
-}
-
-static void test_l4_6to4(void)
-{
-	uint8_t p[1600], o[1700];
-	struct xlat_pkt k;
-	unsigned int i;
-
-	for (i = 0; i < 400; i++) {
-		uint8_t proto = protos[i % 4], tc = (uint8_t)unit_rand();
-		uint8_t hl = (uint8_t)unit_rand();
-		size_t len = 20 + unit_rand() % 1400;
-		uint16_t sp = (uint16_t)unit_rand(), dp = (uint16_t)unit_rand();
-		uint16_t id = (uint16_t)unit_rand();
-		int r;
-
-		rand_bytes(s6, 16);
-		rand_bytes(d6, 16);
-		b_ip6(p, tc, (uint32_t)unit_rand(), proto, hl, s6, d6, len);
-		b_l4(p + 40, len, proto, sp, dp, i);
-		ref_set_csum(p + 40, len, proto, ref_pseudo6(s6, d6, proto, len));
-		check_prefixes(p, 40 + len, true);
-		r = to4(p, 40 + len, xlat_get32(s4), xlat_get32(d4), id,
-			XLAT_CSUM_FIELD, o, &k);
-		CHECK(r == (int)(20 + len), "proto %u: translated %d", proto, r);
-		if (r < 0)
-			continue;
-		CHECK(k.sport == sp && k.dport == dp, "ports");
-		check_v4_hdr(o, tc, hl, 20 + len, proto, id,
-			     20 + len > 1260 ? 0x4000 : 0);
-		CHECK(ref_ok4(o, o + 20, len, proto), "proto %u len %zu: checksum",
-		      proto, len);
-		if (proto == P_UDP)
-			CHECK(ref_get16(o + 26), "UDP checksum 0");
 	}
 	addrs_init();
 }
@@ -208,16 +210,19 @@ static void test_l4_6to4(void)
  */
 static void test_csum_pseudo(void)
 {
-	uint8_t p[200], o[260];
+	uint8_t p[200], o[260], proto;
 	struct xlat_pkt k;
 	unsigned int i;
+	size_t len, n;
 
 	for (i = 0; i < 200; i++) {
-		uint8_t proto = protos[i % 4];
-		struct b4 h = { .ttl = 64, .proto = proto };
-		size_t len = 20 + i % 100, n;
+		struct b4 h = { .ttl = 64 };
+		int at, r;
 		uint16_t want, got;
-		int at = ref_csum_at(proto), r;
+
+		h.proto = proto = protos[i % 4];
+		at = ref_csum_at(proto);
+		len = 20 + i % 100;
 
 		rand_bytes(h.src, 4);
 		rand_bytes(h.dst, 4);
@@ -260,8 +265,7 @@ static void test_udp_never_zero(void)
 	uint32_t s;
 	int r;
 
-	memcpy(h.src, s4, 4);
-	memcpy(h.dst, d4, 4);
+	b4_addrs(&h);
 	/* v4 -> v6: the IPv6 sum with the last word 0, then that word */
 	b_l4(p + 20, len, P_UDP, 53, 53, 7);
 	ref_put16(p + 20 + 6, 0);
@@ -302,8 +306,7 @@ static void test_udp_zero(void)
 	size_t n;
 	int r;
 
-	memcpy(h.src, s4, 4);
-	memcpy(h.dst, d4, 4);
+	b4_addrs(&h);
 	n = pkt4(p, &h, 12, 4000, 53, 3);
 	ref_put16(p + 26, 0);
 	r = to6(p, n, s6, d6, XLAT_CSUM_FIELD, o, &k);
@@ -342,8 +345,7 @@ static void test_frag_4to6(void)
 	size_t len = 600, first = 400;	/* the first fragment: 400 bytes of UDP */
 	int r;
 
-	memcpy(h.src, s4, 4);
-	memcpy(h.dst, d4, 4);
+	b4_addrs(&h);
 	pkt4(whole, &h, len, 5000, 53, 11);
 
 	/* first fragment: MF, offset 0 */
@@ -473,8 +475,7 @@ static void test_ip4_options(void)
 	size_t n;
 	int r;
 
-	memcpy(h.src, s4, 4);
-	memcpy(h.dst, d4, 4);
+	b4_addrs(&h);
 	n = pkt4(p, &h, 40, 22, 2222, 1);
 	check_prefixes(p, n, false);
 	r = to6(p, n, s6, d6, XLAT_CSUM_FIELD, o, &k);
@@ -582,8 +583,7 @@ static void test_malformed(void)
 	struct xlat_pkt k;
 	size_t n;
 
-	memcpy(h.src, s4, 4);
-	memcpy(h.dst, d4, 4);
+	b4_addrs(&h);
 	n = pkt4(p, &h, 20, 1, 2, 1);
 	CHECK(xlat4_parse(p, n, n - 1, &k) == -XLAT_E_MALFORMED, "total > packet");
 	CHECK(xlat4_parse(p, n, 19, &k) == -XLAT_E_MALFORMED, "short");
@@ -619,8 +619,7 @@ static void test_echo(void)
 	size_t n, len;
 	int r;
 
-	memcpy(h.src, s4, 4);
-	memcpy(h.dst, d4, 4);
+	b4_addrs(&h);
 	for (i = 0; i < 40; i++) {
 		len = 8 + i * 3;
 		b_echo(p + 20, len, t4[i & 1], (uint16_t)(0x1234 + i), i);
@@ -708,8 +707,7 @@ static void test_other_proto(void)
 	struct xlat_pkt k;
 	size_t n;
 
-	memcpy(h.src, s4, 4);
-	memcpy(h.dst, d4, 4);
+	b4_addrs(&h);
 	n = pkt4(p, &h, 3, 0, 0, 1);
 	CHECK(to6(p, n, s6, d6, XLAT_CSUM_FIELD, o, &k) == 43, "GRE");
 	CHECK(o[6] == 47 && !memcmp(o + 40, p + 20, 3), "as is");
@@ -719,8 +717,7 @@ static void test_other_proto(void)
 int main(void)
 {
 	addrs_init();
-	RUN(test_l4_4to6);
-	RUN(test_l4_6to4);
+	RUN(test_l4);
 	RUN(test_csum_pseudo);
 	RUN(test_udp_never_zero);
 	RUN(test_udp_zero);

@@ -57,6 +57,20 @@ static size_t orig6(uint8_t *p, uint8_t proto, size_t len)
 	return 40 + len;
 }
 
+/* An ICMP error header (checksum 0), the quoted bytes, the extension. */
+static void icmp_err(uint8_t *ic, uint8_t type, uint8_t code, uint32_t rest,
+		     const uint8_t *q, size_t qlen, const uint8_t *ext,
+		     size_t elen)
+{
+	ic[0] = type;
+	ic[1] = code;
+	ic[2] = ic[3] = 0;
+	ref_put32(ic + 4, rest);
+	memcpy(ic + 8, q, qlen);
+	if (elen)
+		memcpy(ic + 8 + qlen, ext, elen);
+}
+
 /* An ICMPv4 error rtr -> host: bytes 4..7 rest, quoting q, then ext. */
 static size_t err4(uint8_t *p, uint8_t type, uint8_t code, uint32_t rest,
 		   const uint8_t *q, size_t qlen, const uint8_t *ext, size_t elen)
@@ -67,12 +81,7 @@ static size_t err4(uint8_t *p, uint8_t type, uint8_t code, uint32_t rest,
 
 	memcpy(h.src, rtr4, 4);
 	memcpy(h.dst, host4, 4);
-	ic[0] = type;
-	ic[1] = code;
-	ref_put32(ic + 4, rest);
-	memcpy(ic + 8, q, qlen);
-	if (elen)
-		memcpy(ic + 8 + qlen, ext, elen);
+	icmp_err(ic, type, code, rest, q, qlen, ext, elen);
 	b_ip4(p, &h, len);
 	ref_set_csum(ic, len, P_ICMP, 0);
 	return 20 + len;
@@ -85,12 +94,7 @@ static size_t err6(uint8_t *p, uint8_t type, uint8_t code, uint32_t rest,
 	uint8_t *ic = p + 40;
 
 	b_ip6(p, 0xc0, 0x777, P_ICMP6, 60, rtr6, host6, len);
-	ic[0] = type;
-	ic[1] = code;
-	ref_put32(ic + 4, rest);
-	memcpy(ic + 8, q, qlen);
-	if (elen)
-		memcpy(ic + 8 + qlen, ext, elen);
+	icmp_err(ic, type, code, rest, q, qlen, ext, elen);
 	ref_set_csum(ic, len, P_ICMP6, ref_pseudo6(rtr6, host6, P_ICMP6, len));
 	return 40 + len;
 }
@@ -103,28 +107,29 @@ static uint8_t *dup(const uint8_t *p, size_t n)
 	return c;
 }
 
-/* Parse and translate p[0..n) into out (cap bytes): the length, or < 0. */
-static int xl4to6(const uint8_t *p, size_t n, uint32_t mtu6, uint8_t *out,
-		  size_t cap, struct xlat_icmp_err *e)
+/*
+ * Parse and translate p[0..n) (IPv6 if a4) into out (cap bytes): the
+ * length, or < 0. Input and output in heap buffers of their exact size.
+ */
+static int xl(const uint8_t *p, size_t n, const struct xlat_err_addrs4 *a4,
+	      const struct xlat_err_addrs6 *a6, uint8_t *out, size_t cap,
+	      struct xlat_icmp_err *e)
 {
-	struct xlat_err_addrs6 a = { .mtu6 = mtu6 };
 	uint8_t *in = dup(p, n), *o = malloc(cap);
 	int r;
 
-	memcpy(a.src, rtr6, 16);
-	memcpy(a.dst, host6, 16);
-	memcpy(a.qsrc, host6, 16);
-	memcpy(a.qdst, far6, 16);
 	memset(e, 0, sizeof(*e));
-	r = xlat4_parse(in, n, n, &e->outer);
+	r = a4 ? xlat6_parse(in, n, n, &e->outer) : xlat4_parse(in, n, n, &e->outer);
 	if (r > 0)
 		r = -100;
 	if (!r && !e->outer.icmp_error)
 		r = -101;
 	if (!r)
-		r = xlat_icmp4_err_parse(in, n, e);
+		r = a4 ? xlat_icmp6_err_parse(in, n, e) :
+		    xlat_icmp4_err_parse(in, n, e);
 	if (!r)
-		r = xlat_icmp4_err_to6(in, n, e, &a, o, cap);
+		r = a4 ? xlat_icmp6_err_to4(in, n, e, a4, o, cap) :
+		    xlat_icmp4_err_to6(in, n, e, a6, o, cap);
 	else if (r > 0)
 		r = -102;	/* err_parse: 0 or -enum xlat_err only */
 	if (r > 0)
@@ -134,34 +139,28 @@ static int xl4to6(const uint8_t *p, size_t n, uint32_t mtu6, uint8_t *out,
 	return r;
 }
 
+static int xl4to6(const uint8_t *p, size_t n, uint32_t mtu6, uint8_t *out,
+		  size_t cap, struct xlat_icmp_err *e)
+{
+	struct xlat_err_addrs6 a = { .mtu6 = mtu6 };
+
+	memcpy(a.src, rtr6, 16);
+	memcpy(a.dst, host6, 16);
+	memcpy(a.qsrc, host6, 16);
+	memcpy(a.qdst, far6, 16);
+	return xl(p, n, NULL, &a, out, cap, e);
+}
+
 static int xl6to4(const uint8_t *p, size_t n, uint32_t mtu4, uint8_t *out,
 		  size_t cap, struct xlat_icmp_err *e)
 {
 	struct xlat_err_addrs4 a = { .id = 0x7777, .mtu4 = mtu4 };
-	uint8_t *in = dup(p, n), *o = malloc(cap);
-	int r;
 
 	a.src = xlat_get32(rtr4);
 	a.dst = xlat_get32(host4);
 	a.qsrc = xlat_get32(host4);
 	a.qdst = xlat_get32(far4);
-	memset(e, 0, sizeof(*e));
-	r = xlat6_parse(in, n, n, &e->outer);
-	if (r > 0)
-		r = -100;
-	if (!r && !e->outer.icmp_error)
-		r = -101;
-	if (!r)
-		r = xlat_icmp6_err_parse(in, n, e);
-	if (!r)
-		r = xlat_icmp6_err_to4(in, n, e, &a, o, cap);
-	else if (r > 0)
-		r = -102;
-	if (r > 0)
-		memcpy(out, o, (size_t)r);
-	free(in);
-	free(o);
-	return r;
+	return xl(p, n, &a, NULL, out, cap, e);
 }
 
 /* The outer IPv6 header and ICMPv6 checksum of a translated error. */
@@ -312,6 +311,25 @@ static const struct row rows6[] = {
 	{ 127, 0, -1, 0, 0 },
 };
 
+/*
+ * A row's error dropped as it should be, or translated into want bytes
+ * with the row's type and code at ic; true: check the rest.
+ */
+static bool row_ok(const struct row *w, int r, int want, const uint8_t *ic)
+{
+	if (w->t < 0) {
+		CHECK(r == -XLAT_E_ICMP_TYPE, "%u/%u: dropped, got %d", w->type,
+		      w->code, r);
+		return false;
+	}
+	CHECK(r == want, "%u/%u: translated %d", w->type, w->code, r);
+	if (r < 0)
+		return false;
+	CHECK(ic[0] == w->t && ic[1] == w->c, "%u/%u -> %u/%u, want %d/%d",
+	      w->type, w->code, ic[0], ic[1], w->t, w->c);
+	return true;
+}
+
 static void test_types_4to6(void)
 {
 	uint8_t q[200], p[300], o[400];
@@ -327,17 +345,8 @@ static void test_types_4to6(void)
 		       1000 : 0;
 		n = err4(p, w->type, w->code, rest, q, qn, NULL, 0);
 		r = xl4to6(p, n, 0, o, 1280, &e);
-		if (w->t < 0) {
-			CHECK(r == -XLAT_E_ICMP_TYPE, "%u/%u: dropped, got %d",
-			      w->type, w->code, r);
+		if (!row_ok(w, r, 48 + 40 + 100, o + 40))
 			continue;
-		}
-		CHECK(r == (int)(48 + 40 + 100), "%u/%u: translated %d",
-		      w->type, w->code, r);
-		if (r < 0)
-			continue;
-		CHECK(o[40] == w->t && o[41] == w->c, "%u/%u -> %u/%u, want %d/%d",
-		      w->type, w->code, o[40], o[41], w->t, w->c);
 		CHECK(ref_get32(o + 44) == (uint32_t)(w->param < 0 ? 0 : w->param),
 		      "%u/%u: field %#x, want %#x", w->type, w->code,
 		      ref_get32(o + 44), w->param);
@@ -360,17 +369,8 @@ static void test_types_6to4(void)
 		rest = w->type == 4 ? 24 : w->type == 2 ? 1000 : 0;
 		n = err6(p, w->type, w->code, rest, q, qn, NULL, 0);
 		r = xl6to4(p, n, 0, o, 576, &e);
-		if (w->t < 0) {
-			CHECK(r == -XLAT_E_ICMP_TYPE, "%u/%u: dropped, got %d",
-			      w->type, w->code, r);
+		if (!row_ok(w, r, 28 + 20 + 100, o + 20))
 			continue;
-		}
-		CHECK(r == (int)(28 + 20 + 100), "%u/%u: translated %d",
-		      w->type, w->code, r);
-		if (r < 0)
-			continue;
-		CHECK(o[20] == w->t && o[21] == w->c, "%u/%u -> %u/%u, want %d/%d",
-		      w->type, w->code, o[20], o[21], w->t, w->c);
 		if (w->t == 12)
 			CHECK(o[24] == w->param && !o[25] && !ref_get16(o + 26),
 			      "pointer %u, want %d", o[24], w->param);
