@@ -244,7 +244,8 @@ static int xlat6_parse_any(const uint8_t *p, size_t avail, size_t pkt_len,
 			continue;
 		}
 		len = (p[off + 1] + 1u) * 8;
-		if (off + len > tot)
+		/* quoted: the header must be there, not only in its length */
+		if (off + len > tot || (quoted && off + len > avail))
 			return -XLAT_E_MALFORMED;
 		if (nh == XLAT_PROTO_ROUTING && p[off + 3] && !quoted) {
 			k->bad_ptr = off + 3;
@@ -273,14 +274,19 @@ int xlat6_parse(const uint8_t *p, size_t avail, size_t pkt_len,
 	return xlat6_parse_any(p, avail, pkt_len, k, false);
 }
 
+/* All that is quoted is there: "more bytes needed" means malformed. */
 int xlat4_parse_quoted(const uint8_t *p, size_t avail, struct xlat_pkt *k)
 {
-	return xlat4_parse_any(p, avail, avail, k, true);
+	int r = xlat4_parse_any(p, avail, avail, k, true);
+
+	return r > 0 ? -XLAT_E_MALFORMED : r;
 }
 
 int xlat6_parse_quoted(const uint8_t *p, size_t avail, struct xlat_pkt *k)
 {
-	return xlat6_parse_any(p, avail, avail, k, true);
+	int r = xlat6_parse_any(p, avail, avail, k, true);
+
+	return r > 0 ? -XLAT_E_MALFORMED : r;
 }
 
 uint16_t xlat_ip4_csum(const uint8_t *h, unsigned int len)
@@ -304,11 +310,13 @@ uint16_t xlat_pseudo6(const uint8_t *s, const uint8_t *d,
 
 /*
  * Change a checksum field held as how by +add -sub (sums of 16-bit words),
- * RFC 1624. UDP: a computed 0 is sent as 0xffff (RFC 768; RFC 8200
- * section 8.1), since 0 means "no checksum" to IPv4 and is invalid in IPv6.
+ * RFC 1624. no0: a computed 0 is sent as 0xffff. UDP: RFC 768, RFC 8200
+ * section 8.1, since 0 means "no checksum" to IPv4 and is invalid in IPv6.
+ * ICMPv4 (no pseudo-header): an all-zero echo reply sums to +0, which only
+ * 0xffff verifies; 0xffff verifies whenever 0 does.
  */
 static void xlat_csum_adjust(uint8_t *field, uint16_t sub, uint16_t add,
-			     enum xlat_csum how, bool udp)
+			     enum xlat_csum how, bool no0)
 {
 	uint16_t c = oc16_get(field);
 
@@ -317,7 +325,7 @@ static void xlat_csum_adjust(uint8_t *field, uint16_t sub, uint16_t add,
 		return;
 	}
 	c = (uint16_t)~oc16_add(oc16_sub((uint16_t)~c, sub), add);
-	if (udp && c == 0)
+	if (no0 && c == 0)
 		c = 0xffff;
 	oc16_put(field, c);
 }
@@ -348,7 +356,7 @@ static void xlat_l4_update(uint8_t *l4, const struct xlat_pkt *k,
 					 how, false);
 		else
 			xlat_csum_adjust(l4 + 2, oc16_add(tc_old, pseudo6), tc_new,
-					 how, false);
+					 how, true);
 		return;
 	}
 	/* An IPv4 UDP datagram without checksum stays so: the caller's. */

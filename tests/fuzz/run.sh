@@ -16,6 +16,7 @@ for f in tests/fuzz/fuzz_*.c; do
 	*psid*) srcs="kernel/psid_core.c" ;;
 	*softwire_table*) srcs="kernel/softwire_table_core.c" ;;
 	*prefix_parse*) srcs="lib/prefix_parse.c" ;;
+	fuzz_xlat) srcs="kernel/xlat_hdr.c kernel/xlat_icmp.c" ;;
 	*) srcs="" ;;
 	esac
 	if ! clang -g -O1 -fsanitize=fuzzer,address,undefined \

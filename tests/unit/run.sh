@@ -15,6 +15,7 @@ for t in tests/unit/test_*.c; do
 	*psid*) srcs="kernel/psid_core.c" ;;
 	*softwire_table*) srcs="kernel/softwire_table_core.c" ;;
 	*prefix_parse*) srcs="lib/prefix_parse.c" ;;
+	*xlat_hdr*|*xlat_icmp*) srcs="kernel/xlat_hdr.c kernel/xlat_icmp.c" ;;
 	*) srcs="" ;;
 	esac
 	if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Werror $SAN -Ikernel -Ilib -Itests/unit \
