@@ -62,6 +62,33 @@ expect_fail() {
 	fi
 }
 
+# skip_all REASON: this test cannot run on this kernel: one "skip - "
+# line (tests/suite.sh counts it neither passed nor failed) and exit.
+skip_all() {
+	echo "skip - $(basename "$0"): $*"
+	cleanup
+	exit 0
+}
+
+# need_jool MODULE...: load Jool's modules (jool: stateful NAT64, jool_siit:
+# SIIT; Debian's jool-dkms, which scripts/install-deps.sh installs). On a
+# kernel Jool has no module for (jool-dkms 4.1.9 does not build for
+# Debian's 6.12) the test is skipped; on the primary kernel a missing Jool
+# fails it.
+need_jool() {
+	local m
+	for m in "$@"; do
+		modprobe "$m" 2>/dev/null && continue
+		if [ "$(uname -r)" != "$(sh "$REPO/scripts/kernels.sh" primary 2>/dev/null)" ] &&
+		   ! modinfo "$m" >/dev/null 2>&1; then
+			skip_all "Jool ($m) has no module for kernel $(uname -r)"
+		fi
+		not_ok "modprobe $m (jool-dkms; scripts/install-deps.sh installs it): $(modprobe "$m" 2>&1)"
+		finish
+		exit 1
+	done
+}
+
 finish() {
 	cleanup
 	echo "# $(basename "$0"): $PASSED passed, $FAILED failed"
@@ -317,3 +344,90 @@ tcp_send() {
 		return 1
 	fi
 }
+
+# The MAP-T network of seed 002 (the Jool MAP-T tutorial), its addresses,
+# with no translator set up (tests/mapt_e2e.sh, scripts/demo-mapt.sh):
+#
+#   [c1] 192.168.0.4 --lan-- [ce11b] 2001:db8:6::11b --wan--+
+#   [c2] 192.168.0.4 --lan-- [ce774] 2001:db8:6::774 --wan--+ one IPv6 link
+#            (a bridge in namespace link6, its ports p-NS)   |
+#   [br] 2001:db8:6::1 --map--------------------------------+
+#   [br] 203.0.113.1 --inet-- eth0 [s] 203.0.113.56
+#
+# Each CE is ONE namespace (NAPT and translation); its IPv4 default route
+# is the wan (IPv4 leaves through the translator), the DMR's prefix is
+# routed to the BR, and the other CEs' End-user prefixes straight to them
+# on the link. The BR routes every End-user prefix to its CE.
+MAPT_RULE="ipv6-prefix 2001:db8:ce::/51 ipv4-prefix 192.0.2.0/24 ea-bits-length 13 psid-offset 0"
+MAPT_DMR=64:ff9b::/96
+MAPT_SERVER=203.0.113.56
+MAPT_SERVER6=64:ff9b::cb00:7138	# RFC 6052 section 2.2, /96
+MAPT_CES=()			# "NS WAN_ADDRESS END_USER_PREFIX" of each CE
+
+# mapt_link_port NS DEV ADDRESS: DEV of NS on the shared IPv6 link.
+mapt_link_port() {
+	ip link add "$2" netns "$1" type veth peer name "p-$1" netns link6
+	ip -n link6 link set "p-$1" master sw0 up
+	ip -n "$1" link set "$2" up
+	ip -n "$1" addr add "$3/64" dev "$2" nodad
+	no_offload "$1" "$2"
+	no_offload link6 "p-$1"
+}
+
+# mapt_ce CLIENT CE WAN_ADDRESS END_USER_PREFIX: a client 192.168.0.4
+# behind a CE on the shared link (needs mapt_topology's link and BR).
+mapt_ce() {
+	local c ns wan eup
+	ns_add "$1"; ns_add "$2"
+	link "$1" eth0 "$2" lan
+	mapt_link_port "$2" wan "$3"
+	ip -n "$1" addr add 192.168.0.4/24 dev eth0
+	ip -n "$1" route add default via 192.168.0.1
+	ip -n "$2" addr add 192.168.0.1/24 dev lan
+	ip -n "$2" route add default dev wan
+	ip -n "$2" -6 route add $MAPT_DMR via 2001:db8:6::1
+	n "$2" sysctl -qw net.ipv4.ip_forward=1
+	ip -n br -6 route add "$4" via "$3"
+	for c in "${MAPT_CES[@]}"; do
+		read -r ns wan eup <<<"$c"
+		ip -n "$2" -6 route add "$eup" via "$wan"
+		ip -n "$ns" -6 route add "$4" via "$3"
+	done
+	MAPT_CES+=("$2 $3 $4")
+	for c in "$1 eth0" "$2 lan"; do no_offload $c; done
+}
+
+mapt_topology() {
+	MAPT_CES=()
+	ns_add link6; ns_add br; ns_add s
+	ip -n link6 link add sw0 type bridge
+	ip -n link6 link set sw0 up
+	mapt_link_port br map 2001:db8:6::1
+	link br inet s eth0
+	ip -n br addr add 203.0.113.1/24 dev inet
+	n br sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n s addr add $MAPT_SERVER/24 dev eth0
+	ip -n s route add 192.0.2.0/24 via 203.0.113.1
+	for c in "br inet" "s eth0"; do no_offload $c; done
+	mapt_ce c1 ce11b 2001:db8:6::11b 2001:db8:ce:11b::/64
+	mapt_ce c2 ce774 2001:db8:6::774 2001:db8:ce:774::/64
+}
+
+# mapt_ce_rules BACKEND CE END_USER_PREFIX TABLE: the CE's three rules
+# (NAPT into the port set, translation after it, translation of what
+# arrives); the table holds the BMR (first rule), the FMRs and the DMR.
+mapt_ce_rules() {
+	local ipt=iptables-$1 ip6t=ip6tables-$1
+	n "$2" $ipt -t nat -A POSTROUTING -o wan -j SNATPSID --end-user-prefix "$3" --binding-table "$4" &&
+	n "$2" $ipt -t mangle -A POSTROUTING -o wan -j MAPT --end-user-prefix "$3" --binding-table "$4" &&
+	n "$2" $ip6t -t raw -A PREROUTING -i wan -j MAPT --end-user-prefix "$3" --binding-table "$4"
+}
+
+# mapt_br_rules BACKEND TABLE: the BR's two rules.
+mapt_br_rules() {
+	n br "ip6tables-$1" -t raw -A PREROUTING -i map -j MAPT --binding-table "$2" &&
+	n br "iptables-$1" -t raw -A PREROUTING -i inet -d 192.0.2.0/24 -j MAPT --binding-table "$2"
+}
+
+# mapt_stat NS NAME: a counter of /proc/net/xt_MAPT in namespace NS.
+mapt_stat() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/xt_MAPT; }

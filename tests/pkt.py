@@ -6,6 +6,7 @@ Plain Python (no scapy) so that it starts quickly inside a TCG VM.
 
   pkt.py check PCAP [--forbid PFX] [--require PFX] [--allow-partial] [--min N]
   pkt.py dump PCAP                 one line per IPv6 packet
+  pkt.py dump-l4 PCAP              one line per IP packet with its ports
   pkt.py diff PCAP_A PCAP_B        IPv6 packets byte for byte, in order
   pkt.py send-file HEX              raw IPv6 packets, one hex line each
   pkt.py send-4in6 ...             a crafted UDP/IPv4 packet in IPv6
@@ -182,6 +183,36 @@ def cmd_dump4(a):
             print("%s > %s 4in6: %s" % (p.src, p.dst, Packet4(p.l4()).describe()))
         else:
             print(p.describe())
+    return 0
+
+
+def l4_line(p):
+    """'SRC > DST NAME SPORT > DPORT cksum STATE' for one IPv4 or IPv6
+    packet: NAME is TCP, UDP, ICMP-T or ICMPv6-T (T the type; an echo or
+    echo reply carries its identifier as both ports), other protocols by
+    number with ports '-'."""
+    if isinstance(p, Packet4):
+        l4, v6, state = p.raw[p.ihl:p.tot], False, p.checksum_state()
+    else:
+        l4, v6, state = p.l4(), True, p.checksum_state()
+    sport = dport = "-"
+    name = {6: "TCP", 17: "UDP"}.get(p.proto, str(p.proto))
+    if p.first and p.proto in (6, 17) and len(l4) >= 4:
+        sport, dport = struct.unpack("!HH", l4[:4])
+    elif p.first and p.proto in (1, 58) and len(l4) >= 8:
+        name = "%s-%d" % ("ICMPv6" if v6 else "ICMP", l4[0])
+        if l4[0] in ((128, 129) if v6 else (0, 8)):
+            sport = dport = struct.unpack("!H", l4[4:6])[0]
+    return "%s > %s %s %s > %s cksum %s" % (p.src, p.dst, name, sport, dport,
+                                           "-" if state is None else state.replace(" ", "-"))
+
+
+def cmd_dump_l4(a):
+    """One line per IPv4 or IPv6 packet (l4_line), fields split by spaces
+    for awk: $1 source, $3 destination, $4 protocol, $5 and $7 ports, $9
+    checksum state."""
+    for r in read_pcap(a.pcap, (0x0800, ETH_P_IPV6)):
+        print(l4_line(any_packet(r)))
     return 0
 
 
@@ -861,6 +892,9 @@ def main():
     c = sub.add_parser("dump4")
     c.add_argument("pcap")
     c.set_defaults(fn=cmd_dump4)
+    c = sub.add_parser("dump-l4")
+    c.add_argument("pcap")
+    c.set_defaults(fn=cmd_dump_l4)
     c = sub.add_parser("send-4in6")
     for k in ("src6", "dst6", "src4", "dst4"):
         c.add_argument("--" + k, required=True)
