@@ -47,7 +47,26 @@ for BACKEND in $BACKENDS; do
 
 		A="n $NS $ipt-$BACKEND -t raw -A PREROUTING -j MAPT"
 		t="$T $ipt:"
+		# $ipt -v -A prints the rule as -L does (print) before the kernel
+		# sees it, so this holds with or without the module (the table
+		# "none" does not exist: the module refuses the rule).
+		for r in "--binding-table none|binding-table none" \
+			 "--binding-table none --reject-spoofed|binding-table none reject-spoofed" \
+			 "--reject-spoofed --end-user-prefix $EU --binding-table none|binding-table none end-user-prefix $EU reject-spoofed" \
+			 "--end-user-prefix 2001:db8:ce:11b::1/64 --binding-table none|binding-table none end-user-prefix 2001:db8:ce:11b::1/64" \
+			 "--binding-table none --end-user-prefix 2001:db8:0:0::/1|binding-table none end-user-prefix 2001:db8::/1"; do
+			out=$(n $NS "$ipt-$BACKEND" -v -t raw -A PREROUTING -j MAPT ${r%|*} 2>&1)
+			check "$t $ipt -L words: ${r#*|}" sh -c 'printf "%s\n" "$1" | grep -qE -- "$2\$"' _ \
+				"$out" "-> (0\.0\.0\.0|::)/0 +${r#*|}"
+		done
+		n $NS "$ipt-$BACKEND" -t raw -F 2>/dev/null
 		expect_fail "$t a rule names its table" 'MAPT: say --binding-table NAME' $A
+		expect_fail "$t a bad End-user prefix is refused" \
+			'MAPT: --end-user-prefix "2001:db8:ce::/65": an IPv6 prefix of length 1 to 64 is needed' \
+			$A --binding-table ce --end-user-prefix 2001:db8:ce::/65
+		# Every refusal of the extension: the IPv6 copy shares its code
+		# (and each iptables run is slow in the VM), so iptables only.
+		[ $ipt = iptables ] || continue
 		expect_fail "$t ... a CE too" 'MAPT: say --binding-table NAME' $A --end-user-prefix $EU
 		expect_fail "$t ... --reject-spoofed alone" 'MAPT: say --binding-table NAME' $A --reject-spoofed
 		expect_fail "$t an empty table name is refused" \
@@ -64,7 +83,7 @@ for BACKEND in $BACKENDS; do
 		expect_fail "$t ... a valid one" \
 			'MAPT: --end-user-prefix "2001:db8:ce:zz::/64": "2001:db8:ce:zz::" is not an IPv6 address' \
 			$A --binding-table ce --end-user-prefix 2001:db8:ce:zz::/64
-		for l in 0 65 128 x 064x ""; do
+		for l in 0 128 064x ""; do
 			expect_fail "$t an End-user prefix of length \"$l\" is refused (1 to 64)" \
 				"MAPT: --end-user-prefix \"2001:db8:ce::/$l\": an IPv6 prefix of length 1 to 64 is needed" \
 				$A --binding-table ce --end-user-prefix "2001:db8:ce::/$l"
@@ -75,20 +94,6 @@ for BACKEND in $BACKENDS; do
 		done
 		expect_fail "$t LW4O6's options are not MAPT's" 'unknown option "--psid"' \
 			$A --binding-table ce --psid 1/4
-
-		# $ipt -v -A prints the rule as -L does (print) before the kernel
-		# sees it, so this holds with or without the module (the table
-		# "none" does not exist: the module refuses the rule).
-		for r in "--binding-table none|binding-table none" \
-			 "--binding-table none --reject-spoofed|binding-table none reject-spoofed" \
-			 "--reject-spoofed --end-user-prefix $EU --binding-table none|binding-table none end-user-prefix $EU reject-spoofed" \
-			 "--end-user-prefix 2001:db8:ce:11b::1/64 --binding-table none|binding-table none end-user-prefix 2001:db8:ce:11b::1/64" \
-			 "--binding-table none --end-user-prefix 2001:db8:0:0::/1|binding-table none end-user-prefix 2001:db8::/1"; do
-			out=$(n $NS "$ipt-$BACKEND" -v -t raw -A PREROUTING -j MAPT ${r%|*} 2>&1)
-			check "$t $ipt -L words: ${r#*|}" sh -c 'printf "%s\n" "$1" | grep -qE -- "$2\$"' _ \
-				"$out" "-> (0\.0\.0\.0|::)/0 +${r#*|}"
-		done
-		n $NS "$ipt-$BACKEND" -t raw -F 2>/dev/null
 	done
 done
 
@@ -157,7 +162,8 @@ for BACKEND in $BACKENDS; do
 			grep -qE -- 'MAPT .* binding-table br reject-spoofed\$'"
 	check "$T softwirectl show counts the rules using a table (ce: 2)" sh -c \
 		"ip netns exec $NS $CTL show ce | grep -q 'used by 2 iptables rules'"
-	expect_fail "$T softwirectl delete refuses a table in use" '.' n $NS "$CTL" delete br
+	expect_fail "$T softwirectl delete refuses a table in use" 'the table is used by iptables rules' \
+		n $NS "$CTL" delete br
 	for it in "iptables raw" "iptables mangle" "ip6tables raw"; do
 		n $NS "${it% *}-$BACKEND" -t "${it#* }" -F
 	done

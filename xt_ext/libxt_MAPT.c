@@ -42,7 +42,7 @@ static void mapt_tg_help(void)
 "                         the CE's IPv4 address, port set and IPv6 address\n"
 "                         derive; every rule is an FMR (see softwirectl derive)\n"
 "  --reject-spoofed       answer an IPv6 packet whose source is not the address\n"
-"                         its IPv4 source and port map to (RFC 7599 8.1) with\n"
+"                         its IPv4 source and port map to (RFC 7599 8.3) with\n"
 "                         ICMPv6 source address failed policy (it is dropped\n"
 "                         and counted in any case)\n"
 "Without --end-user-prefix: a BR, a CLAT or an SIIT; each address maps by MAP\n"
