@@ -46,8 +46,12 @@
 #include <linux/netfilter/x_tables.h>
 #include <linux/random.h>
 #include <linux/skbuff.h>
+#include <linux/version.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>		/* skb_gso_validate_network_len */
+#endif
 #include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
