@@ -26,20 +26,21 @@ static uint16_t xlat_sum(const uint8_t *p, size_t n, uint16_t sum)
 }
 
 /*
- * RFC 1191 section 7: the plateau below a packet of tot bytes, for a
- * Fragmentation Needed from a router that sent no MTU (RFC 7915 4.2).
+ * RFC 7915 section 4.2: an ICMPv4 Fragmentation Needed from a router that
+ * sent no MTU (pre-RFC 1191): the greatest plateau of RFC 1191 section 7
+ * below the quoted packet's Total Length, but not below 1280.
  */
 static uint32_t xlat_plateau(uint32_t tot)
 {
 	static const uint16_t plateau[] = {
-		32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68,
+		32000, 17914, 8166, 4352, 2002, 1492,
 	};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(plateau) / sizeof(plateau[0]); i++)
 		if (plateau[i] < tot)
 			return plateau[i];
-	return 68;
+	return 1280;
 }
 
 /* Parameter Problem pointers, RFC 7915 section 4.2 (Figure 3); -1: n/a. */
