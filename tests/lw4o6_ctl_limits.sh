@@ -190,14 +190,14 @@ echo max >$CG/memory.max
 # --- 5. strict netlink validation -----------------------------------------
 
 # SOFTWIRE_CMD_TABLE_GET = 3, SOFTWIRE_CMD_SW_GET = 7, SOFTWIRE_A_NAME = 1; the
-# attribute types end at SOFTWIRE_A_PAD = 15.
+# attribute types end at SOFTWIRE_A_XLAT_GEN = 16.
 check "a well-formed raw TABLE_GET is answered" n aftr $PKT genl SOFTWIRE 3 1:str:t
-expect_fail "TABLE_GET with an unknown attribute type (16) is refused (EINVAL)" "error 22" \
-	n aftr $PKT genl SOFTWIRE 3 1:str:t 16:u32:1
+expect_fail "TABLE_GET with an unknown attribute type (30) is refused (EINVAL)" "error 22" \
+	n aftr $PKT genl SOFTWIRE 3 1:str:t 30:u32:1
 expect_fail "TABLE_GET with a non-zero reserved header field is refused (EINVAL)" "error 22" \
 	n aftr $PKT genl SOFTWIRE 3 1:str:t --reserved 1
 expect_fail "an SW_GET dump with an unknown attribute type is refused (EINVAL)" "error 22" \
-	n aftr $PKT genl SOFTWIRE 7 1:str:t 16:u32:1 --dump
+	n aftr $PKT genl SOFTWIRE 7 1:str:t 30:u32:1 --dump
 expect_fail "TABLE_NEW with a u32 size of 2 bytes is refused (EINVAL)" "error 22" \
 	n aftr $PKT genl SOFTWIRE 1 1:str:v 3:hex:20010db8000000000000000000000001 4:hex:0100
 check "softwirectl list still works (a strictly validated dump)" n aftr "$CTL" list t

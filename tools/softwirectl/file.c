@@ -249,24 +249,30 @@ static void need_words(char **w, int n, int want, const char *usage)
 		fail("%s: write \"%s\"", w[0], usage);
 }
 
-/* dmr P/L: RFC 6052 section 2.2. */
+/* dmr P/L: RFC 6052 section 2.2. Each line's value is checked before
+ * whether it is a second one.
+ */
 static void parse_dmr(struct xlat_lines *x, char **w, int n)
 {
+	uint8_t a[16], len;
+
 	need_words(w, n, 2, "dmr IPV6-PREFIX/LENGTH");
-	once("dmr", x->has_dmr, &x->dmr_line);
-	parse_prefix("dmr", w[1], AF_INET6, x->dmr, &x->dmr_len);
-	switch (x->dmr_len) {
+	parse_prefix("dmr", w[1], AF_INET6, a, &len);
+	switch (len) {
 	case 32: case 40: case 48: case 56: case 64: case 96:
 		break;
 	default:
 		fail("dmr %s: the length must be 32, 40, 48, 56, 64 or 96 (RFC 6052 section 2.2)",
 		     w[1]);
 	}
-	if (x->dmr_len == 96 && x->dmr[8])
+	if (len == 96 && a[8])
 		fail("dmr %s: bits 64 to 71 of a /96 must be zero (RFC 6052 section 2.2)",
 		     w[1]);
-	if (x->dmr[0] == 0xff)
+	if (a[0] == 0xff)
 		fail("dmr %s: a multicast prefix cannot be a DMR", w[1]);
+	once("dmr", x->has_dmr, &x->dmr_line);
+	memcpy(x->dmr, a, 16);
+	x->dmr_len = len;
 	x->has_dmr = true;
 }
 
@@ -343,36 +349,42 @@ bool parse_xlat_line(struct xlat_lines *x, char **w, int n)
 		eam_check_new(x, &e);
 		x->eam[x->n_eam++] = e;
 	} else if (!strcmp(k, "lowest-ipv6-mtu")) {
+		uint16_t mtu;
+
 		need_words(w, n, 2, "lowest-ipv6-mtu 1280..65535");
+		mtu = parse_mtu(w[1]);
 		once(k, x->has_mtu, &x->mtu_line);
-		x->mtu = parse_mtu(w[1]);
+		x->mtu = mtu;
 		x->has_mtu = true;
 	} else if (!strcmp(k, "udp-zero-checksum")) {
+		bool compute;
+
 		need_words(w, n, 2, "udp-zero-checksum drop|compute");
-		once(k, x->has_udp, &x->udp_line);
-		if (!strcmp(w[1], "compute"))
-			x->flags |= SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE;
-		else if (!strcmp(w[1], "drop"))
-			x->flags &= ~SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE;
-		else
+		compute = !strcmp(w[1], "compute");
+		if (!compute && strcmp(w[1], "drop"))
 			fail("udp-zero-checksum \"%s\": drop or compute (RFC 7915 section 4.5)",
 			     w[1]);
+		once(k, x->has_udp, &x->udp_line);
+		x->flags = compute ? SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE : 0;
 		x->has_udp = true;
 	} else if (!strcmp(k, "icmp-source-ipv4")) {
 		uint32_t a;
 
 		need_words(w, n, 2, "icmp-source-ipv4 IPV4-ADDRESS");
-		once(k, x->has_src4, &x->src4_line);
 		a = parse_ip4(k, w[1]);
 		if (!ip4_unicast(a))
 			fail("icmp-source-ipv4 %s: a unicast IPv4 address is needed (RFC 6791)",
 			     w[1]);
+		once(k, x->has_src4, &x->src4_line);
 		memcpy(x->src4, &a, 4);
 		x->has_src4 = true;
 	} else if (!strcmp(k, "icmp-source-ipv6")) {
+		uint8_t a[16];
+
 		need_words(w, n, 2, "icmp-source-ipv6 IPV6-ADDRESS");
+		parse_ip6(k, w[1], a);
 		once(k, x->has_src6, &x->src6_line);
-		parse_ip6(k, w[1], x->src6);
+		memcpy(x->src6, a, 16);
 		x->has_src6 = true;
 	} else {
 		return false;
