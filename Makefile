@@ -30,13 +30,16 @@ CFLAGS    ?= -O2 -g
 XT_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -fPIC -Iinclude/uapi -Ikernel -Ilib \
 	     $(shell pkg-config --cflags xtables 2>/dev/null)
 
-EXTENSIONS := xt_ext/libxt_MAP66.so xt_ext/libxt_LW4O6.so xt_ext/libxt_SNATPSID.so
+EXTENSIONS := xt_ext/libxt_MAP66.so xt_ext/libxt_LW4O6.so xt_ext/libxt_SNATPSID.so xt_ext/libxt_MAPT.so
 TOOLS      := tools/softwirectl/softwirectl
 CORE_SRCS  := kernel/map66_core.c kernel/psid_core.c
 CORE_HDRS  := kernel/map66_core.h kernel/psid_core.h kernel/softwire_csum.h
 # Userspace only: shared by the extensions and softwirectl.
 LIB_SRCS   := lib/prefix_parse.c
 LIB_HDRS   := lib/prefix_parse.h
+# The extensions only: the options the softwire targets share.
+XT_SRCS    := xt_ext/softwire_xt.c
+XT_HDRS    := xt_ext/softwire_xt.h
 
 .PHONY: all modules extensions tools install install-modules install-extensions install-tools \
 	check check-unit check-vm check-host demo sparse fuzz bench deps clean
@@ -63,8 +66,9 @@ tools/softwirectl/softwirectl: $(TOOL_SRCS) tools/softwirectl/softwirectl.h incl
 	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -Iinclude/uapi -Ikernel -Ilib -o $@ \
 		$(TOOL_SRCS) kernel/psid_core.c $(LIB_SRCS) $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 
-xt_ext/libxt_%.so: xt_ext/libxt_%.c include/uapi/xt_%.h $(CORE_SRCS) $(CORE_HDRS) $(LIB_SRCS) $(LIB_HDRS)
-	$(CC) $(XT_CFLAGS) -shared -o $@ $< $(CORE_SRCS) $(LIB_SRCS)
+xt_ext/libxt_%.so: xt_ext/libxt_%.c include/uapi/xt_%.h $(CORE_SRCS) $(CORE_HDRS) $(LIB_SRCS) $(LIB_HDRS) \
+		$(XT_SRCS) $(XT_HDRS)
+	$(CC) $(XT_CFLAGS) -shared -o $@ $< $(CORE_SRCS) $(LIB_SRCS) $(XT_SRCS)
 
 install: install-modules install-extensions install-tools
 

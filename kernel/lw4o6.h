@@ -118,4 +118,8 @@ void lw4o6_aftr_destroy(const struct xt_tgdtor_param *par,
 int snatpsid_init(void);
 void snatpsid_exit(void);
 
+/* MAPT, the RFC 7915 translator (mapt_target.c) */
+int mapt_init(void);
+void mapt_exit(void);
+
 #endif /* LW4O6_H */

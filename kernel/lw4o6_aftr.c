@@ -124,9 +124,13 @@ unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 		return NF_DROP;
 	}
 	port = lw4o6_port(skb, skb_network_offset(skb), true);
+	/* b.aftr is :: for a MAP rule of a table that lost its br-address
+	 * to a load (checkentry refused a table without one).
+	 */
 	if (port == LW4O6_TRUNCATED ||
 	    !softwire_table_find(rcu_dereference(bt->data), ip_hdr(skb)->daddr,
-				 port, &b)) {
+				 port, &b) ||
+	    ipv6_addr_any(&b.aftr)) {
 		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_UNBOUND);
 		/* RFC 7596 section 8.1: an inbound ICMP message that matches
 		 * no softwire is discarded, without an error.
@@ -250,6 +254,13 @@ int lw4o6_aftr_check(const struct xt_tgchk_param *par,
 	err = lw4o6_get_table(par, info);
 	if (err)
 		return err;
+	if (!softwire_table_has_aftr(info->bt)) {
+		pr_info_ratelimited("table %s has no br-address: an AFTR/BR rule needs its IPv6 address (softwirectl add %s br-address ADDR)\n",
+				    info->bt->name, info->bt->name);
+		softwire_table_put(info->bt);
+		info->bt = NULL;
+		return -EINVAL;
+	}
 	/*
 	 * IPv6 fragments are reassembled before decapsulation; IPv4
 	 * fragments before they are looked up: a later fragment has no port

@@ -339,6 +339,11 @@ static int lw4o6_b4_derive_ce(struct xt_lw4o6_tginfo *info)
 
 	err = softwire_table_derive(info->bt, &info->eu_prefix.in6, info->eu_len,
 			      &ce, &info->br);
+	if (!err && ipv6_addr_any(&info->br)) {
+		pr_info_ratelimited("table %s has no br-address: a MAP-E CE needs the BR's IPv6 address (softwirectl add %s br-address ADDR)\n",
+				    info->bt->name, info->bt->name);
+		err = -EINVAL;
+	}
 	if (err) {
 		softwire_table_put(info->bt);
 		info->bt = NULL;

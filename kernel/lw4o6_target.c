@@ -143,10 +143,15 @@ static int __init lw4o6_tg_init(void)
 	err = snatpsid_init();
 	if (err)
 		goto b4;
-	err = xt_register_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
+	err = mapt_init();
 	if (err)
 		goto snatpsid;
+	err = xt_register_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
+	if (err)
+		goto mapt;
 	return 0;
+mapt:
+	mapt_exit();
 snatpsid:
 	snatpsid_exit();
 b4:
@@ -165,6 +170,7 @@ bt:
 static void __exit lw4o6_tg_exit(void)
 {
 	xt_unregister_targets(lw4o6_tg_reg, ARRAY_SIZE(lw4o6_tg_reg));
+	mapt_exit();
 	snatpsid_exit();
 	lw4o6_b4_exit();
 	softwire_after_snat_exit();
@@ -177,7 +183,9 @@ module_init(lw4o6_tg_init);
 module_exit(lw4o6_tg_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Xtables: stateless IPv4-in-IPv6 softwires (lw4o6, MAP-E, DS-Lite)");
+MODULE_DESCRIPTION("Xtables: stateless IPv4-in-IPv6 softwires (lw4o6, MAP-E, DS-Lite) and IPv4/IPv6 translation (MAP-T, 464XLAT CLAT, SIIT)");
 MODULE_ALIAS("ipt_LW4O6");
 MODULE_ALIAS("ip6t_LW4O6");
 MODULE_ALIAS("ipt_SNATPSID");
+MODULE_ALIAS("ipt_MAPT");
+MODULE_ALIAS("ip6t_MAPT");

@@ -48,6 +48,24 @@ static const struct nla_policy softwire_rule_policy[SOFTWIRE_RULE_A_MAX + 1] = {
 	[SOFTWIRE_RULE_A_PSID_OFFSET] = NLA_POLICY_MAX(NLA_U8, 16),
 };
 
+static const struct nla_policy softwire_eam_policy[SOFTWIRE_EAM_A_MAX + 1] = {
+	[SOFTWIRE_EAM_A_IPV4]	  = { .type = NLA_BE32 },
+	[SOFTWIRE_EAM_A_IPV4_LEN] = NLA_POLICY_MAX(NLA_U8, 32),
+	[SOFTWIRE_EAM_A_IPV6]	  = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SOFTWIRE_EAM_A_IPV6_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy softwire_xlat_policy[SOFTWIRE_XLAT_A_MAX + 1] = {
+	[SOFTWIRE_XLAT_A_DMR_PREFIX]	  = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[SOFTWIRE_XLAT_A_DMR_LEN]	  = NLA_POLICY_MAX(NLA_U8, 128),
+	[SOFTWIRE_XLAT_A_EAMS]		  = NLA_POLICY_NESTED_ARRAY(softwire_eam_policy),
+	[SOFTWIRE_XLAT_A_LOWEST_IPV6_MTU] = { .type = NLA_U16 },
+	[SOFTWIRE_XLAT_A_FLAGS]		  = NLA_POLICY_MASK(NLA_U8, SOFTWIRE_XLAT_F_ALL),
+	[SOFTWIRE_XLAT_A_ICMP_SRC4]	  = { .type = NLA_BE32 },
+	[SOFTWIRE_XLAT_A_ICMP_SRC6]	  = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	/* XLAT_A_EAM (only inside EAMS), N_EAMS (reported only): refused */
+};
+
 static const struct nla_policy softwire_policy[SOFTWIRE_A_MAX + 1] = {
 	[SOFTWIRE_A_NAME]      = { .type = NLA_NUL_STRING,
 				   .len = SOFTWIRE_TABLE_NAME_LEN - 1 },
@@ -57,6 +75,8 @@ static const struct nla_policy softwire_policy[SOFTWIRE_A_MAX + 1] = {
 	[SOFTWIRE_A_SIZE]      = { .type = NLA_U32 },
 	[SOFTWIRE_A_SOFTWIRES] = NLA_POLICY_NESTED_ARRAY(softwire_sw_policy),
 	[SOFTWIRE_A_RULE]      = NLA_POLICY_NESTED(softwire_rule_policy),
+	[SOFTWIRE_A_XLAT]      = NLA_POLICY_NESTED(softwire_xlat_policy),
+	[SOFTWIRE_A_XLAT_GEN]  = { .type = NLA_U32 },
 };
 
 static struct genl_family softwire_genl_family;
@@ -171,17 +191,20 @@ static int softwire_table_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct softwire_table_net *bn = softwire_bn_info(info);
 	struct softwire_table *bt;
-	struct in6_addr aftr;
+	struct in6_addr aftr, *own = NULL;
 	const char *name;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_NAME) ||
-	    GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_AFTR))
+	/* No AFTR: a translator's table (MAPT), which needs none. */
+	if (GENL_REQ_ATTR_CHECK(info, SOFTWIRE_A_NAME))
 		return -EINVAL;
 	name = nla_data(info->attrs[SOFTWIRE_A_NAME]);
-	nla_memcpy(&aftr, info->attrs[SOFTWIRE_A_AFTR], sizeof(aftr));
-	if (!name[0] || !softwire_table_unicast(&aftr)) {
-		NL_SET_ERR_MSG(info->extack, "a table needs a name and a unicast AFTR address");
+	if (info->attrs[SOFTWIRE_A_AFTR]) {
+		nla_memcpy(&aftr, info->attrs[SOFTWIRE_A_AFTR], sizeof(aftr));
+		own = &aftr;
+	}
+	if (!name[0] || (own && !softwire_table_unicast(own))) {
+		NL_SET_ERR_MSG(info->extack, "a table needs a name, and its AFTR address must be unicast");
 		return -EINVAL;
 	}
 	/* Refused before allocating anything; checked again to list it. */
@@ -192,7 +215,7 @@ static int softwire_table_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	/* Allocated without the lock: a big table takes a while. */
-	bt = softwire_table_new(name, &aftr, info->attrs[SOFTWIRE_A_SIZE] ?
+	bt = softwire_table_new(name, own, info->attrs[SOFTWIRE_A_SIZE] ?
 				nla_get_u32(info->attrs[SOFTWIRE_A_SIZE]) : 0,
 				&bn->lock);
 	if (!bt) {
@@ -384,6 +407,291 @@ static int softwire_aftr_add_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* --- the translator's lines (MAPT) ------------------------------------ */
+
+/* Are the bits of a[0..bytes) past the first len bits all zero? */
+static bool softwire_prefix_clean(const u8 *a, unsigned int bytes,
+				  unsigned int len)
+{
+	unsigned int i;
+
+	for (i = len / 8; i < bytes; i++) {
+		u8 keep = i == len / 8 ? (u8)(0xff00 >> (len % 8)) : 0;
+
+		if (a[i] & ~keep)
+			return false;
+	}
+	return true;
+}
+
+static bool softwire_eam_same4(const struct xlat_eam *a, const struct xlat_eam *b)
+{
+	return a->ip4_len == b->ip4_len && a->ip4 == b->ip4;
+}
+
+static bool softwire_eam_same6(const struct xlat_eam *a, const struct xlat_eam *b)
+{
+	return a->ip6_len == b->ip6_len && !memcmp(a->ip6, b->ip6, 16);
+}
+
+/* EAM number i (x->eam[0..i) are checked already), RFC 7757. */
+static int softwire_parse_eam(const struct nlattr *nla,
+			      struct softwire_table_xlat *x, unsigned int i,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SOFTWIRE_EAM_A_MAX + 1];
+	struct xlat_eam *e = &x->eam[i];
+	__be32 ip4;
+	unsigned int k;
+	int err;
+
+	err = nla_parse_nested(tb, SOFTWIRE_EAM_A_MAX, nla, softwire_eam_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[SOFTWIRE_EAM_A_IPV4] || !tb[SOFTWIRE_EAM_A_IPV4_LEN] ||
+	    !tb[SOFTWIRE_EAM_A_IPV6] || !tb[SOFTWIRE_EAM_A_IPV6_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "an EAM needs an IPv4 and an IPv6 prefix, each with its length");
+		return -EINVAL;
+	}
+	ip4 = nla_get_be32(tb[SOFTWIRE_EAM_A_IPV4]);
+	e->ip4 = ntohl(ip4);
+	e->ip4_len = nla_get_u8(tb[SOFTWIRE_EAM_A_IPV4_LEN]);
+	nla_memcpy(e->ip6, tb[SOFTWIRE_EAM_A_IPV6], sizeof(e->ip6));
+	e->ip6_len = nla_get_u8(tb[SOFTWIRE_EAM_A_IPV6_LEN]);
+	/* RFC 7757 section 3.2: the suffixes are as long as each other. */
+	if (32 - e->ip4_len != 128 - e->ip6_len) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "an EAM's prefixes must leave suffixes of one length: 32 - IPv4 length == 128 - IPv6 length (RFC 7757 section 3.2)");
+		return -EINVAL;
+	}
+	if (!softwire_prefix_clean((u8 *)&ip4, 4, e->ip4_len) ||
+	    !softwire_prefix_clean(e->ip6, 16, e->ip6_len)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "an EAM prefix has bits set past its length");
+		return -EINVAL;
+	}
+	for (k = 0; k < i; k++) {
+		if (softwire_eam_same4(&x->eam[k], e) ||
+		    softwire_eam_same6(&x->eam[k], e)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "two EAMs with the same IPv4 or the same IPv6 prefix");
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+/* The EAMs of SOFTWIRE_XLAT_A_EAMS: how many, at most SOFTWIRE_MAX_EAMS. */
+static int softwire_count_eams(const struct nlattr *eams,
+			       struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nla;
+	int n = 0, rem;
+
+	if (!eams)
+		return 0;
+	nla_for_each_nested(nla, eams, rem)
+		n++;
+	if (n > SOFTWIRE_MAX_EAMS) {
+		NL_SET_ERR_MSG_ATTR(extack, eams, "more than 256 EAMs in one table");
+		return -ENOSPC;
+	}
+	return n;
+}
+
+static bool softwire_rfc6052_len(unsigned int len)
+{
+	return len == 32 || len == 40 || len == 48 || len == 56 || len == 64 ||
+	       len == 96;
+}
+
+static int softwire_parse_dmr(struct nlattr **tb, struct xlat_prefix6 *dmr,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *pfx = tb[SOFTWIRE_XLAT_A_DMR_PREFIX];
+	struct nlattr *len = tb[SOFTWIRE_XLAT_A_DMR_LEN];
+
+	if (!pfx && !len)
+		return 0;
+	if (!pfx || !len) {
+		NL_SET_ERR_MSG_ATTR(extack, pfx ?: len, "a DMR needs its prefix and its length");
+		return -EINVAL;
+	}
+	nla_memcpy(dmr->a, pfx, sizeof(dmr->a));
+	dmr->len = nla_get_u8(len);
+	if (!softwire_rfc6052_len(dmr->len)) {
+		NL_SET_ERR_MSG_ATTR(extack, len, "a DMR is 32, 40, 48, 56, 64 or 96 bits long (RFC 6052 section 2.2)");
+		return -EINVAL;
+	}
+	if (!softwire_prefix_clean(dmr->a, 16, dmr->len)) {
+		NL_SET_ERR_MSG_ATTR(extack, pfx, "the DMR has bits set past its length");
+		return -EINVAL;
+	}
+	/* Bits 64-71 (the u-octet) of a /96 must be zero: RFC 6052 section 2.2. */
+	if (dmr->len == 96 && dmr->a[8]) {
+		NL_SET_ERR_MSG_ATTR(extack, pfx, "bits 64 to 71 of a /96 DMR must be zero (RFC 6052 section 2.2)");
+		return -EINVAL;
+	}
+	if (dmr->a[0] == 0xff) {
+		NL_SET_ERR_MSG_ATTR(extack, pfx, "a DMR cannot be multicast");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A new translator block from SOFTWIRE_A_XLAT; ERR_PTR and extack on error. */
+static struct softwire_table_xlat *
+softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SOFTWIRE_XLAT_A_MAX + 1], *a;
+	struct softwire_table_xlat *x;
+	unsigned int i = 0;
+	int err, n, rem;
+
+	err = nla_parse_nested(tb, SOFTWIRE_XLAT_A_MAX, nla, softwire_xlat_policy,
+			       extack);
+	if (err)
+		return ERR_PTR(err);
+	n = softwire_count_eams(tb[SOFTWIRE_XLAT_A_EAMS], extack);
+	if (n < 0)
+		return ERR_PTR(n);
+	x = kzalloc(struct_size(x, eam, n), GFP_KERNEL_ACCOUNT);
+	if (!x)
+		return ERR_PTR(-ENOMEM);
+	err = softwire_parse_dmr(tb, &x->dmr, extack);
+	if (err)
+		goto free;
+	x->lowest_ipv6_mtu = SOFTWIRE_XLAT_DEFAULT_MTU;
+	a = tb[SOFTWIRE_XLAT_A_LOWEST_IPV6_MTU];
+	if (a) {
+		x->lowest_ipv6_mtu = nla_get_u16(a);
+		/* RFC 8200 section 5: no IPv6 link has a smaller MTU. */
+		if (x->lowest_ipv6_mtu < SOFTWIRE_XLAT_DEFAULT_MTU) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "lowest-ipv6-mtu is at least 1280 (RFC 8200 section 5)");
+			err = -EINVAL;
+			goto free;
+		}
+	}
+	BUILD_BUG_ON(SOFTWIRE_XLAT_UDP_ZERO_COMPUTE != SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE);
+	if (tb[SOFTWIRE_XLAT_A_FLAGS])
+		x->flags = nla_get_u8(tb[SOFTWIRE_XLAT_A_FLAGS]);
+	a = tb[SOFTWIRE_XLAT_A_ICMP_SRC4];
+	if (a) {
+		x->icmp_src4 = nla_get_be32(a);
+		if (ipv4_is_zeronet(x->icmp_src4) || ipv4_is_multicast(x->icmp_src4) ||
+		    ipv4_is_lbcast(x->icmp_src4) || ipv4_is_loopback(x->icmp_src4)) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "icmp-source-ipv4 must be a unicast address (RFC 6791)");
+			err = -EINVAL;
+			goto free;
+		}
+	}
+	a = tb[SOFTWIRE_XLAT_A_ICMP_SRC6];
+	if (a) {
+		nla_memcpy(&x->icmp_src6, a, sizeof(x->icmp_src6));
+		if (!softwire_table_unicast(&x->icmp_src6)) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "icmp-source-ipv6 must be a unicast address (RFC 6791)");
+			err = -EINVAL;
+			goto free;
+		}
+	}
+	if (tb[SOFTWIRE_XLAT_A_EAMS]) {
+		nla_for_each_nested(a, tb[SOFTWIRE_XLAT_A_EAMS], rem) {
+			err = softwire_parse_eam(a, x, i, extack);
+			if (err)
+				goto free;
+			i++;
+		}
+	}
+	x->n_eam = i;
+	return x;
+free:
+	kfree(x);
+	return ERR_PTR(err);
+}
+
+static int softwire_xlat_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct softwire_table_net *bn = softwire_bn_info(info);
+	struct softwire_table_xlat *x = NULL;
+	struct softwire_table_data *d;
+	u32 gen, *genp = NULL;
+	int err;
+
+	if (info->attrs[SOFTWIRE_A_XLAT]) {
+		x = softwire_parse_xlat(info->attrs[SOFTWIRE_A_XLAT], info->extack);
+		if (IS_ERR(x))
+			return PTR_ERR(x);
+	}
+	if (info->attrs[SOFTWIRE_A_XLAT_GEN]) {
+		gen = nla_get_u32(info->attrs[SOFTWIRE_A_XLAT_GEN]);
+		genp = &gen;
+	}
+	mutex_lock(&bn->lock);
+	d = softwire_data_from_info(bn, info);
+	err = IS_ERR(d) ? PTR_ERR(d) :
+	      softwire_table_xlat_set(d, x, genp, info->extack);
+	mutex_unlock(&bn->lock);
+	if (err)
+		kfree(x);
+	return err;
+}
+
+/* The translator's lines; the EAMs only if all (one table's TABLE_GET). */
+static int softwire_put_xlat(struct sk_buff *msg,
+			     const struct softwire_table_xlat *x, bool all)
+{
+	struct nlattr *nest = nla_nest_start(msg, SOFTWIRE_A_XLAT), *eams, *e;
+	unsigned int i;
+
+	if (!nest ||
+	    (x->dmr.len &&
+	     (nla_put(msg, SOFTWIRE_XLAT_A_DMR_PREFIX, 16, x->dmr.a) ||
+	      nla_put_u8(msg, SOFTWIRE_XLAT_A_DMR_LEN, x->dmr.len))) ||
+	    nla_put_u16(msg, SOFTWIRE_XLAT_A_LOWEST_IPV6_MTU, x->lowest_ipv6_mtu) ||
+	    nla_put_u8(msg, SOFTWIRE_XLAT_A_FLAGS, x->flags) ||
+	    (x->icmp_src4 &&
+	     nla_put_be32(msg, SOFTWIRE_XLAT_A_ICMP_SRC4, x->icmp_src4)) ||
+	    (!ipv6_addr_any(&x->icmp_src6) &&
+	     nla_put_in6_addr(msg, SOFTWIRE_XLAT_A_ICMP_SRC6, &x->icmp_src6)) ||
+	    nla_put_u32(msg, SOFTWIRE_XLAT_A_N_EAMS, x->n_eam))
+		return -EMSGSIZE;
+	if (all && x->n_eam) {
+		eams = nla_nest_start(msg, SOFTWIRE_XLAT_A_EAMS);
+		if (!eams)
+			return -EMSGSIZE;
+		for (i = 0; i < x->n_eam; i++) {
+			e = nla_nest_start(msg, SOFTWIRE_XLAT_A_EAM);
+			if (!e ||
+			    nla_put_be32(msg, SOFTWIRE_EAM_A_IPV4, htonl(x->eam[i].ip4)) ||
+			    nla_put_u8(msg, SOFTWIRE_EAM_A_IPV4_LEN, x->eam[i].ip4_len) ||
+			    nla_put(msg, SOFTWIRE_EAM_A_IPV6, 16, x->eam[i].ip6) ||
+			    nla_put_u8(msg, SOFTWIRE_EAM_A_IPV6_LEN, x->eam[i].ip6_len))
+				return -EMSGSIZE;
+			nla_nest_end(msg, e);
+		}
+		nla_nest_end(msg, eams);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * Room for one table's TABLE_GET: the counters and addresses fit in
+ * NLMSG_GOODSIZE; 64 rules and 256 EAMs would not.
+ */
+static size_t softwire_table_msg_size(struct softwire_table *bt)
+{
+	struct softwire_table_data *d = softwire_table_data_locked(bt);
+	const struct softwire_table_xlat *x = softwire_table_xlat_locked(d);
+	const struct softwire_table_rules *rules;
+	size_t one_rule = nla_total_size(0) + nla_total_size(16) +
+			  5 * nla_total_size(4);
+	size_t one_eam = nla_total_size(0) + 3 * nla_total_size(4) +
+			 nla_total_size(16);
+
+	rules = rcu_dereference_protected(d->rules, lockdep_is_held(d->lock));
+	return NLMSG_GOODSIZE + (rules ? rules->n * one_rule : 0) +
+	       (x ? x->n_eam * one_eam : 0);
+}
+
 static int softwire_put_rule(struct sk_buff *msg, const struct map_rule *r)
 {
 	struct nlattr *nest = nla_nest_start(msg, SOFTWIRE_A_RULE);
@@ -402,9 +710,10 @@ static int softwire_put_rule(struct sk_buff *msg, const struct map_rule *r)
 
 /* What a table is and did: a TABLE_GET message. Under the namespace's mutex. */
 static int softwire_put_table(struct sk_buff *msg, struct softwire_table *bt,
-			      u32 portid, u32 seq, int flags)
+			      u32 portid, u32 seq, int flags, bool all)
 {
 	struct softwire_table_data *d = softwire_table_data_locked(bt);
+	const struct softwire_table_xlat *x = softwire_table_xlat_locked(d);
 	const struct softwire_table_rules *rules;
 	struct nlattr *stats;
 	unsigned int i;
@@ -422,7 +731,9 @@ static int softwire_put_table(struct sk_buff *msg, struct softwire_table *bt,
 	    nla_put_u32(msg, SOFTWIRE_A_N_RULES, rules ? rules->n : 0) ||
 	    nla_put_u32(msg, SOFTWIRE_A_REFS, atomic_read(&bt->users)) ||
 	    nla_put_u64_64bit(msg, SOFTWIRE_A_MEMORY, softwire_table_memory(bt),
-			      SOFTWIRE_A_PAD))
+			      SOFTWIRE_A_PAD) ||
+	    nla_put_u32(msg, SOFTWIRE_A_XLAT_GEN, d->xlat_gen) ||
+	    (x && softwire_put_xlat(msg, x, all)))
 		goto cancel;
 	for (i = 0; i < d->n_aftr; i++)
 		if (nla_put_in6_addr(msg, SOFTWIRE_A_AFTR, &d->aftr[i]))
@@ -456,13 +767,16 @@ static int softwire_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int err;
 
-	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
 	mutex_lock(&bn->lock);
 	bt = softwire_from_info(bn, info, SOFTWIRE_A_NAME);
-	err = IS_ERR(bt) ? PTR_ERR(bt) :
-	      softwire_put_table(msg, bt, info->snd_portid, info->snd_seq, 0);
+	if (IS_ERR(bt)) {
+		mutex_unlock(&bn->lock);
+		return PTR_ERR(bt);
+	}
+	/* Sized under the mutex: the table cannot grow meanwhile. */
+	msg = nlmsg_new(softwire_table_msg_size(bt), GFP_KERNEL);
+	err = !msg ? -ENOMEM :
+	      softwire_put_table(msg, bt, info->snd_portid, info->snd_seq, 0, true);
 	mutex_unlock(&bn->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -483,7 +797,7 @@ static int softwire_table_get_dumpit(struct sk_buff *skb,
 		if (i++ < skip)
 			continue;
 		if (softwire_put_table(skb, bt, NETLINK_CB(cb->skb).portid,
-				       cb->nlh->nlmsg_seq, NLM_F_MULTI)) {
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI, false)) {
 			i--;
 			break;
 		}
@@ -614,6 +928,8 @@ static const struct genl_ops softwire_genl_ops[] = {
 	{ .cmd = SOFTWIRE_CMD_RULE_DEL,   .doit = softwire_rule_change_doit,
 	  .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = SOFTWIRE_CMD_AFTR_ADD,   .doit = softwire_aftr_add_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_XLAT_SET,   .doit = softwire_xlat_set_doit,
 	  .flags = GENL_UNS_ADMIN_PERM },
 };
 

@@ -11,7 +11,9 @@
  * port) in the softwire table. When all addresses share one length and
  * offset, the first step is skipped. Both are open-addressing tables
  * (softwire_table_core.c). MAP rules (MAP-E BMR/FMR) are a short array
- * searched after the softwires.
+ * searched after the softwires. The translator's lines (MAPT: DMR, EAMs,
+ * policy) are one block replaced as a whole; a translator's table may have
+ * no AFTR/BR address (n_aftr 0).
  *
  * Locking. The tables of a network namespace and their contents are
  * changed under the mutex of that namespace (struct softwire_table_net),
@@ -94,6 +96,16 @@ bool softwire_table_is_aftr(const struct softwire_table_data *d,
 	return false;
 }
 
+bool softwire_table_has_aftr(struct softwire_table *bt)
+{
+	bool has;
+
+	rcu_read_lock();
+	has = smp_load_acquire(&rcu_dereference(bt->data)->n_aftr) > 0;
+	rcu_read_unlock();
+	return has;
+}
+
 static bool softwire_table_find_rule(const struct softwire_table_data *d,
 				     __be32 addr, int port,
 				     struct softwire_bind *b)
@@ -115,7 +127,8 @@ static bool softwire_table_find_rule(const struct softwire_table_data *d,
 		    MAP_RULE_OK)
 			continue;
 		memcpy(&b->b4, ce.ip6, sizeof(b->b4));
-		b->aftr = d->aftr[0];
+		/* A translator's table may have no address of its own. */
+		b->aftr = smp_load_acquire(&d->n_aftr) ? d->aftr[0] : in6addr_any;
 		return true;
 	}
 	return false;
@@ -204,8 +217,10 @@ static struct softwire_table_data *softwire_data_new(const struct in6_addr *aftr
 	RCU_INIT_POINTER(d->softwires, t);
 	RCU_INIT_POINTER(d->addrs, a);
 	d->lock = lock;
-	d->aftr[0] = *aftr;
-	d->n_aftr = 1;
+	if (aftr) {
+		d->aftr[0] = *aftr;
+		d->n_aftr = 1;
+	}
 	refcount_set(&d->refs, 1);
 	return d;
 free_t:
@@ -229,6 +244,7 @@ void softwire_table_data_put(struct softwire_table_data *d)
 	kvfree(rcu_dereference_protected(d->softwires, true));
 	kvfree(rcu_dereference_protected(d->addrs, true));
 	kfree(rcu_dereference_protected(d->rules, true));
+	kfree(rcu_dereference_protected(d->xlat, true));
 	kfree(d);
 }
 
@@ -347,7 +363,7 @@ int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
 		err = -ENOENT;
 	else if (map_rule_derive(&rules->r[0], eu->s6_addr, eu_len, ce) != MAP_RULE_OK)
 		err = -EINVAL;
-	*br = d->aftr[0];
+	*br = d->n_aftr ? d->aftr[0] : in6addr_any;
 	rcu_read_unlock();
 	if (err)
 		pr_info_ratelimited("table %s: %s\n", bt->name, err == -ENOENT ?
@@ -431,6 +447,10 @@ int softwire_table_sw_add(struct softwire_table_data *d,
 			NL_SET_ERR_MSG_ATTR(extack, nla, "too many AFTR addresses in one table");
 			return -ENOSPC;
 		}
+	} else if (!d->n_aftr) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "the table has no br-address: a softwire needs its AFTR address (add one to the table, or give the softwire its own)");
+		return -EINVAL;
 	}
 	a = swtab_addr_find(at, a4, &k);
 	if (a && (swtab_key_psid_len(k) != sw->psid_len ||
@@ -591,9 +611,32 @@ int softwire_table_aftr_add(struct softwire_table_data *d,
 	return 0;
 }
 
+struct softwire_table_xlat *softwire_table_xlat_locked(struct softwire_table_data *d)
+{
+	return rcu_dereference_protected(d->xlat, lockdep_is_held(d->lock));
+}
+
+int softwire_table_xlat_set(struct softwire_table_data *d,
+			    struct softwire_table_xlat *x, const u32 *gen,
+			    struct netlink_ext_ack *extack)
+{
+	struct softwire_table_xlat *old = softwire_table_xlat_locked(d);
+
+	if (gen && *gen != d->xlat_gen) {
+		NL_SET_ERR_MSG(extack, "the translator's lines changed meanwhile: read them again");
+		return -EAGAIN;
+	}
+	rcu_assign_pointer(d->xlat, x);
+	d->xlat_gen++;
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
 u64 softwire_table_memory(struct softwire_table *bt)
 {
 	struct softwire_table_data *d = softwire_table_data_locked(bt);
+	const struct softwire_table_xlat *x = softwire_table_xlat_locked(d);
 	const struct softwire_table_rules *rules;
 	const struct swtab *t = softwire_sw_locked(d);
 	const struct swtab *at = softwire_addrs_locked(d);
@@ -604,7 +647,8 @@ u64 softwire_table_memory(struct softwire_table *bt)
 	       sizeof(struct softwire_slots) * 2 +
 	       swtab_bytes(t->size, SWTAB_SW_WORDS) - sizeof(*t) +
 	       swtab_bytes(at->size, SWTAB_ADDR_WORDS) - sizeof(*at) +
-	       (rules ? struct_size(rules, r, rules->n) : 0);
+	       (rules ? struct_size(rules, r, rules->n) : 0) +
+	       (x ? struct_size(x, eam, x->n_eam) : 0);
 }
 
 u32 softwire_table_n_softwires(struct softwire_table_data *d)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The softwire tables (LW4O6 AFTR/BR binding tables, MAP-E rules; MAPT's
- * later): what the packet path of kernel/lw4o6_target.c asks of
+ * The softwire tables (LW4O6 AFTR/BR binding tables, MAP-E rules, MAPT's
+ * translator lines): what the packet paths of kernel/lw4o6_target.c and
+ * kernel/mapt_target.c ask of
  * kernel/softwire_tables.c. The tables are made and filled over generic
  * netlink (kernel/softwire_genl.c, include/uapi/softwire_genl.h,
  * tools/softwirectl).
@@ -17,9 +18,33 @@
 
 #include "psid_core.h"
 #include "softwire_genl.h"
+#include "xlat_addr.h"
 
 struct softwire_table_rules;
 struct softwire_slots;
+
+/*
+ * The translator's lines of a table (MAPT; docs/mapt-design.md "The
+ * table"): one block, copy on write, replaced as a whole under the
+ * namespace's mutex and freed after a grace period. Checked when set
+ * (softwire_genl.c): the DMR has an RFC 6052 length and no bit past it,
+ * each EAM is valid (RFC 7757: 32 - ip4_len == 128 - ip6_len, no bit past
+ * either prefix) and no two share their IPv4 or their IPv6 prefix, the
+ * MTU is at least 1280, the RFC 6791 sources are unicast.
+ */
+#define SOFTWIRE_XLAT_UDP_ZERO_COMPUTE	1	/* RFC 7915 section 4.5 */
+#define SOFTWIRE_XLAT_DEFAULT_MTU	1280	/* RFC 8200 section 5 */
+
+struct softwire_table_xlat {
+	struct rcu_head		rcu;
+	struct xlat_prefix6	dmr;		/* len 0: none */
+	u16			lowest_ipv6_mtu;	/* default 1280 */
+	u8			flags;		/* SOFTWIRE_XLAT_UDP_ZERO_COMPUTE */
+	__be32			icmp_src4;	/* 0: none */
+	struct in6_addr		icmp_src6;	/* :: : none */
+	unsigned int		n_eam;
+	struct xlat_eam		eam[];		/* n_eam */
+};
 
 /*
  * The contents of a table. Read under RCU in the packet path; changed under
@@ -35,7 +60,7 @@ struct softwire_table_data {
 	struct softwire_slots __rcu *addrs;	/* IPv4 -> PSID length, offset */
 	struct mutex		*lock;		/* its namespace's */
 	struct softwire_table_rules __rcu *rules; /* MAP rules, copy on write */
-	unsigned int		n_aftr;		/* append only */
+	unsigned int		n_aftr;		/* append only; 0: a translator's */
 	struct in6_addr		aftr[SOFTWIRE_MAX_AFTRS];
 	/*
 	 * Most tables give every address the same PSID length and offset:
@@ -48,7 +73,17 @@ struct softwire_table_data {
 	bool			uni_set;
 	u32			n_other;	/* addresses with others */
 	refcount_t		refs;		/* the table, netlink dumps */
+	/* NULL: no translator lines. */
+	struct softwire_table_xlat __rcu *xlat;
+	u32			xlat_gen;	/* XLAT_SETs, for read-modify-write */
 };
+
+/* The translator block of d, or NULL; under rcu_read_lock(). */
+static inline struct softwire_table_xlat *
+softwire_table_xlat(struct softwire_table_data *d)
+{
+	return rcu_dereference(d->xlat);
+}
 
 struct softwire_table {
 	struct list_head	list;		/* in its netns */
@@ -71,10 +106,13 @@ struct softwire_bind {
 
 /*
  * The softwire or MAP CE that owns addr:port (port in host order, or
- * SOFTWIRE_NO_PORT); false if there is none. Under rcu_read_lock().
+ * SOFTWIRE_NO_PORT); false if there is none. Under rcu_read_lock(). For a
+ * MAP CE, b->aftr is the table's own address, :: if it has none.
  */
 bool softwire_table_find(struct softwire_table_data *d, __be32 addr, int port,
 			 struct softwire_bind *b);
+/* Has the table an AFTR/BR address (a translator's table may not)? */
+bool softwire_table_has_aftr(struct softwire_table *bt);
 /* Is a one of this table's own AFTR/BR addresses? */
 bool softwire_table_is_aftr(const struct softwire_table_data *d,
 			    const struct in6_addr *a);
@@ -89,9 +127,9 @@ struct map_ce;
 /*
  * What a MAP-E CE with End-user prefix eu/eu_len derives from the table's
  * first rule, its BMR (RFC 7597 sections 5.2 and 6), and the BR address
- * (the table's br-address). -ENOENT without a rule, -EINVAL if the prefix
- * gives nothing under it; a rule's checkentry calls it, and the reason goes
- * to the kernel log.
+ * (the table's br-address, :: if it has none). -ENOENT without a rule,
+ * -EINVAL if the prefix gives nothing under it; a rule's checkentry calls
+ * it, and the reason goes to the kernel log.
  */
 int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
 			  unsigned int eu_len, struct map_ce *ce,
@@ -142,7 +180,9 @@ struct softwire_table_net *softwire_table_net(struct net *net);
 struct softwire_table *softwire_table_find_name(struct softwire_table_net *bn,
 						const char *name);
 struct softwire_table_data *softwire_table_data_locked(struct softwire_table *bt);
-/* A new table, not listed yet (size: softwires expected); NULL: no memory. */
+/* A new table, not listed yet (aftr: its own address, or NULL for none;
+ * size: softwires expected); NULL: no memory.
+ */
 struct softwire_table *softwire_table_new(const char *name,
 					  const struct in6_addr *aftr, u32 size,
 					  struct mutex *lock);
@@ -168,6 +208,14 @@ int softwire_table_rule_change(struct softwire_table_data *d,
 int softwire_table_aftr_add(struct softwire_table_data *d,
 			    const struct in6_addr *a,
 			    struct netlink_ext_ack *extack);
+/* Publishes x (NULL: none) as d's translator block; the old one is freed
+ * after a grace period. gen: NULL, or the xlat_gen x was made from
+ * (-EAGAIN if it changed since). Under the namespace's mutex.
+ */
+int softwire_table_xlat_set(struct softwire_table_data *d,
+			    struct softwire_table_xlat *x, const u32 *gen,
+			    struct netlink_ext_ack *extack);
+struct softwire_table_xlat *softwire_table_xlat_locked(struct softwire_table_data *d);
 
 /* Reading, under the namespace's mutex. */
 u64 softwire_table_memory(struct softwire_table *bt);

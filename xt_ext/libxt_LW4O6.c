@@ -12,8 +12,8 @@
 #include <string.h>
 #include <xtables.h>
 
-#include "prefix_parse.h"
 #include "psid_core.h"
+#include "softwire_xt.h"
 #include "xt_LW4O6.h"
 
 enum {
@@ -181,25 +181,12 @@ static void lw4o6_tg_parse(struct xt_option_call *cb)
 	case O_NO_ICMP_ERRORS:
 		info->flags |= XT_LW4O6_NO_ICMP_ERRORS;
 		break;
-	case O_EU_PREFIX: {
-		const char *len_str;
-		unsigned int len;
-		enum prefix_error e;
-
-		e = prefix_parse(cb->arg, AF_INET6, &info->eu_prefix.in6, &len,
-				 1, 64, &len_str);
-		if (e == PREFIX_NO_SLASH)
-			xtables_error(PARAMETER_PROBLEM,
-				      "LW4O6: --end-user-prefix \"%s\": write PREFIX/LENGTH", cb->arg);
-		/* Bits past the length are the CE's to ignore (RFC 7597 6). */
-		if (e != PREFIX_OK && e != PREFIX_HOST_BITS)
-			xtables_error(PARAMETER_PROBLEM,
-				      "LW4O6: --end-user-prefix \"%s\": an IPv6 prefix of length 1 to 64 is needed",
-				      cb->arg);
+	case O_EU_PREFIX:
+		softwire_xt_eu_prefix("LW4O6", cb->arg, &info->eu_prefix.in6,
+				      &len);
 		info->eu_len = len;
 		info->flags |= XT_LW4O6_EU_PREFIX;
 		break;
-	}
 	case O_TABLE:
 		info->flags |= XT_LW4O6_TABLE;
 		break;

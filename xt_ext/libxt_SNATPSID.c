@@ -12,8 +12,8 @@
 #include <string.h>
 #include <xtables.h>
 
-#include "prefix_parse.h"
 #include "psid_core.h"
+#include "softwire_xt.h"
 #include "xt_SNATPSID.h"
 
 enum {
@@ -139,31 +139,10 @@ static void snatpsid_parse_psid(const char *arg, struct xt_snatpsid_tginfo *info
 	info->psid_len = len;
 }
 
-static void snatpsid_parse_eu_prefix(const char *arg,
-				     struct xt_snatpsid_tginfo *info)
-{
-	const char *len_str;
-	unsigned int len;
-	enum prefix_error e;
-
-	e = prefix_parse(arg, AF_INET6, &info->eu_prefix.in6, &len, 1, 64,
-			 &len_str);
-	if (e == PREFIX_NO_SLASH)
-		xtables_error(PARAMETER_PROBLEM,
-			      "SNATPSID: --end-user-prefix \"%s\": write PREFIX/LENGTH, e.g. 2001:db8:12:3400::/56",
-			      arg);
-	/* Bits past the length are the CE's to ignore (RFC 7597 section 6). */
-	if (e != PREFIX_OK && e != PREFIX_HOST_BITS)
-		xtables_error(PARAMETER_PROBLEM,
-			      "SNATPSID: --end-user-prefix \"%s\": an IPv6 prefix of length 1 to 64 is needed",
-			      arg);
-	info->eu_len = len;
-	info->flags |= XT_SNATPSID_EU_PREFIX;
-}
-
 static void snatpsid_tg_parse(struct xt_option_call *cb)
 {
 	struct xt_snatpsid_tginfo *info = cb->data;
+	unsigned int len;
 
 	xtables_option_parse(cb);
 	switch (cb->entry->id) {
@@ -174,16 +153,14 @@ static void snatpsid_tg_parse(struct xt_option_call *cb)
 		snatpsid_parse_psid(cb->arg, info);
 		break;
 	case O_EU_PREFIX:
-		snatpsid_parse_eu_prefix(cb->arg, info);
+		softwire_xt_eu_prefix("SNATPSID", cb->arg, &info->eu_prefix.in6,
+				      &len);
+		info->eu_len = len;
+		info->flags |= XT_SNATPSID_EU_PREFIX;
 		break;
 	case O_TABLE:
-		/* The kernel compares the whole field: NUL-padded. */
-		if (!*cb->arg || strlen(cb->arg) >= sizeof(info->table))
-			xtables_error(PARAMETER_PROBLEM,
-				      "SNATPSID: --binding-table \"%s\": a table name has 1 to %zu characters",
-				      cb->arg, sizeof(info->table) - 1);
-		memset(info->table, 0, sizeof(info->table));
-		memcpy(info->table, cb->arg, strlen(cb->arg));
+		softwire_xt_table_name("SNATPSID", cb->arg, info->table,
+				       sizeof(info->table));
 		break;
 	case O_DROP_PORTLESS:
 		info->flags |= XT_SNATPSID_DROP_PORTLESS;

@@ -3,7 +3,7 @@
  * The generic netlink interface of the softwire tables (family "SOFTWIRE"):
  * the ABI shared by the kernel module (kernel/softwire_genl.c) and the
  * control tool (tools/softwirectl). The same tables serve LW4O6 (AFTR/BR
- * binding tables, MAP-E BR and CE mesh) and, later, MAPT.
+ * binding tables, MAP-E BR and CE mesh) and MAPT.
  *
  * A table lives in one network namespace and has a name. It holds
  *  - the AFTR/BR IPv6 addresses of this box (the first is the table's own,
@@ -12,7 +12,12 @@
  *    address; all softwires of one IPv4 address share a PSID length and
  *    offset (RFC 7597 section 5.1),
  *  - MAP rules (MAP-E, RFC 7597 section 5): IPv6 prefix, IPv4 prefix,
- *    EA-bits length, PSID offset; a CE's address follows from them.
+ *    EA-bits length, PSID offset; a CE's address follows from them,
+ *  - the translator's lines (MAPT: MAP-T RFC 7599, SIIT RFC 7915, 464XLAT
+ *    CLAT RFC 6877): the DMR, Explicit Address Mappings (RFC 7757) and the
+ *    translator's policy, in SOFTWIRE_A_XLAT, replaced as a whole.
+ * A table of a translator needs no AFTR/BR address: TABLE_NEW without
+ * SOFTWIRE_A_AFTR makes a table without one (softwires then need one).
  *
  * Loading a whole table atomically is done as ipset does it: fill a new
  * table, then SWAP it with the live one (one pointer exchange under RCU)
@@ -26,10 +31,11 @@
 #define SOFTWIRE_TABLE_NAME_LEN	16	/* with the NUL */
 #define SOFTWIRE_MAX_AFTRS	16	/* AFTR addresses per table */
 #define SOFTWIRE_MAX_RULES	64	/* MAP rules per table */
+#define SOFTWIRE_MAX_EAMS	256	/* Explicit Address Mappings per table */
 
 enum softwire_cmd {
 	SOFTWIRE_CMD_UNSPEC,
-	SOFTWIRE_CMD_TABLE_NEW,	/* NAME, AFTR, SIZE (expected softwires) */
+	SOFTWIRE_CMD_TABLE_NEW,	/* NAME, [AFTR], SIZE (expected softwires) */
 	SOFTWIRE_CMD_TABLE_DEL,	/* NAME; refused while a rule uses it */
 	SOFTWIRE_CMD_TABLE_GET,	/* dump, or NAME: NAME AFTR... COUNTS STATS */
 	SOFTWIRE_CMD_TABLE_SWAP,	/* NAME, NAME2: exchange the contents */
@@ -39,6 +45,13 @@ enum softwire_cmd {
 	SOFTWIRE_CMD_RULE_ADD,	/* NAME, RULE {...} */
 	SOFTWIRE_CMD_RULE_DEL,	/* NAME, RULE {...} */
 	SOFTWIRE_CMD_AFTR_ADD,	/* NAME, AFTR */
+	/*
+	 * NAME, [XLAT {...}], [XLAT_GEN]: the translator's lines, replaced as
+	 * a whole (no XLAT: none). With XLAT_GEN, only if they are still the
+	 * ones TABLE_GET reported with that XLAT_GEN (else EAGAIN): a
+	 * read-modify-write that loses no concurrent change.
+	 */
+	SOFTWIRE_CMD_XLAT_SET,
 	__SOFTWIRE_CMD_MAX
 };
 #define SOFTWIRE_CMD_MAX (__SOFTWIRE_CMD_MAX - 1)
@@ -59,6 +72,14 @@ enum softwire_attr {
 	SOFTWIRE_A_STATS,		/* nested: u64 per SOFTWIRE_TABLE_STAT_* (attr = stat + 1) */
 	SOFTWIRE_A_MEMORY,		/* u64: bytes held by the table (approximate) */
 	SOFTWIRE_A_PAD,
+	/*
+	 * nested: SOFTWIRE_XLAT_A_*; absent: no translator lines. TABLE_GET
+	 * of one table (NAME) reports every EAM; a dump of all tables
+	 * reports their number (XLAT_A_N_EAMS) but not the EAMs themselves,
+	 * which would not fit one message per table.
+	 */
+	SOFTWIRE_A_XLAT,
+	SOFTWIRE_A_XLAT_GEN,	/* u32: changes of the translator's lines */
 	__SOFTWIRE_A_MAX
 };
 #define SOFTWIRE_A_MAX (__SOFTWIRE_A_MAX - 1)
@@ -86,6 +107,38 @@ enum softwire_rule_attr {
 	__SOFTWIRE_RULE_A_MAX
 };
 #define SOFTWIRE_RULE_A_MAX (__SOFTWIRE_RULE_A_MAX - 1)
+
+enum softwire_xlat_attr {
+	SOFTWIRE_XLAT_A_UNSPEC,
+	SOFTWIRE_XLAT_A_DMR_PREFIX,	/* binary in6_addr (RFC 6052 section 2.2) */
+	SOFTWIRE_XLAT_A_DMR_LEN,		/* u8: 32, 40, 48, 56, 64 or 96 */
+	SOFTWIRE_XLAT_A_EAMS,		/* nested: SOFTWIRE_XLAT_A_EAM... */
+	SOFTWIRE_XLAT_A_EAM,		/* nested: SOFTWIRE_EAM_A_* */
+	SOFTWIRE_XLAT_A_LOWEST_IPV6_MTU,	/* u16, 1280..65535 (default 1280) */
+	SOFTWIRE_XLAT_A_FLAGS,		/* u8: SOFTWIRE_XLAT_F_* */
+	SOFTWIRE_XLAT_A_ICMP_SRC4,	/* be32: RFC 6791 source of ICMPv4 errors */
+	SOFTWIRE_XLAT_A_ICMP_SRC6,	/* binary in6_addr: the same for ICMPv6 */
+	SOFTWIRE_XLAT_A_N_EAMS,		/* u32, reported only */
+	__SOFTWIRE_XLAT_A_MAX
+};
+#define SOFTWIRE_XLAT_A_MAX (__SOFTWIRE_XLAT_A_MAX - 1)
+
+/* udp-zero-checksum compute: IPv4 UDP with checksum 0 gets one computed
+ * (RFC 7915 section 4.5); without it, such a datagram is dropped.
+ */
+#define SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE	0x1
+#define SOFTWIRE_XLAT_F_ALL		0x1
+
+/* An Explicit Address Mapping (RFC 7757): 32 - IPV4_LEN == 128 - IPV6_LEN. */
+enum softwire_eam_attr {
+	SOFTWIRE_EAM_A_UNSPEC,
+	SOFTWIRE_EAM_A_IPV4,		/* be32 */
+	SOFTWIRE_EAM_A_IPV4_LEN,		/* u8 */
+	SOFTWIRE_EAM_A_IPV6,		/* binary in6_addr */
+	SOFTWIRE_EAM_A_IPV6_LEN,		/* u8 */
+	__SOFTWIRE_EAM_A_MAX
+};
+#define SOFTWIRE_EAM_A_MAX (__SOFTWIRE_EAM_A_MAX - 1)
 
 /* Per-table counters, in SOFTWIRE_A_STATS (attribute type = index + 1). */
 enum softwire_table_stat {

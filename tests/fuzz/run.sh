@@ -12,6 +12,7 @@ for f in tests/fuzz/fuzz_*.c; do
 	bin=tests/fuzz/$name.bin
 	case $name in
 	*map66*) srcs="kernel/map66_core.c" ;;
+	*xlat_addr*) srcs="kernel/xlat_addr.c kernel/psid_core.c" ;;
 	*psid*) srcs="kernel/psid_core.c" ;;
 	*softwire_table*) srcs="kernel/softwire_table_core.c" ;;
 	*prefix_parse*) srcs="lib/prefix_parse.c" ;;

@@ -11,6 +11,7 @@ for t in tests/unit/test_*.c; do
 	bin=${t%.c}.bin
 	case $t in
 	*map66*) srcs="kernel/map66_core.c" ;;
+	*xlat_addr*) srcs="kernel/xlat_addr.c kernel/psid_core.c" ;;
 	*psid*) srcs="kernel/psid_core.c" ;;
 	*softwire_table*) srcs="kernel/softwire_table_core.c" ;;
 	*prefix_parse*) srcs="lib/prefix_parse.c" ;;

@@ -49,6 +49,15 @@ static uint32_t parse_ip4(const char *key, const char *s)
 	return a.s_addr;
 }
 
+/* a (network order) is not 0/8, 127/8, multicast or the broadcast address. */
+static bool ip4_unicast(uint32_t a)
+{
+	uint8_t first = ntohl(a) >> 24;
+
+	return !(first == 0 || first == 127 || (first >= 224 && first < 240) ||
+		 a == 0xffffffff);
+}
+
 /* ADDR/LEN with no bits set past LEN. */
 void parse_prefix(const char *key, const char *s, int af, uint8_t *a,
 		  uint8_t *len)
@@ -137,14 +146,9 @@ void parse_softwire(char **w, int n, struct sw_line *sw, bool key_only)
 		return;
 	if (!has_b4)
 		fail("softwire: b4-ipv6 ADDRESS is missing");
-	{
-		uint8_t first = ntohl(sw->ipv4) >> 24;
-
-		if (first == 0 || first == 127 || (first >= 224 && first < 240) ||
-		    sw->ipv4 == 0xffffffff)
-			fail("softwire: ipv4 %s is not a unicast address",
-			     inet_ntoa((struct in_addr){ sw->ipv4 }));
-	}
+	if (!ip4_unicast(sw->ipv4))
+		fail("softwire: ipv4 %s is not a unicast address",
+		     inet_ntoa((struct in_addr){ sw->ipv4 }));
 	if (!has_len && sw->psid)
 		fail("softwire: psid %u needs its length (psid %u/LENGTH or psid-length)",
 		     sw->psid, sw->psid);
@@ -204,6 +208,265 @@ void parse_rule(char **w, int n, struct rule_line *rl)
 		     r->ip4_len, r->ea_len, r->psid_offset, r->ip4_len);
 }
 
+/* ---- the translator's lines (MAPT) ---- */
+
+bool xlat_any(const struct xlat_lines *x)
+{
+	return x->has_dmr || x->n_eam || x->has_mtu || x->has_udp ||
+	       x->has_src4 || x->has_src6;
+}
+
+static const char *ip4s(const uint8_t a[4])
+{
+	static char buf[4][INET_ADDRSTRLEN];
+	static int i;
+
+	i = (i + 1) % 4;
+	return inet_ntop(AF_INET, a, buf[i], sizeof(buf[i]));
+}
+
+static const char *ip6s(const uint8_t a[16])
+{
+	static char buf[4][INET6_ADDRSTRLEN];
+	static int i;
+
+	i = (i + 1) % 4;
+	return inet_ntop(AF_INET6, a, buf[i], sizeof(buf[i]));
+}
+
+/* A line given once per table: where it was first, for the message. */
+static void once(const char *what, bool had, unsigned int *line)
+{
+	if (had)
+		fail("a second %s line (one per table; the first is at line %u)",
+		     what, *line);
+	*line = src_line;
+}
+
+static void need_words(char **w, int n, int want, const char *usage)
+{
+	if (n != want)
+		fail("%s: write \"%s\"", w[0], usage);
+}
+
+/* dmr P/L: RFC 6052 section 2.2. */
+static void parse_dmr(struct xlat_lines *x, char **w, int n)
+{
+	need_words(w, n, 2, "dmr IPV6-PREFIX/LENGTH");
+	once("dmr", x->has_dmr, &x->dmr_line);
+	parse_prefix("dmr", w[1], AF_INET6, x->dmr, &x->dmr_len);
+	switch (x->dmr_len) {
+	case 32: case 40: case 48: case 56: case 64: case 96:
+		break;
+	default:
+		fail("dmr %s: the length must be 32, 40, 48, 56, 64 or 96 (RFC 6052 section 2.2)",
+		     w[1]);
+	}
+	if (x->dmr_len == 96 && x->dmr[8])
+		fail("dmr %s: bits 64 to 71 of a /96 must be zero (RFC 6052 section 2.2)",
+		     w[1]);
+	if (x->dmr[0] == 0xff)
+		fail("dmr %s: a multicast prefix cannot be a DMR", w[1]);
+	x->has_dmr = true;
+}
+
+static bool eam_same4(const struct eam_line *a, const struct eam_line *b)
+{
+	return a->ip4_len == b->ip4_len && !memcmp(a->ip4, b->ip4, 4);
+}
+
+static bool eam_same6(const struct eam_line *a, const struct eam_line *b)
+{
+	return a->ip6_len == b->ip6_len && !memcmp(a->ip6, b->ip6, 16);
+}
+
+/* e may join x's EAMs: no other maps its IPv4 or its IPv6 prefix. */
+static void eam_check_new(const struct xlat_lines *x, const struct eam_line *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->n_eam; i++) {
+		const struct eam_line *o = &x->eam[i];
+		char at[32] = "";
+
+		if (o->line)
+			snprintf(at, sizeof(at), ", at line %u", o->line);
+		if (eam_same4(o, e))
+			fail("eam: %s/%u is mapped already (to %s/%u%s)",
+			     ip4s(e->ip4), e->ip4_len, ip6s(o->ip6), o->ip6_len, at);
+		if (eam_same6(o, e))
+			fail("eam: %s/%u is mapped already (to %s/%u%s)",
+			     ip6s(e->ip6), e->ip6_len, ip4s(o->ip4), o->ip4_len, at);
+	}
+	if (x->n_eam == SOFTWIRE_MAX_EAMS)
+		fail("more than %d eam lines in one table", SOFTWIRE_MAX_EAMS);
+}
+
+/* eam V4/L V6/L: RFC 7757 section 3.2. */
+static void parse_eam(struct eam_line *e, char **w, int n)
+{
+	need_words(w, n, 3, "eam IPV4-PREFIX/LENGTH IPV6-PREFIX/LENGTH");
+	memset(e, 0, sizeof(*e));
+	e->line = src_line;
+	parse_prefix("eam", w[1], AF_INET, e->ip4, &e->ip4_len);
+	parse_prefix("eam", w[2], AF_INET6, e->ip6, &e->ip6_len);
+	if (32 - e->ip4_len != 128 - e->ip6_len)
+		fail("eam %s %s: the suffixes must be as long as each other: 32 - %u != 128 - %u (RFC 7757 section 3.2: an IPv4 /%u maps an IPv6 /%u)",
+		     w[1], w[2], e->ip4_len, e->ip6_len, e->ip4_len,
+		     e->ip4_len + 96);
+}
+
+/* RFC 8200 section 5: every IPv6 link carries 1280 bytes. */
+static uint16_t parse_mtu(const char *s)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || *s == '-' || v < 1280 || v > 65535)
+		fail("lowest-ipv6-mtu \"%s\": a number from 1280 to 65535 (RFC 8200 section 5: no IPv6 link has a smaller MTU)",
+		     s);
+	return v;
+}
+
+bool parse_xlat_line(struct xlat_lines *x, char **w, int n)
+{
+	const char *k = w[0];
+
+	if (!strcmp(k, "dmr")) {
+		parse_dmr(x, w, n);
+	} else if (!strcmp(k, "eam")) {
+		struct eam_line e;
+
+		parse_eam(&e, w, n);
+		eam_check_new(x, &e);
+		x->eam[x->n_eam++] = e;
+	} else if (!strcmp(k, "lowest-ipv6-mtu")) {
+		need_words(w, n, 2, "lowest-ipv6-mtu 1280..65535");
+		once(k, x->has_mtu, &x->mtu_line);
+		x->mtu = parse_mtu(w[1]);
+		x->has_mtu = true;
+	} else if (!strcmp(k, "udp-zero-checksum")) {
+		need_words(w, n, 2, "udp-zero-checksum drop|compute");
+		once(k, x->has_udp, &x->udp_line);
+		if (!strcmp(w[1], "compute"))
+			x->flags |= SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE;
+		else if (!strcmp(w[1], "drop"))
+			x->flags &= ~SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE;
+		else
+			fail("udp-zero-checksum \"%s\": drop or compute (RFC 7915 section 4.5)",
+			     w[1]);
+		x->has_udp = true;
+	} else if (!strcmp(k, "icmp-source-ipv4")) {
+		uint32_t a;
+
+		need_words(w, n, 2, "icmp-source-ipv4 IPV4-ADDRESS");
+		once(k, x->has_src4, &x->src4_line);
+		a = parse_ip4(k, w[1]);
+		if (!ip4_unicast(a))
+			fail("icmp-source-ipv4 %s: a unicast IPv4 address is needed (RFC 6791)",
+			     w[1]);
+		memcpy(x->src4, &a, 4);
+		x->has_src4 = true;
+	} else if (!strcmp(k, "icmp-source-ipv6")) {
+		need_words(w, n, 2, "icmp-source-ipv6 IPV6-ADDRESS");
+		once(k, x->has_src6, &x->src6_line);
+		parse_ip6(k, w[1], x->src6);
+		x->has_src6 = true;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* In the order of softwirectl.8; the policy lines whenever there is a block. */
+void print_xlat(const struct xlat_lines *x, const char *indent)
+{
+	unsigned int i;
+
+	if (!xlat_any(x))
+		return;
+	if (x->has_dmr)
+		printf("%sdmr %s/%u\n", indent, ip6s(x->dmr), x->dmr_len);
+	for (i = 0; i < x->n_eam; i++)
+		printf("%seam %s/%u %s/%u\n", indent, ip4s(x->eam[i].ip4),
+		       x->eam[i].ip4_len, ip6s(x->eam[i].ip6), x->eam[i].ip6_len);
+	printf("%slowest-ipv6-mtu %u\n", indent, x->has_mtu ? x->mtu : 1280);
+	printf("%sudp-zero-checksum %s\n", indent,
+	       x->flags & SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE ? "compute" : "drop");
+	if (x->has_src4)
+		printf("%sicmp-source-ipv4 %s\n", indent, ip4s(x->src4));
+	if (x->has_src6)
+		printf("%sicmp-source-ipv6 %s\n", indent, ip6s(x->src6));
+}
+
+static void xlat_del_eam(struct xlat_lines *cur, const struct eam_line *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < cur->n_eam; i++)
+		if (eam_same4(&cur->eam[i], e) && eam_same6(&cur->eam[i], e))
+			break;
+	src_line = e->line;
+	if (i == cur->n_eam)
+		fail("no such eam: %s/%u %s/%u", ip4s(e->ip4), e->ip4_len,
+		     ip6s(e->ip6), e->ip6_len);
+	memmove(&cur->eam[i], &cur->eam[i + 1],
+		(cur->n_eam - i - 1) * sizeof(cur->eam[0]));
+	cur->n_eam--;
+}
+
+/*
+ * add: a dmr only where there is none, eams that map nothing mapped yet,
+ * the policy lines replace the table's. del: the table's dmr, eams, and
+ * the policy lines back to their defaults (whatever value they name).
+ */
+void xlat_change(struct xlat_lines *cur, const struct xlat_lines *c, bool add)
+{
+	unsigned int i;
+
+	if (c->has_dmr) {
+		src_line = c->dmr_line;
+		if (add && cur->has_dmr)
+			fail("the table has dmr %s/%u already (one per table: del it first)",
+			     ip6s(cur->dmr), cur->dmr_len);
+		if (!add && (!cur->has_dmr || cur->dmr_len != c->dmr_len ||
+			     memcmp(cur->dmr, c->dmr, 16)))
+			fail("no such dmr: the table's is %s", !cur->has_dmr ? "none" :
+			     ip6s(cur->dmr));
+		cur->has_dmr = add;
+		memcpy(cur->dmr, c->dmr, 16);
+		cur->dmr_len = c->dmr_len;
+	}
+	for (i = 0; i < c->n_eam; i++) {
+		if (!add) {
+			xlat_del_eam(cur, &c->eam[i]);
+			continue;
+		}
+		src_line = c->eam[i].line;
+		eam_check_new(cur, &c->eam[i]);
+		cur->eam[cur->n_eam++] = c->eam[i];
+	}
+	src_line = 0;
+	if (c->has_mtu) {
+		cur->has_mtu = add;
+		cur->mtu = add ? c->mtu : 1280;
+	}
+	if (c->has_udp) {
+		cur->has_udp = add && c->flags;
+		cur->flags = add ? c->flags : 0;
+	}
+	if (c->has_src4)
+		cur->has_src4 = add;
+	if (add && c->has_src4)
+		memcpy(cur->src4, c->src4, 4);
+	if (c->has_src6)
+		cur->has_src6 = add;
+	if (add && c->has_src6)
+		memcpy(cur->src6, c->src6, 16);
+}
+
 static void add_br(struct bt_file *f, const uint8_t a[16])
 {
 	unsigned int i;
@@ -256,8 +519,9 @@ static void parse_line(struct bt_file *f, char **w, int n)
 		if (f->n_rules == SOFTWIRE_MAX_RULES)
 			fail("more than %d rules in one table", SOFTWIRE_MAX_RULES);
 		parse_rule(w + 1, n - 1, &f->rules[f->n_rules++]);
-	} else {
-		fail("unknown line \"%s\" (br-address, softwire, rule)", w[0]);
+	} else if (!parse_xlat_line(&f->xlat, w, n)) {
+		fail("unknown line \"%s\" (br-address, softwire, rule, dmr, eam, lowest-ipv6-mtu, udp-zero-checksum, icmp-source-ipv4, icmp-source-ipv6)",
+		     w[0]);
 	}
 }
 
@@ -273,16 +537,19 @@ static int sw_cmp(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-/* The checks the kernel makes again, with line numbers. A whole table
- * (need_br) names its own address.
+/*
+ * The checks the kernel makes again, with line numbers. A whole table
+ * names its own address, unless it is a translator's (MAPT: translator
+ * lines, or MAP rules and no softwires).
  */
-static void check_file(struct bt_file *f, bool need_br)
+static void check_file(struct bt_file *f, bool whole)
 {
 	size_t i;
 
-	if (need_br && !f->n_br)
-		fail("%s: no br-address line: the table needs this AFTR's IPv6 address",
-		     src_name);
+	if (whole && !f->n_br && (f->n_sw || (!f->n_rules && !xlat_any(&f->xlat))))
+		fail("%s: no br-address line: the table needs this AFTR's IPv6 address%s",
+		     src_name, f->n_sw ? " for its softwires" :
+		     " (a translator's table needs a dmr, eam or rule line instead)");
 	qsort(f->sw, f->n_sw, sizeof(*f->sw), sw_cmp);
 	for (i = 1; i < f->n_sw; i++) {
 		const struct sw_line *p = &f->sw[i - 1], *s = &f->sw[i];
@@ -301,7 +568,7 @@ static void check_file(struct bt_file *f, bool need_br)
 	src_line = 0;
 }
 
-void read_file(const char *path, struct bt_file *f, bool need_br)
+void read_file(const char *path, struct bt_file *f, bool whole)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	char *buf = NULL, *w[32];
@@ -322,5 +589,5 @@ void read_file(const char *path, struct bt_file *f, bool need_br)
 	if (in != stdin)
 		fclose(in);
 	src_line = 0;
-	check_file(f, need_br);
+	check_file(f, whole);
 }

@@ -104,7 +104,16 @@ static int overrun_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+/* talk, and an error: -1 if its errno is may_fail (ANY_ERRNO: any), else fail. */
+#define ANY_ERRNO (-1)
+static int talk_errno(struct nlmsghdr *nlh, msg_cb cb, void *data, int may_fail);
+
 int talk(struct nlmsghdr *nlh, msg_cb cb, void *data, bool may_fail)
+{
+	return talk_errno(nlh, cb, data, may_fail ? ANY_ERRNO : 0);
+}
+
+static int talk_errno(struct nlmsghdr *nlh, msg_cb cb, void *data, int may_fail)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_NOOP]	= noop_cb,
@@ -135,7 +144,7 @@ int talk(struct nlmsghdr *nlh, msg_cb cb, void *data, bool may_fail)
 		fail("the table changed while it was being listed; list it again");
 	if (!t.error)
 		fail("netlink: %s", strerror(errno));
-	if (may_fail)
+	if (may_fail == ANY_ERRNO || (may_fail && errno == may_fail))
 		return -1;
 	for (i = 0; t.off && i < n_where; i++)
 		if (t.off >= where[i].off)
@@ -294,7 +303,8 @@ int table_new(const char *table, const uint8_t br[16], uint32_t size,
 {
 	struct nlmsghdr *nlh = req(SOFTWIRE_CMD_TABLE_NEW, table, 0);
 
-	mnl_attr_put(nlh, SOFTWIRE_A_AFTR, 16, br);
+	if (br)
+		mnl_attr_put(nlh, SOFTWIRE_A_AFTR, 16, br);
 	mnl_attr_put_u32(nlh, SOFTWIRE_A_SIZE, size);
 	return talk(nlh, NULL, NULL, may_fail);
 }
@@ -310,6 +320,193 @@ void table_swap(const char *table, const char *other)
 
 	mnl_attr_put_strz(nlh, SOFTWIRE_A_NAME2, other);
 	talk(nlh, NULL, NULL, false);
+}
+
+/* ---- the translator's lines ---- */
+
+static void put_xlat(struct nlmsghdr *nlh, const struct xlat_lines *x)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, SOFTWIRE_A_XLAT), *eams;
+	unsigned int i;
+
+	if (x->has_dmr) {
+		mnl_attr_put(nlh, SOFTWIRE_XLAT_A_DMR_PREFIX, 16, x->dmr);
+		mnl_attr_put_u8(nlh, SOFTWIRE_XLAT_A_DMR_LEN, x->dmr_len);
+	}
+	if (x->has_mtu)
+		mnl_attr_put_u16(nlh, SOFTWIRE_XLAT_A_LOWEST_IPV6_MTU, x->mtu);
+	mnl_attr_put_u8(nlh, SOFTWIRE_XLAT_A_FLAGS, x->flags);
+	if (x->has_src4)
+		mnl_attr_put(nlh, SOFTWIRE_XLAT_A_ICMP_SRC4, 4, x->src4);
+	if (x->has_src6)
+		mnl_attr_put(nlh, SOFTWIRE_XLAT_A_ICMP_SRC6, 16, x->src6);
+	if (x->n_eam) {
+		eams = mnl_attr_nest_start(nlh, SOFTWIRE_XLAT_A_EAMS);
+		for (i = 0; i < x->n_eam; i++) {
+			struct nlattr *e = mnl_attr_nest_start(nlh, SOFTWIRE_XLAT_A_EAM);
+
+			if (x->eam[i].line && n_where < sizeof(where) / sizeof(where[0])) {
+				where[n_where].off = (char *)e - (char *)nlh;
+				where[n_where++].line = x->eam[i].line;
+			}
+			mnl_attr_put(nlh, SOFTWIRE_EAM_A_IPV4, 4, x->eam[i].ip4);
+			mnl_attr_put_u8(nlh, SOFTWIRE_EAM_A_IPV4_LEN, x->eam[i].ip4_len);
+			mnl_attr_put(nlh, SOFTWIRE_EAM_A_IPV6, 16, x->eam[i].ip6);
+			mnl_attr_put_u8(nlh, SOFTWIRE_EAM_A_IPV6_LEN, x->eam[i].ip6_len);
+			mnl_attr_nest_end(nlh, e);
+		}
+		mnl_attr_nest_end(nlh, eams);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
+
+int xlat_set(const char *table, const struct xlat_lines *x, const uint32_t *gen)
+{
+	struct nlmsghdr *nlh = req(SOFTWIRE_CMD_XLAT_SET, table, 0);
+	int ret;
+
+	if (xlat_any(x))
+		put_xlat(nlh, x);
+	if (gen)
+		mnl_attr_put_u32(nlh, SOFTWIRE_A_XLAT_GEN, *gen);
+	ret = talk_errno(nlh, NULL, NULL, gen ? EAGAIN : 0);
+	n_where = 0;
+	return ret;
+}
+
+static int eam_cb(const struct nlattr *a, void *data)
+{
+	struct eam_line *e = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case SOFTWIRE_EAM_A_IPV4:
+		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, 4) >= 0)
+			memcpy(e->ip4, mnl_attr_get_payload(a), 4);
+		break;
+	case SOFTWIRE_EAM_A_IPV4_LEN:
+		if (mnl_attr_validate(a, MNL_TYPE_U8) >= 0)
+			e->ip4_len = mnl_attr_get_u8(a);
+		break;
+	case SOFTWIRE_EAM_A_IPV6:
+		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, 16) >= 0)
+			memcpy(e->ip6, mnl_attr_get_payload(a), 16);
+		break;
+	case SOFTWIRE_EAM_A_IPV6_LEN:
+		if (mnl_attr_validate(a, MNL_TYPE_U8) >= 0)
+			e->ip6_len = mnl_attr_get_u8(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int eams_cb(const struct nlattr *a, void *data)
+{
+	struct xlat_lines *x = data;
+
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+	    x->n_eam == SOFTWIRE_MAX_EAMS)
+		return MNL_CB_OK;
+	memset(&x->eam[x->n_eam], 0, sizeof(x->eam[0]));
+	mnl_attr_parse_nested(a, eam_cb, &x->eam[x->n_eam++]);
+	return MNL_CB_OK;
+}
+
+struct xlat_parse {
+	struct xlat_lines *x;
+	uint32_t *n_eam;
+};
+
+static int xlat_cb(const struct nlattr *a, void *data)
+{
+	const struct xlat_parse *p = data;
+	struct xlat_lines *x = p->x;
+
+	switch (mnl_attr_get_type(a)) {
+	case SOFTWIRE_XLAT_A_DMR_PREFIX:
+		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, 16) >= 0)
+			memcpy(x->dmr, mnl_attr_get_payload(a), 16);
+		break;
+	case SOFTWIRE_XLAT_A_DMR_LEN:
+		if (mnl_attr_validate(a, MNL_TYPE_U8) >= 0) {
+			x->dmr_len = mnl_attr_get_u8(a);
+			x->has_dmr = true;
+		}
+		break;
+	case SOFTWIRE_XLAT_A_LOWEST_IPV6_MTU:
+		if (mnl_attr_validate(a, MNL_TYPE_U16) >= 0) {
+			x->mtu = mnl_attr_get_u16(a);
+			x->has_mtu = true;
+		}
+		break;
+	case SOFTWIRE_XLAT_A_FLAGS:
+		if (mnl_attr_validate(a, MNL_TYPE_U8) >= 0) {
+			x->flags = mnl_attr_get_u8(a);
+			x->has_udp = true;
+		}
+		break;
+	case SOFTWIRE_XLAT_A_ICMP_SRC4:
+		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, 4) >= 0) {
+			memcpy(x->src4, mnl_attr_get_payload(a), 4);
+			x->has_src4 = true;
+		}
+		break;
+	case SOFTWIRE_XLAT_A_ICMP_SRC6:
+		if (mnl_attr_validate2(a, MNL_TYPE_BINARY, 16) >= 0) {
+			memcpy(x->src6, mnl_attr_get_payload(a), 16);
+			x->has_src6 = true;
+		}
+		break;
+	case SOFTWIRE_XLAT_A_EAMS:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
+			mnl_attr_parse_nested(a, eams_cb, x);
+		break;
+	case SOFTWIRE_XLAT_A_N_EAMS:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0 && p->n_eam)
+			*p->n_eam = mnl_attr_get_u32(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+void xlat_from_attr(const struct nlattr *nest, struct xlat_lines *x,
+		    uint32_t *n_eam)
+{
+	struct xlat_parse p = { x, n_eam };
+
+	memset(x, 0, sizeof(*x));
+	mnl_attr_parse_nested(nest, xlat_cb, &p);
+}
+
+struct xlat_get_ctx {
+	struct xlat_lines *x;
+	uint32_t *gen;
+};
+
+static int xlat_get_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct xlat_get_ctx *c = data;
+
+	if (mnl_attr_get_type(a) == SOFTWIRE_A_XLAT &&
+	    mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
+		xlat_from_attr(a, c->x, NULL);
+	if (mnl_attr_get_type(a) == SOFTWIRE_A_XLAT_GEN &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		*c->gen = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int xlat_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), xlat_get_attr_cb, data);
+}
+
+void xlat_get(const char *table, struct xlat_lines *x, uint32_t *gen)
+{
+	struct xlat_get_ctx c = { x, gen };
+
+	memset(x, 0, sizeof(*x));
+	*gen = 0;
+	talk(req(SOFTWIRE_CMD_TABLE_GET, table, 0), xlat_get_cb, &c, false);
 }
 
 void nl_close(void)

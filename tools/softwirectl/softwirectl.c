@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * softwirectl: the softwire tables of this network namespace (the LW4O6
- * AFTR/BR binding tables and MAP rules), over generic netlink with libmnl.
+ * AFTR/BR binding tables, MAP rules, the MAPT translator's lines), over
+ * generic netlink with libmnl.
  * See softwirectl.8. This unit: the commands and main; table files are
  * read by file.c, requests sent by netlink.c.
  *
  *   softwirectl create bt0 br-address 2001:db8::1
  *   softwirectl load bt0 bindings.txt        # atomic replace
  *   softwirectl add bt0 softwire ipv4 192.0.2.1 psid 1/4 psid-offset 0 b4-ipv6 2001:db8:b4::2
+ *   softwirectl add clat dmr 64:ff9b::/96    # a translator's table (MAPT)
  *   softwirectl list bt0                     # prints a file load reads back
  *   softwirectl show                         # sizes and counters
  */
@@ -119,6 +121,8 @@ static const struct attr_valid table_valid[SOFTWIRE_A_MAX + 1] = {
 	[SOFTWIRE_A_REFS]		= { MNL_TYPE_U32 },
 	[SOFTWIRE_A_STATS]		= { MNL_TYPE_NESTED },
 	[SOFTWIRE_A_MEMORY]		= { MNL_TYPE_U64 },
+	[SOFTWIRE_A_XLAT]		= { MNL_TYPE_NESTED },
+	[SOFTWIRE_A_XLAT_GEN]		= { MNL_TYPE_U32 },
 };
 
 static uint32_t get_u32(const struct nlattr *a, uint32_t def)
@@ -196,9 +200,12 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	struct attrs at = { tb, SOFTWIRE_A_MAX, table_valid };
 	const struct show_opts *o = data;
 	uint64_t mem, stats[__SOFTWIRE_TABLE_STAT_MAX] = {};
-	uint32_t nsw, naddr, nrules, refs;
+	uint32_t nsw, naddr, nrules, refs, n_eam = 0;
+	static struct xlat_lines xlat;
 	const char *name;
 	unsigned int i;
+
+	memset(&xlat, 0, sizeof(xlat));
 
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attrs_cb, &at);
 	name = tb[SOFTWIRE_A_NAME] ? mnl_attr_get_str(tb[SOFTWIRE_A_NAME]) : "?";
@@ -209,14 +216,22 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	mem = tb[SOFTWIRE_A_MEMORY] ? mnl_attr_get_u64(tb[SOFTWIRE_A_MEMORY]) : 0;
 	if (tb[SOFTWIRE_A_STATS])
 		mnl_attr_parse_nested(tb[SOFTWIRE_A_STATS], stats_cb, stats);
+	if (tb[SOFTWIRE_A_XLAT])
+		xlat_from_attr(tb[SOFTWIRE_A_XLAT], &xlat, &n_eam);
 	table_repeated_cb(NULL, data);
 	if (o->list) {
-		printf("# binding table %s: %u softwires, %u rules\n", name, nsw, nrules);
+		printf("# binding table %s: %u softwires, %u rules, %u eams\n", name,
+		       nsw, nrules, xlat.n_eam);
 		mnl_attr_parse(nlh, sizeof(struct genlmsghdr), table_repeated_cb, data);
+		print_xlat(&xlat, "");
 		return MNL_CB_OK;
 	}
 	printf("table %s\n", name);
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), table_repeated_cb, data);
+	print_xlat(&xlat, "  ");
+	/* A dump of every table reports how many EAMs, not which. */
+	if (n_eam > xlat.n_eam)
+		printf("  eams %u (softwirectl show %s lists them)\n", n_eam, name);
 	printf("  softwires %u on %u IPv4 addresses, rules %u, used by %u iptables rules\n",
 	       nsw, naddr, nrules, refs);
 	printf("  memory %llu bytes", (unsigned long long)mem);
@@ -304,25 +319,52 @@ static void check_name(const char *t)
  */
 static void load(const char *table, const char *path)
 {
-	struct bt_file f = {};
+	static struct bt_file f;
 	char tmp[SOFTWIRE_TABLE_NAME_LEN];
 	double t0 = now(), t1;
+	const uint8_t *own;
 
 	read_file(path, &f, true);
 	t1 = now();
+	/* A translator's table (MAPT) may have no address of its own. */
+	own = f.n_br ? f.br[0] : NULL;
 	snprintf(tmp, sizeof(tmp), "~load%u", (unsigned int)getpid() % 1000000000u);
 	table_del(tmp, true);
-	table_new(tmp, f.br[0], f.n_sw > UINT32_MAX ? UINT32_MAX : f.n_sw, false);
+	table_new(tmp, own, f.n_sw > UINT32_MAX ? UINT32_MAX : f.n_sw, false);
 	cleanup_table = tmp;
 	send_file(tmp, &f, true, 1);	/* br[0]: the table's own, given above */
-	table_new(table, f.br[0], 0, true);	/* the first load creates it */
+	if (xlat_any(&f.xlat))
+		xlat_set(tmp, &f.xlat, NULL);
+	table_new(table, own, 0, true);	/* the first load creates it */
 	table_swap(table, tmp);
 	cleanup_table = NULL;
 	table_del(tmp, false);
 	if (!quiet)
-		printf("%s: %zu softwires, %u rules, %u br-addresses loaded into %s (parse %.2f s, kernel %.2f s)\n",
-		       path, f.n_sw, f.n_rules, f.n_br, table, t1 - t0, now() - t1);
+		printf("%s: %zu softwires, %u rules, %u eams, %u br-addresses loaded into %s (parse %.2f s, kernel %.2f s)\n",
+		       path, f.n_sw, f.n_rules, f.xlat.n_eam, f.n_br, table,
+		       t1 - t0, now() - t1);
 	free(f.sw);
+}
+
+/*
+ * The translator's lines of change added to or removed from the live
+ * table: read them, change them, set them all, unless another change
+ * came in between (then again).
+ */
+static void xlat_apply(const char *table, const struct xlat_lines *change,
+		       bool add)
+{
+	static struct xlat_lines cur;
+	uint32_t gen;
+	int tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		xlat_get(table, &cur, &gen);
+		xlat_change(&cur, change, add);
+		if (!xlat_set(table, &cur, &gen))
+			return;
+	}
+	fail("the translator's lines of %s keep changing: try again", table);
 }
 
 /*
@@ -331,13 +373,16 @@ static void load(const char *table, const char *path)
  */
 static void change_file(const char *table, const char *path, bool add)
 {
-	struct bt_file f = {};
+	static struct bt_file f;
 
 	read_file(path, &f, false);
 	send_file(table, &f, add, 0);
+	if (xlat_any(&f.xlat))
+		xlat_apply(table, &f.xlat, add);
 	if (!quiet)
-		printf("%s: %zu softwires, %u rules %s %s\n", src_name, f.n_sw,
-		       f.n_rules, add ? "added to" : "removed from", table);
+		printf("%s: %zu softwires, %u rules, %u eams %s %s\n", src_name,
+		       f.n_sw, f.n_rules, f.xlat.n_eam,
+		       add ? "added to" : "removed from", table);
 	free(f.sw);
 }
 
@@ -398,7 +443,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "usage: softwirectl COMMAND ...   (the softwire tables of this network namespace)\n"
-"  create TABLE br-address ADDR [size N]  a new, empty table\n"
+"  create TABLE [br-address ADDR] [size N] a new, empty table (a translator's\n"
+"                                         needs no br-address)\n"
 "  delete TABLE                           (refused while iptables rules use it)\n"
 "  load TABLE FILE                        replace TABLE with FILE (- for stdin),\n"
 "                                         atomically; creates TABLE if needed\n"
@@ -407,8 +453,16 @@ static void usage(FILE *out)
 "        softwire ipv4 A [psid P/L] [psid-offset O] b4-ipv6 B [br-address R]\n"
 "        rule ipv6-prefix P/L ipv4-prefix P/L ea-bits-length N [psid-offset O]\n"
 "        br-address ADDR\n"
+"        dmr P/L                          RFC 6052 prefix: /32 /40 /48 /56 /64 /96\n"
+"        eam V4/L V6/L                    RFC 7757: 32 - V4 length = 128 - V6 length\n"
+"        lowest-ipv6-mtu N                1280..65535 (default 1280)\n"
+"        udp-zero-checksum drop|compute   RFC 7915 section 4.5 (default drop)\n"
+"        icmp-source-ipv4 A               RFC 6791 source of ICMPv4 errors\n"
+"        icmp-source-ipv6 A               the same for ICMPv6\n"
 "  del TABLE softwire ipv4 A [psid P]     remove a softwire\n"
 "  del TABLE rule ...                     remove a rule\n"
+"  del TABLE dmr|eam ...                  remove the dmr, an eam; del of a\n"
+"                                         policy line restores its default\n"
 "  add|del TABLE -f FILE                  every line of FILE (- for stdin) added\n"
 "                                         to or removed from the live TABLE\n"
 "  list TABLE                             the table as a file load reads back\n"
@@ -417,7 +471,8 @@ static void usage(FILE *out)
 "  derive RULE... end-user-prefix P/L     what a MAP-E CE derives (RFC 7597\n"
 "                                         5.2, 6): IPv4, PSID, ports, CE address\n"
 "A table file has one item per line, as above; # starts a comment. The\n"
-"first br-address is the table's own AFTR/BR address. The PSID offset\n"
+"first br-address is the table's own AFTR/BR address; a translator's\n"
+"table (dmr, eam or rule lines, no softwires) needs none. The PSID offset\n"
 "defaults to 6 (RFC 7597 section 5.1). See softwirectl(8).\n");
 }
 
@@ -445,8 +500,8 @@ int main(int argc, char **argv)
 		if (argc != 3)
 			fail("usage: check FILE");
 		read_file(argv[2], &f, true);
-		printf("%s: %zu softwires, %u rules, %u br-addresses: no error\n",
-		       src_name, f.n_sw, f.n_rules, f.n_br);
+		printf("%s: %zu softwires, %u rules, %u eams, %u br-addresses: no error\n",
+		       src_name, f.n_sw, f.n_rules, f.xlat.n_eam, f.n_br);
 		return 0;
 	}
 	if (!strcmp(cmd, "derive")) {
@@ -464,7 +519,7 @@ int main(int argc, char **argv)
 		int i;
 
 		if (!table)
-			fail("usage: create TABLE br-address ADDR [size N]");
+			fail("usage: create TABLE [br-address ADDR] [size N]");
 		if (*table == '~')
 			fail("table names starting with '~' are load's temporary tables");
 		for (i = 3; i < argc; i += 2) {
@@ -479,9 +534,8 @@ int main(int argc, char **argv)
 				fail("create: unknown word \"%s\" (br-address, size)", argv[i]);
 			}
 		}
-		if (!has_br)
-			fail("create %s: br-address ADDR is needed (this AFTR's IPv6 address)", table);
-		table_new(table, br, size, false);
+		/* Without: a translator's table (MAPT), or one to add to. */
+		table_new(table, has_br ? br : NULL, size, false);
 	} else if (!strcmp(cmd, "delete")) {
 		if (argc != 3)
 			fail("usage: delete TABLE");
@@ -494,7 +548,7 @@ int main(int argc, char **argv)
 		load(table, argv[3]);
 	} else if (!strcmp(cmd, "add") || !strcmp(cmd, "del")) {
 		bool add = !strcmp(cmd, "add");
-		struct bt_file f = {};
+		static struct bt_file f;
 
 		if (argc < 5)
 			fail("usage: %s TABLE softwire|rule|br-address|-f ...", cmd);
@@ -518,9 +572,11 @@ int main(int argc, char **argv)
 				fail("usage: add TABLE br-address ADDR");
 			parse_ip6(argv[3], argv[4], f.br[0]);
 			aftr_add(table, f.br[0]);
+		} else if (parse_xlat_line(&f.xlat, argv + 3, argc - 3)) {
+			xlat_apply(table, &f.xlat, add);
 		} else {
-			fail("%s: softwire, rule%s expected, not \"%s\"", cmd,
-			     add ? " or br-address" : "", argv[3]);
+			fail("%s: softwire, rule, %sdmr, eam, lowest-ipv6-mtu, udp-zero-checksum, icmp-source-ipv4 or icmp-source-ipv6 expected, not \"%s\"",
+			     cmd, add ? "br-address, " : "", argv[3]);
 		}
 	} else if (!strcmp(cmd, "list")) {
 		if (argc != 3)

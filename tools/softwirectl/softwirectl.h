@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * softwirectl: the softwire tables (LW4O6 AFTR/BR binding tables, MAP
- * rules) over generic netlink. Its units:
- *   file.c          table file lines (br-address, softwire, rule)
+ * rules, the MAPT translator's lines) over generic netlink. Its units:
+ *   file.c          table file lines (br-address, softwire, rule, and the
+ *                   translator's: dmr, eam, lowest-ipv6-mtu,
+ *                   udp-zero-checksum, icmp-source-ipv4, icmp-source-ipv6)
  *   netlink.c       netlink transport (libmnl) and the requests
  *   softwirectl.c   the commands and main
  */
@@ -33,6 +35,40 @@ struct rule_line {
 	unsigned int line;
 };
 
+/* An Explicit Address Mapping line (RFC 7757). */
+struct eam_line {
+	uint8_t ip4[4];
+	uint8_t ip4_len;
+	uint8_t ip6[16];
+	uint8_t ip6_len;
+	unsigned int line;
+};
+
+/*
+ * The translator's lines of a table (MAPT), as a file gives them or the
+ * kernel reports them (then every has_ is set that the block holds).
+ */
+struct xlat_lines {
+	bool has_dmr, has_mtu, has_udp, has_src4, has_src6;
+	uint8_t dmr[16], dmr_len;
+	uint16_t mtu;			/* lowest-ipv6-mtu */
+	uint8_t flags;			/* SOFTWIRE_XLAT_F_* */
+	uint8_t src4[4], src6[16];	/* icmp-source-ipv4, -ipv6 */
+	unsigned int dmr_line, mtu_line, udp_line, src4_line, src6_line;
+	struct eam_line eam[SOFTWIRE_MAX_EAMS];
+	unsigned int n_eam;
+};
+
+/* Any translator line at all? */
+bool xlat_any(const struct xlat_lines *x);
+/* A translator line (w[0] one of its words): true, else false. */
+bool parse_xlat_line(struct xlat_lines *x, char **w, int n);
+/* Prints x as table file lines, each after indent. */
+void print_xlat(const struct xlat_lines *x, const char *indent);
+/* cur with the lines of change added (add) or removed (!add), checked. */
+void xlat_change(struct xlat_lines *cur, const struct xlat_lines *change,
+		 bool add);
+
 struct bt_file {
 	uint8_t br[SOFTWIRE_MAX_AFTRS][16];
 	unsigned int n_br;
@@ -40,6 +76,7 @@ struct bt_file {
 	size_t n_sw, cap_sw;
 	struct rule_line rules[SOFTWIRE_MAX_RULES];
 	unsigned int n_rules;
+	struct xlat_lines xlat;
 };
 
 /* Where the line being read comes from, for messages. */
@@ -58,8 +95,11 @@ void parse_prefix(const char *key, const char *s, int af, uint8_t *a,
 		  uint8_t *len);
 void parse_softwire(char **w, int n, struct sw_line *sw, bool key_only);
 void parse_rule(char **w, int n, struct rule_line *rl);
-/* A whole table file (need_br: it must name the table's own address). */
-void read_file(const char *path, struct bt_file *f, bool need_br);
+/*
+ * A whole table file (whole: it must name the table's own address, unless
+ * it is a translator's: translator lines or rules, no softwires).
+ */
+void read_file(const char *path, struct bt_file *f, bool whole);
 
 /* ---- netlink (netlink.c) ---- */
 
@@ -85,8 +125,19 @@ void send_rule(const char *table, uint8_t cmd, const struct rule_line *rl);
 void send_file(const char *table, const struct bt_file *f, bool add,
 	       unsigned int first_br);
 void aftr_add(const char *table, const uint8_t br[16]);
+/* br NULL: a table without an AFTR/BR address (a translator's). */
 int table_new(const char *table, const uint8_t br[16], uint32_t size,
 	      bool may_fail);
+/* The translator's lines of a table (none: all false), and their XLAT_GEN. */
+void xlat_get(const char *table, struct xlat_lines *x, uint32_t *gen);
+/* Replaces them (no line: none); gen: NULL, or what xlat_get said
+ * (-1 with errno EAGAIN if they changed since).
+ */
+int xlat_set(const char *table, const struct xlat_lines *x,
+	     const uint32_t *gen);
+/* The translator's lines of an XLAT nest (TABLE_GET). */
+void xlat_from_attr(const struct nlattr *nest, struct xlat_lines *x,
+		    uint32_t *n_eam);
 int table_del(const char *table, bool may_fail);
 void table_swap(const char *table, const char *other);
 

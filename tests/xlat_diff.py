@@ -1,0 +1,523 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The differential of tests/mapt_vs_jool.sh: the same crafted packets
+through two RFC 7915 translators configured alike, their outputs compared
+byte by byte.
+
+Each translator X (a, b) sits in namespace xX between an IPv4 side X4 and
+an IPv6 side X6 (device "t" in both, no addresses: this script sends and
+receives Ethernet frames there). Every case sends its packets from one side
+of both translators, then a sentinel datagram; what comes out on the other
+side before the sentinel, and what came back on the sending side (ICMP
+errors of the translator), is the case's output. The two outputs must be
+identical, or differ only in a field ALLOWED lists with the RFC section
+that allows it. A case may also state what RFC 7915 expects (EXPECT): the
+second translator (ours) must meet it; where the first (Jool) does not, a
+"# note" says so.
+
+  xlat_diff.py [--names jool,ours] [--only REGEX] [--list]
+
+Scapy from Debian (/usr/bin/python3).
+"""
+import argparse
+import ctypes
+import os
+import re
+import select
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pkt import Packet, Packet4, ones_sum  # noqa: E402  checksum checks
+
+import logging  # noqa: E402
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import (IP, IPv6, TCP, UDP, ICMP, ICMPv6EchoRequest,  # noqa: E402  # noqa: E402
+                       ICMPv6EchoReply, IPv6ExtHdrHopByHop,
+                       IPv6ExtHdrDestOpt, IPv6ExtHdrRouting, IPv6ExtHdrFragment,
+                       PadN, Raw, raw, NoPayload, ConditionalField)
+
+# --- the network (tests/mapt_vs_jool.sh builds it) --------------------------
+MAC_X4, MAC_H4 = "02:00:00:00:04:01", "02:00:00:00:04:02"
+MAC_X6, MAC_H6 = "02:00:00:00:06:01", "02:00:00:00:06:02"
+H4 = "198.51.100.2"          # IPv4 host on the IPv4 side: 64:ff9b::c633:6402
+H4_6 = "64:ff9b::c633:6402"  # (pool6/DMR 64:ff9b::/96, RFC 6052 section 2.2)
+H4E = "203.0.113.2"          # behind it, by EAM 203.0.113.0/24 <-> 2001:db8:4::/120
+H4E_6 = "2001:db8:4::2"
+R4E = "203.0.113.254"        # an IPv4 router, by the same EAM
+H6 = "2001:db8:6::2"         # IPv6 host, by EAM 192.0.2.0/24 <-> 2001:db8:6::/120
+H6_4 = "192.0.2.2"
+R6 = "2001:db8:6::fe"        # an IPv6 router, 192.0.2.254 by the same EAM
+R6X = "2001:db8:ffff::1"     # an IPv6 router no mapping covers (RFC 6791)
+MTU6 = 1300                  # the IPv6 side's links; the IPv4 side's are 1500
+
+# --- the cases ----------------------------------------------------------------
+CASES = []   # (name, side the packets are sent from: "4" or "6", [packets], expect)
+
+
+def case(name, side, pkts, expect=None):
+    CASES.append((name, side, pkts if isinstance(pkts, list) else [pkts], expect))
+
+
+def frag4(pkt, size):
+    """IPv4 fragments of PKT, SIZE bytes of payload each (a multiple of 8)."""
+    pkt = IP(raw(pkt))
+    body, hdr, out = raw(pkt.payload), pkt.copy(), []
+    for off in range(0, len(body), size):
+        f = hdr.copy()
+        f.remove_payload()
+        f.flags = "MF" if off + size < len(body) else 0
+        f.frag, f.len, f.chksum = off // 8, None, None
+        out.append(IP(raw(f / Raw(body[off:off + size]))))
+    return out
+
+
+def frag6(pkt, size, ident):
+    """IPv6 fragments of PKT (no extension header), SIZE bytes each."""
+    pkt = IPv6(raw(pkt))
+    nh, body, out = pkt.nh, raw(pkt.payload), []
+    for off in range(0, len(body), size):
+        f = IPv6(src=pkt.src, dst=pkt.dst, hlim=pkt.hlim, tc=pkt.tc, fl=pkt.fl) / \
+            IPv6ExtHdrFragment(nh=nh, id=ident, offset=off // 8, m=int(off + size < len(body))) / \
+            Raw(body[off:off + size])
+        out.append(IPv6(raw(f)))
+    return out
+
+
+def with_option(pkt, opt):
+    """PKT with the IPv4 option OPT (bytes, padded to 4), the transport
+    checksum computed on the header's destination (scapy would take a
+    source route's last address)."""
+    b = bytearray(raw(pkt))
+    b = b[:20] + opt + b[20:]
+    b[0] = 0x40 | (20 + len(opt)) // 4
+    b[2:4] = struct.pack("!H", len(b))
+    b[10:12] = b"\0\0"
+    b[10:12] = struct.pack("!H", 0xFFFF - ones_sum(bytes(b[:20 + len(opt)])))
+    return IP(bytes(b))
+
+
+def payload(n, c=b"d"):
+    return Raw(c * n)
+
+
+# IPv4 -> IPv6 (RFC 7915 section 4)
+U4 = IP(src=H4, dst=H6_4, id=0x1234, flags="DF") / UDP(sport=40001, dport=7000) / payload(100)
+case("4to6 tcp syn, tos 0x28", "4",
+     IP(src=H4, dst=H6_4, id=0x1111, flags="DF", tos=0x28) /
+     TCP(sport=40000, dport=80, flags="S", seq=1000, options=[("MSS", 1460), ("SAckOK", b"")]),
+     ("6", 6))
+case("4to6 tcp data from an EAM source", "4",
+     IP(src=H4E, dst=H6_4, flags="DF") / TCP(sport=40000, dport=80, flags="PA", seq=1, ack=2) /
+     payload(300), ("6", 6))
+case("4to6 udp", "4", U4, ("6", 17))
+case("4to6 udp, DF clear, ECN CE", "4",
+     IP(src=H4, dst=H6_4, id=0x2222, tos=0x03) / UDP(sport=40001, dport=7000) / payload(60), ("6", 17))
+case("4to6 udp zero checksum", "4",
+     IP(src=H4, dst=H6_4, flags="DF") / UDP(sport=40001, dport=7000, chksum=0) / payload(40))
+case("4to6 icmp echo request", "4",
+     IP(src=H4, dst=H6_4, flags="DF") / ICMP(type=8, id=0x4242, seq=1) / payload(56), ("6", 58, 128, 0))
+case("4to6 icmp echo reply", "4",
+     IP(src=H4, dst=H6_4) / ICMP(type=0, id=0x4243, seq=2) / payload(56), ("6", 58, 129, 0))
+case("4to6 unknown protocol 253", "4", IP(src=H4, dst=H6_4, proto=253) / payload(32), ("6", 253))
+case("4to6 ttl 1: time exceeded", "4",
+     IP(src=H4, dst=H6_4, ttl=1) / UDP(sport=40001, dport=7000) / payload(20), ("4", 1, 11, 0))
+case("4to6 ttl 2", "4", IP(src=H4, dst=H6_4, ttl=2) / UDP(sport=40001, dport=7000) / payload(20),
+     ("6", 17))
+case("4to6 ipv4 option record route (ignored)", "4",
+     with_option(IP(src=H4, dst=H6_4) / UDP(sport=40001, dport=7000) / payload(20),
+                 b"\x07\x07\x04\0\0\0\0\0"), ("6", 17))
+case("4to6 ipv4 unexpired loose source route: source route failed", "4",
+     with_option(IP(src=H4, dst=H6_4) / UDP(sport=40001, dport=7000) / payload(20),
+                 b"\x83\x07\x04\xc0\x00\x02\x09\0"), ("4", 1, 3, 5))
+case("4to6 ipv4 expired loose source route (ignored)", "4",
+     with_option(IP(src=H4, dst=H6_4) / UDP(sport=40001, dport=7000) / payload(20),
+                 b"\x83\x07\x08\xc0\x00\x02\x09\0"), ("6", 17))
+case("4to6 DF set, too big for the IPv6 link: fragmentation needed", "4",
+     IP(src=H4, dst=H6_4, flags="DF") / UDP(sport=40001, dport=7000) / payload(1372), ("4", 1, 3, 4))
+case("4to6 DF clear, too big for the IPv6 link: IPv6 fragments", "4",
+     IP(src=H4, dst=H6_4, id=0x3333) / UDP(sport=40001, dport=7000) / payload(1372), ("6", 44))
+F4 = frag4(IP(src=H4, dst=H6_4, id=0x4444) / UDP(sport=40001, dport=7000) / payload(400), 208)
+case("4to6 fragments, first and non-first", "4", F4, ("6", 44))
+case("4to6 first fragment alone", "4", F4[:1])
+case("4to6 non-first fragment alone", "4", F4[1:])
+
+# ICMPv4 errors (RFC 7915 section 4.2) from an IPv4 router about a packet the
+# IPv6 host sent; what the translator must make of each type and code.
+Q4 = IP(src=H6_4, dst=H4E, ttl=63, id=7, flags="DF") / UDP(sport=40002, dport=7000) / payload(40)
+Q4E = IP(src=H6_4, dst=H4E, ttl=63, id=8) / ICMP(type=8, id=0x5151, seq=3) / payload(24)
+ICMP4_MAP = [  # type, code, (ICMPv6 type, code) or None: dropped
+    (3, 0, (1, 0)), (3, 1, (1, 0)), (3, 2, (4, 1)), (3, 3, (1, 4)), (3, 5, (1, 0)),
+    (3, 6, (1, 0)), (3, 7, (1, 0)), (3, 8, (1, 0)), (3, 9, (1, 1)), (3, 10, (1, 1)),
+    (3, 11, (1, 0)), (3, 12, (1, 0)), (3, 13, (1, 1)), (3, 14, None), (3, 15, (1, 1)),
+    (4, 0, None), (5, 0, None), (6, 0, None), (9, 0, None), (10, 0, None),
+    (11, 0, (3, 0)), (11, 1, (3, 1)), (12, 1, None), (13, 0, None), (14, 0, None),
+    (15, 0, None), (16, 0, None), (17, 0, None), (18, 0, None), (42, 0, None)]
+
+
+def icmp_err(src, dst, typ, code, word, quoted):
+    """An ICMPv4 (IPv4 SRC) or ICMPv6 error: TYPE, CODE, the 32-bit WORD
+    after the checksum (unused, MTU, pointer), QUOTED (bytes or a packet)."""
+    body = bytearray(struct.pack("!BBHI", typ, code, 0, word) + raw(quoted))
+    if ":" in src:
+        pseudo = IPv6(src=src, dst=dst)
+        pseudo = raw(pseudo)[8:40] + struct.pack("!IxxxB", len(body), 58)
+        body[2:4] = struct.pack("!H", 0xFFFF - ones_sum(pseudo + bytes(body)))
+        return IPv6(raw(IPv6(src=src, dst=dst, nh=58) / Raw(bytes(body))))
+    body[2:4] = struct.pack("!H", 0xFFFF - ones_sum(bytes(body)))
+    return IP(raw(IP(src=src, dst=dst, proto=1) / Raw(bytes(body))))
+
+
+def icmp4_err(typ, code, quoted, src=R4E, word=0):
+    return icmp_err(src, H6_4, typ, code, word, quoted)
+
+
+for t, c, m in ICMP4_MAP:
+    exp = ("6", 58) + m if m else "drop"
+    case("4to6 icmp error %d/%d" % (t, c), "4", icmp4_err(t, c, Q4), exp)
+for t, c, m in ((3, 3, (1, 4)), (11, 0, (3, 0)), (3, 1, (1, 0))):
+    case("4to6 icmp error %d/%d, quoted packet truncated to 28 bytes" % (t, c), "4",
+         icmp4_err(t, c, raw(Q4)[:28]), ("6", 58) + m)
+case("4to6 icmp error 3/3, quoted header cut at 12 bytes", "4",
+     icmp4_err(3, 3, raw(Q4)[:12]), "drop")
+case("4to6 icmp error 3/1 quoting an echo request", "4", icmp4_err(3, 1, Q4E), ("6", 58, 1, 0))
+case("4to6 icmp error 3/1 from the IPv4 host (pool6 source)", "4",
+     icmp4_err(3, 1, Q4, src=H4), ("6", 58, 1, 0))
+case("4to6 icmp error 11/0 quoting an icmp error (3/3)", "4",
+     icmp4_err(11, 0, IP(src=H6_4, dst=H4E, ttl=63, proto=1) / Raw(raw(icmp4_err(3, 3, raw(Q4)[:28]))[20:])))
+case("4to6 icmp error 12/2 (bad length) pointer 2", "4", icmp4_err(12, 2, Q4, word=2 << 24),
+     ("6", 58, 4, 0))
+for ptr, m in ((0, 0), (1, 1), (2, 4), (8, 7), (9, 6), (12, 8), (16, 24), (5, None), (10, None)):
+    case("4to6 icmp error 12/0 pointer %d" % ptr, "4",
+         icmp4_err(12, 0, Q4, word=ptr << 24), ("6", 58, 4, 0) if m is not None else "drop")
+for mtu in (1000, 1400, 0):
+    case("4to6 fragmentation needed, mtu %d: packet too big" % mtu, "4",
+         icmp4_err(3, 4, Q4, word=mtu), ("6", 58, 2, 0))
+
+# IPv6 -> IPv4 (RFC 7915 section 5)
+U6 = IPv6(src=H6, dst=H4_6) / UDP(sport=40003, dport=7000) / payload(100)
+case("6to4 tcp syn, traffic class 0x28, flow label", "6",
+     IPv6(src=H6, dst=H4_6, tc=0x28, fl=0x12345) /
+     TCP(sport=40000, dport=80, flags="S", seq=1000, options=[("MSS", 1440)]), ("4", 6))
+case("6to4 tcp data to an EAM destination", "6",
+     IPv6(src=H6, dst=H4E_6) / TCP(sport=40000, dport=80, flags="PA", seq=1, ack=2) / payload(300),
+     ("4", 6))
+case("6to4 udp", "6", U6, ("4", 17))
+case("6to4 udp zero checksum", "6",
+     IPv6(src=H6, dst=H4_6) / UDP(sport=40003, dport=7000, chksum=0) / payload(40))
+case("6to4 icmpv6 echo request", "6",
+     IPv6(src=H6, dst=H4_6) / ICMPv6EchoRequest(id=0x6161, seq=1, data=b"p" * 56), ("4", 1, 8, 0))
+case("6to4 icmpv6 echo reply", "6",
+     IPv6(src=H6, dst=H4_6) / ICMPv6EchoReply(id=0x6162, seq=2, data=b"p" * 56), ("4", 1, 0, 0))
+case("6to4 unknown next header 253", "6", IPv6(src=H6, dst=H4_6, nh=253) / payload(32), ("4", 253))
+case("6to4 hop limit 1: time exceeded", "6",
+     IPv6(src=H6, dst=H4_6, hlim=1) / UDP(sport=40003, dport=7000) / payload(20), ("6", 58, 3, 0))
+case("6to4 hop limit 2", "6",
+     IPv6(src=H6, dst=H4_6, hlim=2) / UDP(sport=40003, dport=7000) / payload(20), ("4", 17))
+case("6to4 result of 1260 bytes: DF clear", "6",
+     IPv6(src=H6, dst=H4_6) / UDP(sport=40003, dport=7000) / payload(1232), ("4", 17))
+case("6to4 result of 1280 bytes: DF set", "6",
+     IPv6(src=H6, dst=H4_6) / UDP(sport=40003, dport=7000) / payload(1252), ("4", 17))
+case("6to4 hop-by-hop options (ignored)", "6",
+     IPv6(src=H6, dst=H4_6) / IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0" * 4)]) /
+     UDP(sport=40003, dport=7000) / payload(20), ("4", 17))
+case("6to4 destination options (ignored)", "6",
+     IPv6(src=H6, dst=H4_6) / IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0" * 4)]) /
+     UDP(sport=40003, dport=7000) / payload(20), ("4", 17))
+case("6to4 routing header, segments left 0 (ignored)", "6",
+     IPv6(src=H6, dst=H4_6) / IPv6ExtHdrRouting(addresses=["2001:db8::1"], segleft=0) /
+     UDP(sport=40003, dport=7000) / payload(20), ("4", 17))
+case("6to4 routing header, segments left 1: parameter problem", "6",
+     IPv6(src=H6, dst=H4_6) / IPv6ExtHdrRouting(addresses=["2001:db8::1"], segleft=1) /
+     UDP(sport=40003, dport=7000) / payload(20), ("6", 58, 4, 0))
+case("6to4 atomic fragment", "6",
+     IPv6(src=H6, dst=H4_6) / IPv6ExtHdrFragment(id=0xabcd1234, m=0, offset=0) /
+     UDP(sport=40003, dport=7000) / payload(20), ("4", 17))
+F6 = frag6(IPv6(src=H6, dst=H4_6) / UDP(sport=40003, dport=7000) / payload(400), 208, 0x55667788)
+case("6to4 fragments, first and non-first", "6", F6, ("4", 17))
+case("6to4 first fragment alone", "6", F6[:1])
+case("6to4 non-first fragment alone", "6", F6[1:])
+
+# ICMPv6 errors (RFC 7915 section 5.2) from an IPv6 router about a packet the
+# IPv4 host sent.
+Q6 = IPv6(src=H4_6, dst=H6, hlim=63) / UDP(sport=40004, dport=7000) / payload(40)
+Q6E = IPv6(src=H4_6, dst=H6, hlim=63) / ICMPv6EchoRequest(id=0x7171, seq=4, data=b"q" * 24)
+ICMP6_MAP = [
+    (1, 0, (3, 1)), (1, 1, (3, 10)), (1, 2, (3, 1)), (1, 3, (3, 1)), (1, 4, (3, 3)),
+    (1, 5, None), (1, 6, None), (3, 0, (11, 0)), (3, 1, (11, 1)), (4, 1, (3, 2)),
+    (4, 2, None), (50, 0, None), (130, 0, None), (135, 0, None), (200, 0, None)]
+
+
+def icmp6_err(typ, code, quoted, src=R6, word=0):
+    return icmp_err(src, H4_6, typ, code, word, quoted)
+
+
+for t, c, m in ICMP6_MAP:
+    exp = ("4", 1) + m if m else "drop"
+    case("6to4 icmpv6 %d/%d" % (t, c), "6", icmp6_err(t, c, Q6), exp)
+for t, c, m in ((1, 4, (3, 3)), (3, 0, (11, 0))):
+    case("6to4 icmpv6 error %d/%d, quoted packet truncated to 48 bytes" % (t, c), "6",
+         icmp6_err(t, c, raw(Q6)[:48]), ("4", 1) + m)
+case("6to4 icmpv6 error 1/4, quoted header cut at 24 bytes", "6",
+     icmp6_err(1, 4, raw(Q6)[:24]), "drop")
+case("6to4 icmpv6 error 1/0 quoting an echo request", "6", icmp6_err(1, 0, Q6E), ("4", 1, 3, 1))
+case("6to4 icmpv6 error 1/4 from an unmapped source (RFC 6791)", "6", icmp6_err(1, 4, Q6, src=R6X))
+for ptr, m in ((0, 0), (1, 1), (4, 2), (6, 9), (7, 8), (8, 12), (24, 16), (2, None)):
+    case("6to4 icmpv6 parameter problem 4/0 pointer %d" % ptr, "6",
+         icmp6_err(4, 0, Q6, word=ptr), ("4", 1, 12, 0) if m is not None else "drop")
+for mtu in (1400, 1300, 1500):
+    case("6to4 packet too big, mtu %d: fragmentation needed" % mtu, "6",
+         icmp6_err(2, 0, Q6, word=mtu), ("4", 1, 3, 4))
+
+# --- allowed differences ------------------------------------------------------
+# (case regex, field, why): the field is masked in both outputs before they
+# are compared; each use is reported. docs/mapt-design.md repeats this table.
+ALLOWED = [
+    (r"^6to4 (?!.*fragment)", "ip4.id",
+     "RFC 7915 section 5.1 (and RFC 6864): with no Fragment Header the IPv4 "
+     "Identification is the translator's own choice"),
+]
+
+
+# --- packets: fields, masks, checks ---------------------------------------------
+def is4(b):
+    return b[0] >> 4 == 4
+
+
+def mask(b, field):
+    """B with FIELD zeroed, with the checksums covering it."""
+    b = bytearray(b)
+    if field == "ip4.id" and is4(b):
+        ihl = (b[0] & 15) * 4
+        b[4:6] = b[10:12] = b"\0\0"
+        if b[9] == 1 and len(b) >= ihl + 8 + 20 and b[ihl] in (3, 11, 12):
+            q = ihl + 8         # the quoted packet's header and the ICMP checksum
+            b[q + 4:q + 6] = b[q + 10:q + 12] = b[ihl + 2:ihl + 4] = b"\0\0"
+            if b[q + 9] == 1 and len(b) >= q + (b[q] & 15) * 4 + 4:
+                qi = q + (b[q] & 15) * 4     # a quoted ICMP message's checksum
+                b[qi + 2:qi + 4] = b"\0\0"
+    return bytes(b)
+
+
+def checksums(b):
+    """What is wrong with B's checksums ('' when nothing)."""
+    if is4(b):
+        if b[6] & 0x3F or b[7]:            # a fragment: the header's only
+            return "" if ones_sum(b[:(b[0] & 15) * 4]) == 0xFFFF else "checksum bad header"
+        st = Packet4(b).checksum_state()
+    else:
+        p = Packet(b)
+        if b[6] == 44:                     # a fragment: no header checksum
+            return ""
+        st = p.checksum_state()
+    return "" if st in ("valid", None) else "checksum " + st
+
+
+def fields(b):
+    """(name, value) of every field scapy sees in B, layer by layer."""
+    p, out, i = (IP(b) if is4(b) else IPv6(b)), [], 0
+    while p is not None and not isinstance(p, NoPayload):
+        for f in p.fields_desc:
+            if isinstance(f, ConditionalField) and not f._evalcond(p):
+                continue
+            out.append(("%d.%s.%s" % (i, p.__class__.__name__, f.name), repr(p.getfieldval(f.name))))
+        p, i = p.payload, i + 1
+    return out
+
+
+def show(b):
+    p = IP(b) if is4(b) else IPv6(b)
+    return "%s (%d bytes) %s" % (p.summary(), len(b), checksums(b))
+
+
+def kind(side, b):
+    """(side, protocol[, icmp type, code]) of an output packet, for EXPECT."""
+    if is4(b):
+        ihl, proto = (b[0] & 15) * 4, b[9]
+        off = ihl
+    else:
+        p = Packet(b)
+        proto, off = p.proto, p.l4off
+        if b[6] == 44:
+            return (side, 44)
+    if proto in (1, 58) and len(b) >= off + 2:
+        return (side, proto, b[off], b[off + 1])
+    return (side, proto)
+
+
+# --- sockets in the namespaces ------------------------------------------------
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def ns_socket(ns, dev):
+    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
+    if libc.setns(fd, 0x40000000) != 0:          # CLONE_NEWNET
+        sys.exit("setns %s: %s" % (ns, os.strerror(ctypes.get_errno())))
+    os.close(fd)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))   # ETH_P_ALL
+    s.bind((dev, 0))
+    s.setblocking(False)
+    return s
+
+
+def mac(m):
+    return bytes(int(x, 16) for x in m.split(":"))
+
+
+def frame(side, b):
+    if side == "4":
+        return mac(MAC_X4) + mac(MAC_H4) + b"\x08\x00" + b
+    return mac(MAC_X6) + mac(MAC_H6) + b"\x86\xdd" + b
+
+
+def own_noise(b):
+    """The translator's own neighbour discovery, MLD, router solicitations."""
+    return not is4(b) and (b[8] == 0xfe or b[24] == 0xff)
+
+
+def sentinel(side, n):
+    tag = b"sentinel %d" % n
+    if side == "4":
+        return raw(IP(src=H4, dst=H6_4) / UDP(sport=9, dport=9) / Raw(tag)), tag
+    return raw(IPv6(src=H6, dst=H4_6) / UDP(sport=9, dport=9) / Raw(tag)), tag
+
+
+def drain(s):
+    out = []
+    while True:
+        try:
+            data, addr = s.recvfrom(65535)
+        except BlockingIOError:
+            return out
+        if addr[2] == socket.PACKET_OUTGOING or data[12:14] not in (b"\x08\x00", b"\x86\xdd"):
+            continue
+        if not own_noise(data[14:]):
+            out.append(data[14:])
+
+
+def run_case(socks, n, side, pkts, timeout=5.0):
+    """Send PKTS and a sentinel from SIDE through each translator; return
+    per translator the list of (side, packet) that came out."""
+    other = "6" if side == "4" else "4"
+    for t in socks:
+        drain(t[side]), drain(t[other])
+        for p in pkts:
+            t[side].send(frame(side, raw(p)))
+    sent, tag = sentinel(side, n)
+    for t in socks:
+        t[side].send(frame(side, sent))
+    outs = []
+    for t in socks:
+        got, seen, end = [], False, time.time() + timeout
+        while not seen and time.time() < end:
+            select.select([t[other]], [], [], 0.2)
+            for b in drain(t[other]):
+                if tag in b:
+                    seen = True
+                    break
+                got.append((other, b))
+        back = [(side, b) for b in drain(t[side])]
+        if not seen:
+            back.append(("!", b"the sentinel did not come through"))
+        outs.append(back + got)
+    return outs
+
+
+def compare(name, out_a, out_b, names):
+    """(ok, allowed fields used, report lines)."""
+    lines, used = [], []
+    for who, out in zip(names, (out_a, out_b)):
+        for s, b in out:
+            if s == "!":
+                lines.append("%s: %s" % (who, b.decode()))
+            elif checksums(b):
+                lines.append("%s: %s: %s" % (who, checksums(b), show(b)))
+    if [s for s, _ in out_a] != [s for s, _ in out_b]:
+        lines.append("output sides or counts differ: %s %s, %s %s" % (
+            names[0], [s for s, _ in out_a] or "nothing", names[1], [s for s, _ in out_b] or "nothing"))
+    else:
+        for i, ((s, a), (_, b)) in enumerate(zip(out_a, out_b)):
+            if a == b:
+                continue
+            for rx, field, _why in ALLOWED:
+                if re.search(rx, name):
+                    ma, mb = mask(a, field), mask(b, field)
+                    if (ma, mb) != (a, b):
+                        a, b = ma, mb
+                        used.append(field)
+            if a == b:
+                continue
+            fa, fb = fields(a), fields(b)
+            diff = ["%s: %s %s, %s %s" % (fa[j][0], names[0], fa[j][1], names[1], fb[j][1])
+                    for j in range(min(len(fa), len(fb))) if fa[j] != fb[j]]
+            if len(fa) != len(fb):
+                diff.append("layers differ")
+            lines.append("packet %d (side %s) differs: %s" % (i, s, "; ".join(diff[:8])))
+    if lines:
+        for who, out in zip(names, (out_a, out_b)):
+            if not out:
+                lines.append("%s: nothing" % who)
+            for s, b in out:
+                if s != "!":
+                    lines.append("%s, side %s: %s" % (who, s, show(b)))
+                    lines.append("  %s" % b.hex())
+    return not lines, sorted(set(used)), lines
+
+
+def expect_failure(expect, out):
+    if expect is None:
+        return None
+    kinds = [kind(s, b) for s, b in out if s != "!"]
+    if expect == "drop":
+        return None if not kinds else "RFC 7915: dropped, saw %s" % kinds
+    if not kinds or any(k[:len(expect)] != expect for k in kinds):
+        return "RFC 7915: %s, saw %s" % (expect, kinds or "nothing")
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--names", default="jool,ours", help="translators a and b")
+    ap.add_argument("--only", default="", help="cases matching this regex")
+    ap.add_argument("--list", action="store_true")
+    a = ap.parse_args()
+    names = a.names.split(",")
+    cases = [c for c in CASES if re.search(a.only, c[0])]
+    if a.list:
+        for c in cases:
+            print(c[0])
+        return 0
+    os.sched_setaffinity(0, {0})     # one CPU: the sentinel comes after the case
+    home = os.open("/proc/self/ns/net", os.O_RDONLY)
+    socks = [{"4": ns_socket(x + "4", "t"), "6": ns_socket(x + "6", "t")} for x in ("a", "b")]
+    libc.setns(home, 0x40000000)
+    failed = 0
+    allowed_used = {}
+    for n, (name, side, pkts, expect) in enumerate(cases):
+        out_a, out_b = run_case(socks, n, side, pkts)
+        good, used, lines = compare(name, out_a, out_b, names)
+        miss_b = expect_failure(expect, out_b)
+        miss_a = expect_failure(expect, out_a)
+        if miss_b:
+            good = False
+            lines.insert(0, "%s: %s" % (names[1], miss_b))
+        what = "identical" if not used else "identical except allowed " + ", ".join(used)
+        for f in used:
+            allowed_used[f] = allowed_used.get(f, 0) + 1
+        print("%s - %s vs %s: %s" % ("ok" if good else "not ok", names[1], names[0], name) +
+              (": " + what if good else ""))
+        for ln in lines:
+            print("    " + ln)
+        if miss_a:
+            print("# note: %s: %s: %s" % (name, names[0], miss_a))
+        failed += not good
+    for rx, field, why in ALLOWED:
+        if field in allowed_used:
+            print("# allowed difference %s in %d cases: %s" % (field, allowed_used[field], why))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
