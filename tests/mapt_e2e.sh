@@ -101,10 +101,32 @@ binding() {
 
 # exchange T CLIENT BYTES: ping, a UDP exchange (udp_echo on s port 5002)
 # and BYTES over TCP from CLIENT to the server.
+# Without a UDP answer, TCP is not tried (it would wait for its timeout).
 exchange() {
 	check "$1 $2: ping the server" n $2 ping -c 2 -i 0.3 -W 3 $S4
+	local failed=$FAILED
 	check "$1 $2: UDP exchange with the server" n $2 $PKT udp-ask $S4 5002 "hello from $2" 1
-	check "$1 $2: $3 bytes over TCP arrive intact" tcp_send $2 s $S4 $3 90
+	if [ "$FAILED" = "$failed" ]; then
+		check "$1 $2: $3 bytes over TCP arrive intact" tcp_send $2 s $S4 $3 90
+	else
+		not_ok "$1 $2: $3 bytes over TCP (not tried: UDP got no answer)"
+	fi
+}
+
+# diag FAILED_BEFORE DUMP...: when checks failed since FAILED_BEFORE, the
+# non-zero MAPT counters of the CEs and the BR and the first packets of
+# each capture (pkt.py dump-l4 output files).
+diag() {
+	local ns f
+	[ "$FAILED" -gt "$1" ] || return 0
+	shift
+	for ns in ce11b ce774 cea br; do
+		echo "    $ns /proc/net/xt_MAPT: $(n $ns awk '$2 != 0 { printf "%s %s ", $1, $2 }' /proc/net/xt_MAPT)"
+	done
+	for f in "$@"; do
+		echo "    $(basename "$f"): $(wc -l <"$f") packets, the first:"
+		grep -vE ' ICMPv6-(13[3-7]|143) ' "$f" | head -n 6 | sed 's/^/      /'
+	done
 }
 
 # both_links T LINK ADDR6 SERVER ADDR4 LO HI: what wire says of ADDR6 in
@@ -130,7 +152,7 @@ rules_off() {
 }
 
 seed_round() {
-	local T="$BACKEND, seed 002:" c ce addr ip4 lo hi rnd=$1 v4 v6 bind
+	local T="$BACKEND, seed 002:" c ce addr ip4 lo hi rnd=$1 v4 v6 bind failed=$FAILED
 	check "$T CE 11b: SNATPSID, MAPT after it and MAPT on the wan (one namespace)" \
 		mapt_ce_rules $BACKEND ce11b 2001:db8:ce:11b::/64 ce
 	check "$T CE 774: the same with its End-user prefix" \
@@ -152,6 +174,7 @@ seed_round() {
 	$PKT dump-l4 "$TMP/br$rnd.pcap" >"$TMP/br$rnd"
 	$PKT dump-l4 "$TMP/ce774-$rnd.pcap" >"$TMP/ce774-$rnd"
 	$PKT dump-l4 "$TMP/s$rnd.pcap" >"$TMP/s$rnd"
+	diag $failed "$TMP/br$rnd" "$TMP/ce774-$rnd" "$TMP/s$rnd"
 
 	for c in "ce11b $CE11B 192.0.2.8 55296 57343" "ce774 $CE774 192.0.2.59 40960 43007"; do
 		read -r ce addr ip4 lo hi <<<"$c"
@@ -185,7 +208,7 @@ pkt.send_raw([pkt.udp6('$CE11B', '$S6', 1000, 5002, b'spoofed')])"
 }
 
 appendix_a_round() {
-	local T="$BACKEND, RFC 7597 Appendix A CE:" rnd=$1
+	local T="$BACKEND, RFC 7597 Appendix A CE:" rnd=$1 failed=$FAILED
 	n br "iptables-$BACKEND" -t raw -F; n br "ip6tables-$BACKEND" -t raw -F
 	check "$T its rules" mapt_ce_rules $BACKEND cea 2001:db8:12:3400::/56 ce
 	check "$T the BR's, with the Appendix A rule" mapt_br_rules $BACKEND bra
@@ -196,6 +219,7 @@ appendix_a_round() {
 	caps_stop
 	$PKT dump-l4 "$TMP/abr$rnd.pcap" >"$TMP/abr$rnd"
 	$PKT dump-l4 "$TMP/as$rnd.pcap" >"$TMP/as$rnd"
+	diag $failed "$TMP/abr$rnd" "$TMP/as$rnd"
 	both_links "$T" "$TMP/abr$rnd" $CEA "$TMP/as$rnd" 192.0.2.18 1 65535
 	{
 		awk -v a=$CEA '$1 == a { print "192.0.2.18", $5 }' "$TMP/abr$rnd"
