@@ -15,10 +15,8 @@ CTL="$REPO/tools/softwirectl/softwirectl"
 
 say() { printf '\n== %s\n' "$*"; }
 
-mapt_topology
-settle
-
 say "Topology (seed 002)"
+mapt_topology
 cat <<'T'
    [c1] 192.168.0.4          [c2] 192.168.0.4
         | lan                     | lan

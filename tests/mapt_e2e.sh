@@ -99,6 +99,48 @@ binding() {
 		sed -nE "s/.* src=$S4 dst=([0-9.]+) sport=$2 dport=([0-9]+) .*/\1:\2/p" | paste -sd' '
 }
 
+# exchange T CLIENT BYTES: ping, a UDP exchange (udp_echo on s port 5002)
+# and BYTES over TCP from CLIENT to the server.
+# Without a UDP answer, TCP is not tried (it would wait for its timeout).
+exchange() {
+	check "$1 $2: ping the server" n $2 ping -c 2 -i 0.3 -W 3 $S4
+	local failed=$FAILED
+	check "$1 $2: UDP exchange with the server" n $2 $PKT udp-ask $S4 5002 "hello from $2" 1
+	if [ "$FAILED" = "$failed" ]; then
+		check "$1 $2: $3 bytes over TCP arrive intact" tcp_send $2 s $S4 $3 90
+	else
+		not_ok "$1 $2: $3 bytes over TCP (not tried: UDP got no answer)"
+	fi
+}
+
+# diag FAILED_BEFORE DUMP...: when checks failed since FAILED_BEFORE, the
+# non-zero MAPT counters of the CEs and the BR and the first packets of
+# each capture (pkt.py dump-l4 output files).
+diag() {
+	local ns f
+	[ "$FAILED" -gt "$1" ] || return 0
+	shift
+	for ns in ce11b ce774 cea br; do
+		echo "    $ns /proc/net/xt_MAPT: $(n $ns awk '$2 != 0 { printf "%s %s ", $1, $2 }' /proc/net/xt_MAPT)"
+	done
+	for f in "$@"; do
+		echo "    $(basename "$f"): $(wc -l <"$f") packets, the first:"
+		grep -vE ' ICMPv6-(13[3-7]|143) ' "$f" | head -n 6 | sed 's/^/      /'
+	done
+}
+
+# both_links T LINK ADDR6 SERVER ADDR4 LO HI: what wire says of ADDR6 in
+# the dump-l4 of the CE-BR link, LINK, and of ADDR4 in that of the server
+# link, SERVER: ping, UDP and TCP both ways, all from (to) LO-HI.
+both_links() {
+	expect_eq "$1 on the CE-BR link: $3 <-> $S6, ports and echo identifiers in $6-$7, checksums valid" \
+		"back ICMPv6-129 back TCP back UDP out ICMPv6-128 out TCP out UDP" \
+		"$(wire "$2" $3 $S6 $6 $7)"
+	expect_eq "$1 at the server: $5 <-> $S4, the same ports, checksums valid" \
+		"back ICMP-0 back TCP back UDP out ICMP-8 out TCP out UDP" \
+		"$(wire "$4" $5 $S4 $6 $7)"
+}
+
 # rules_off: every rule of $BACKEND in every namespace, and conntrack.
 rules_off() {
 	local ns t
@@ -110,7 +152,7 @@ rules_off() {
 }
 
 seed_round() {
-	local T="$BACKEND, seed 002:" c ce addr ip4 lo hi rnd=$1 v4 v6 bind
+	local T="$BACKEND, seed 002:" c ce addr ip4 lo hi rnd=$1 v4 v6 bind failed=$FAILED
 	check "$T CE 11b: SNATPSID, MAPT after it and MAPT on the wan (one namespace)" \
 		mapt_ce_rules $BACKEND ce11b 2001:db8:ce:11b::/64 ce
 	check "$T CE 774: the same with its End-user prefix" \
@@ -125,26 +167,18 @@ seed_round() {
 	cap s eth0 "$TMP/s$rnd.pcap" ip
 	udp_echo s 5002 2
 	udp_echo c2 5002 1
-	for c in c1 c2; do
-		check "$T $c: ping the server" n $c ping -c 2 -i 0.3 -W 3 $S4
-		check "$T $c: UDP exchange with the server" n $c $PKT udp-ask $S4 5002 "hello from $c" 1
-		check "$T $c: 2 MB over TCP arrive intact" tcp_send $c s $S4 2000000 120
-	done
+	for c in c1 c2; do exchange "$T" $c 2000000; done
 	check "$T CE to CE: c1 to CE 774's port forward 192.0.2.59:40961 (c2) and back" \
 		n c1 $PKT udp-ask 192.0.2.59 40961 "mesh" 1
 	caps_stop
 	$PKT dump-l4 "$TMP/br$rnd.pcap" >"$TMP/br$rnd"
 	$PKT dump-l4 "$TMP/ce774-$rnd.pcap" >"$TMP/ce774-$rnd"
 	$PKT dump-l4 "$TMP/s$rnd.pcap" >"$TMP/s$rnd"
+	diag $failed "$TMP/br$rnd" "$TMP/ce774-$rnd" "$TMP/s$rnd"
 
 	for c in "ce11b $CE11B 192.0.2.8 55296 57343" "ce774 $CE774 192.0.2.59 40960 43007"; do
 		read -r ce addr ip4 lo hi <<<"$c"
-		expect_eq "$T $ce on the CE-BR link: $addr <-> $S6, ports and echo identifiers in $lo-$hi, checksums valid" \
-			"back ICMPv6-129 back TCP back UDP out ICMPv6-128 out TCP out UDP" \
-			"$(wire "$TMP/br$rnd" $addr $S6 $lo $hi)"
-		expect_eq "$T $ce at the server: $ip4 <-> $S4, the same ports, checksums valid" \
-			"back ICMP-0 back TCP back UDP out ICMP-8 out TCP out UDP" \
-			"$(wire "$TMP/s$rnd" $ip4 $S4 $lo $hi)"
+		both_links "$T $ce" "$TMP/br$rnd" $addr "$TMP/s$rnd" $ip4 $lo $hi
 		v6=$(awk -v a=$addr '$1 == a && $4 == "TCP" { print $5 }' "$TMP/br$rnd" | sort -u | paste -sd' ')
 		v4=$(awk -v a=$ip4 '$1 == a && $4 == "TCP" { print $5 }' "$TMP/s$rnd" | sort -u | paste -sd' ')
 		bind=$(binding $ce 5001)
@@ -174,25 +208,19 @@ pkt.send_raw([pkt.udp6('$CE11B', '$S6', 1000, 5002, b'spoofed')])"
 }
 
 appendix_a_round() {
-	local T="$BACKEND, RFC 7597 Appendix A CE:" rnd=$1
+	local T="$BACKEND, RFC 7597 Appendix A CE:" rnd=$1 failed=$FAILED
 	n br "iptables-$BACKEND" -t raw -F; n br "ip6tables-$BACKEND" -t raw -F
 	check "$T its rules" mapt_ce_rules $BACKEND cea 2001:db8:12:3400::/56 ce
 	check "$T the BR's, with the Appendix A rule" mapt_br_rules $BACKEND bra
 	cap link6 p-br "$TMP/abr$rnd.pcap" "ip6 and host $CEA"
 	cap s eth0 "$TMP/as$rnd.pcap" "ip and host 192.0.2.18"
 	udp_echo s 5002 1
-	check "$T ping the server" n c3 ping -c 2 -i 0.3 -W 3 $S4
-	check "$T UDP exchange" n c3 $PKT udp-ask $S4 5002 "hello from c3" 1
-	check "$T 300 kB over TCP arrive intact" tcp_send c3 s $S4 300000 60
+	exchange "$T" c3 300000
 	caps_stop
 	$PKT dump-l4 "$TMP/abr$rnd.pcap" >"$TMP/abr$rnd"
 	$PKT dump-l4 "$TMP/as$rnd.pcap" >"$TMP/as$rnd"
-	expect_eq "$T on the link: $CEA <-> $S6, checksums valid" \
-		"back ICMPv6-129 back TCP back UDP out ICMPv6-128 out TCP out UDP" \
-		"$(wire "$TMP/abr$rnd" $CEA $S6 1 65535)"
-	expect_eq "$T at the server: 192.0.2.18 <-> $S4, checksums valid" \
-		"back ICMP-0 back TCP back UDP out ICMP-8 out TCP out UDP" \
-		"$(wire "$TMP/as$rnd" 192.0.2.18 $S4 1 65535)"
+	diag $failed "$TMP/abr$rnd" "$TMP/as$rnd"
+	both_links "$T" "$TMP/abr$rnd" $CEA "$TMP/as$rnd" 192.0.2.18 1 65535
 	{
 		awk -v a=$CEA '$1 == a { print "192.0.2.18", $5 }' "$TMP/abr$rnd"
 		awk '$1 == "192.0.2.18" { print $1, $5 }' "$TMP/as$rnd"
