@@ -13,7 +13,8 @@
 # tests/xlat_diff.py sends the same crafted packets through both and
 # compares what comes out byte by byte: one line per case, both packets
 # printed when they differ; its ALLOWED table lists the differences RFC 7915
-# allows. XTSW_MAPT_VS=jool runs Jool against Jool (the harness's own test).
+# allows. XTSW_MAPT_VS=jool runs Jool against Jool (the harness's own test),
+# XTSW_MAPT_VS="jool ours" both.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -62,13 +63,23 @@ translator a
 translator b
 if ! out=$(jool_siit_in xa 2>&1); then
 	not_ok "Jool SIIT in xa: $out"
-elif [ "$VS" = jool ] && ! out=$(jool_siit_in xb 2>&1); then
-	not_ok "Jool SIIT in xb: $out"
-elif [ "$VS" != jool ] && ! out=$(ours_in xb 2>&1); then
-	not_ok "our translator in xb ($BACKEND): $out"
-else
-	ok "translators set up: Jool SIIT and $VS, pool6/DMR 64:ff9b::/96, two EAM entries"
-	/usr/bin/python3 "$REPO/tests/xlat_diff.py" --names "jool,$VS" ${XTSW_MAPT_CASES:+--only "$XTSW_MAPT_CASES"}
+	finish
+	exit 1
 fi
-# xlat_diff.py printed one ok/not ok line per case; count them too.
+for vs in $VS; do	# "jool ours" runs both, one after the other
+	if [ "$vs" = jool ]; then
+		setup=jool_siit_in undo="n xb jool_siit instance remove xb"
+	else
+		setup=ours_in undo="n xb iptables-$BACKEND -t raw -F; n xb ip6tables-$BACKEND -t raw -F"
+	fi
+	if ! out=$($setup xb 2>&1); then
+		not_ok "$vs in xb ($BACKEND): $out"
+		continue
+	fi
+	ok "translators set up: Jool SIIT and $vs, pool6/DMR 64:ff9b::/96, two EAM entries"
+	/usr/bin/python3 "$REPO/tests/xlat_diff.py" --names "jool,$vs" ${XTSW_MAPT_CASES:+--only "$XTSW_MAPT_CASES"}
+	eval "$undo"
+done
+[ "$VS" = ours ] || [ "$VS" = jool ] || n xb cat /proc/net/xt_MAPT 2>/dev/null | sed 's/^/# /'
+# xlat_diff.py printed one ok/not ok line per case, which the suite counts.
 finish >/dev/null
