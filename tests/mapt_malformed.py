@@ -182,7 +182,7 @@ def v6_cases(r, src, dst, sport, dport, rtr, quoted):
              [IPv6(src=src, dst=dst, hlim=255) / m for m in (
                  ICMPv6ND_RS(), ICMPv6ND_RA(), ICMPv6ND_NS(tgt=dst), ICMPv6ND_NA(tgt=src),
                  ICMPv6MLQuery(), ICMPv6MLReport(mladdr="ff02::1:2"),
-                 Raw(b"\x8b\0\0\0\0\0\0\0"), Raw(b"\xc8\0\0\0\0\0\0\0"))],
+                 )] + [IPv6(src=src, dst=dst, nh=58) / Raw(bytes([ty]) + b"\0" * 7) for ty in (139, 200)],
              {UNTRANS: 8}),
         # ICMPv6 errors (RFC 7915 section 5.2)
         Case("icmpv6 port unreachable (translated)", "6", err(rtr, dst, 1, 4, quoted),
@@ -201,7 +201,7 @@ def v6_cases(r, src, dst, sport, dport, rtr, quoted):
         Case("icmpv6 error, quoted packet not ipv6 (version 4)", "6",
              err(rtr, dst, 1, 4, b"\x45" + raw(quoted)[1:]), {MALFORMED: 1}),
         Case("icmpv6 error, quoted packet cut inside a destination options header", "6",
-             err(rtr, dst, 1, 4, raw(IPv6(raw(quoted)[:40]) / IPv6ExtHdrDestOpt() / UDP())[:44]),
+             err(rtr, dst, 1, 4, raw(IPv6(src=dst, dst=src) / IPv6ExtHdrDestOpt() / UDP())[:44]),
              {MALFORMED: 1}),
         Case("icmpv6 error quoting an icmpv6 error", "6",
              err(rtr, dst, 1, 4, raw(err(dst, src, 1, 4, raw(IPv6(src=src, dst=dst) / UDP())))),
