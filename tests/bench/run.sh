@@ -9,6 +9,9 @@
 #
 #   BENCH rate CASE ROUND PPS       packets/s leaving the router (d0 tx)
 #   BENCH tcp CASE ROUND MBITS      TCP bulk goodput, Mbit/s
+#   BENCH gso CASE ROUND LAN_RX WAN_TX WAN_BYTES SEGS
+#                                   the same run's skbs through the router
+#                                   and segments the client sent (tcp_gso)
 #   BENCH ctl KEY VALUE             control plane
 #
 # Packet cases: a generator namespace feeds a router namespace over a veth;
