@@ -59,6 +59,7 @@
 #include "xt_MAPT.h"
 #include "lw4o6.h"
 #include "softwire_after_snat.h"
+#include "softwire_flowtable.h"
 #include "softwire_stats.h"
 #include "softwire_tables.h"
 #include "xlat_addr.h"
@@ -218,8 +219,8 @@ static int mapt_parse(struct sk_buff *skb, bool v6, struct xlat_pkt *k)
  * gets a MAC header of the new type (a capture, -m mac and rp_filter see
  * the frame as it came), as lw4o6_strip() does for decapsulation.
  */
-static void mapt_receive(struct sk_buff *skb, const u8 *eth_src,
-			 const u8 *eth_dst)
+static void mapt_receive(struct net *net, struct sk_buff *skb,
+			 const u8 *eth_src, const u8 *eth_dst)
 {
 	struct ethhdr *eth;
 
@@ -241,6 +242,10 @@ static void mapt_receive(struct sk_buff *skb, const u8 *eth_src,
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	else
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	/* Its connection starts in the other family's hooks: keep it off
+	 * flowtables, whose fast path would skip the translation.
+	 */
+	softwire_flowtable_via_dev(net, skb->dev);
 	netif_rx(skb);
 }
 
@@ -511,7 +516,7 @@ static unsigned int mapt_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 	if (c->mode == MAPT_SEND)
 		mapt_send6(c, skb, dst);
 	else
-		mapt_receive(skb, eth ? eth_src : NULL, eth_dst);
+		mapt_receive(c->net, skb, eth ? eth_src : NULL, eth_dst);
 	return NF_STOLEN;
 
 nomem_dst:
@@ -652,7 +657,7 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 		mapt_send6(c, nskb, dst);
 	} else {
 		eth = mapt_eth(skb, eth_src, eth_dst);
-		mapt_receive(nskb, eth ? eth_src : NULL, eth_dst);
+		mapt_receive(c->net, nskb, eth ? eth_src : NULL, eth_dst);
 	}
 	consume_skb(skb);
 	return NF_STOLEN;
@@ -668,7 +673,7 @@ drop:
 /*
  * The addresses of an IPv6 packet in IPv4. A CE accepts only its own MAP
  * address and port set; from a CE by FMR only the address its IPv4 source
- * and port derive (RFC 7599 section 8.1). 0 mapped, 1 not ours, -1 drop.
+ * and port derive (RFC 7599 section 8.3). 0 mapped, 1 not ours, -1 drop.
  */
 static int mapt_map_6to4(struct mapt_ctx *c, struct sk_buff *skb,
 			 const struct xlat_pkt *k, u32 *saddr, u32 *daddr)
@@ -777,12 +782,12 @@ static unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 	mapt_count(c->net, MAPT_STAT_6TO4);
 
 	/*
-	 * RFC 7757 section 4, RFC 7599 section 8.2 (?): a destination of
+	 * Hairpinning (RFC 7757 section 4; CE to CE through a BR): a destination of
 	 * this translator's own IPv4 space turns around here.
 	 */
 	if (mapt_hairpin(c, daddr))
 		return mapt_hairpin_4to6(c, skb);
-	mapt_receive(skb, eth ? eth_src : NULL, eth_dst);
+	mapt_receive(c->net, skb, eth ? eth_src : NULL, eth_dst);
 	return NF_STOLEN;
 nomem:
 	mapt_count(c->net, MAPT_STAT_NO_MEMORY);
@@ -867,7 +872,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	consume_skb(skb);
 	if (mapt_hairpin(c, a.dst))
 		return mapt_hairpin_4to6(c, nskb);
-	mapt_receive(nskb, eth ? eth_src : NULL, eth_dst);
+	mapt_receive(c->net, nskb, eth ? eth_src : NULL, eth_dst);
 	return NF_STOLEN;
 nomem:
 	mapt_count(c->net, MAPT_STAT_NO_MEMORY);
@@ -918,12 +923,18 @@ static void mapt_after_snat(struct net *net, struct sk_buff *skb,
 	}
 }
 
+static u8 mapt_other(u8 family)
+{
+	return family == NFPROTO_IPV4 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+}
+
 static int mapt_tg_check(const struct xt_tgchk_param *par)
 {
 	struct xt_mapt_tginfo *info = par->targinfo;
 	struct softwire_table_data *d;
 	struct softwire_table_rules *rules;
 	struct softwire_table *bt;
+	struct in6_addr br;	/* MAP-E's; not a translator's */
 	struct mapt_rule *r;
 	bool pre, post;
 	int err;
@@ -966,28 +977,22 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 	rcu_read_lock();
 	d = rcu_dereference(bt->data);
 	rules = rcu_dereference(d->rules);
-	err = 0;
-	if (!(rules && rules->n) && !softwire_table_xlat(d)) {
+	err = !(rules && rules->n) && !softwire_table_xlat(d) ? -EINVAL : 0;
+	rcu_read_unlock();
+	if (err) {
 		pr_info_ratelimited("MAPT: table %s has no MAP rule, EAM or DMR\n",
 				    bt->name);
-		err = -EINVAL;
-	} else if (info->flags & XT_MAPT_EU_PREFIX) {
-		enum map_rule_error e = MAP_RULE_NO_MATCH;
-
-		if (rules && rules->n)
-			e = map_rule_derive(&rules->r[0],
-					    info->eu_prefix.in6.s6_addr,
-					    info->eu_len, &r->ce);
-		if (e != MAP_RULE_OK) {
-			pr_info_ratelimited("MAPT: End-user prefix %pI6c/%u gives no CE under the first rule (BMR) of table %s (%d)\n",
-					    &info->eu_prefix.in6, info->eu_len,
-					    bt->name, e);
+		goto free;
+	}
+	if (info->flags & XT_MAPT_EU_PREFIX) {
+		/* the CE's address, port set and MAP address, from the BMR */
+		err = softwire_table_derive(bt, &info->eu_prefix.in6,
+					    info->eu_len, &r->ce, &br);
+		if (err) {
 			err = -EINVAL;
+			goto free;
 		}
 	}
-	rcu_read_unlock();
-	if (err)
-		goto free;
 
 	err = par->family == NFPROTO_IPV4 ? nf_defrag_ipv4_enable(par->net) :
 					    nf_defrag_ipv6_enable(par->net);
@@ -995,9 +1000,12 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 		goto free;
 	if (post) {
 		err = softwire_after_snat_add(par->net, &r->as);
-		if (err)
-			goto defrag;
+	} else {
+		/* what it receives again starts connections of the other family */
+		err = softwire_flowtable_get(par->net, mapt_other(par->family));
 	}
+	if (err)
+		goto defrag;
 	info->k_rule = r;
 	return 0;
 defrag:
@@ -1019,6 +1027,8 @@ static void mapt_tg_destroy(const struct xt_tgdtor_param *par)
 
 	if (r->after_snat)
 		softwire_after_snat_del(par->net, &r->as);
+	else
+		softwire_flowtable_put(par->net, mapt_other(par->family));
 	if (par->family == NFPROTO_IPV4)
 		nf_defrag_ipv4_disable(par->net);
 	else

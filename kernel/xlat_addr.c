@@ -285,14 +285,17 @@ uint32_t xlat_eam_6to4(const struct xlat_eam *e, const uint8_t a[16])
 /*
  * A rule the translator can use: the EA bits hold the whole IPv4 suffix
  * (o + r >= 32, RFC 7597 section 5.2: each CE has one IPv4 address, maybe
- * shared, not an IPv4 prefix) and the PSID fits next to its offset.
+ * shared, not an IPv4 prefix), the PSID fits next to its offset, and the
+ * End-user prefix (rule prefix + EA bits) ends by bit 64, where the
+ * interface identifier of RFC 7597 section 6 begins (map_rule_ce_for()
+ * keeps no End-user bit past 64, so EA bits there could not be checked).
  */
 bool xlat_map_rule_ok(const struct map_rule *r)
 {
 	unsigned int suffix = 32 - r->ip4_len;
 
 	return r->ip6_len <= 128 && r->ip4_len <= 32 && r->ea_len <= 48 &&
-	       r->ip6_len + r->ea_len <= 128 && r->psid_offset <= 16 &&
+	       r->ip6_len + r->ea_len <= 64 && r->psid_offset <= 16 &&
 	       r->ea_len >= suffix && r->ea_len - suffix + r->psid_offset <= 16;
 }
 

@@ -34,7 +34,9 @@ bool rfc6052_len_ok(unsigned int len);
 bool rfc6052_prefix_valid(const struct xlat_prefix6 *p);
 /*
  * ip4 (host order) embedded in p (RFC 6052 section 2.2); bits 64-71 (the
- * u-octet) and the suffix are zero. p->len must pass rfc6052_len_ok().
+ * u-octet) and the suffix are zero (with a /96 bits 64-71 are the
+ * prefix's: rfc6052_prefix_valid() wants them zero). With a length that
+ * fails rfc6052_len_ok(), out is all zero.
  */
 void rfc6052_embed(const struct xlat_prefix6 *p, uint32_t ip4, uint8_t out[16]);
 /*
@@ -71,7 +73,10 @@ uint32_t xlat_eam_6to4(const struct xlat_eam *e, const uint8_t a[16]);
  *
  * A rule the translator can use (for the table loader): lengths in range,
  * the EA bits hold the whole IPv4 suffix (one IPv4 address per CE, not a
- * prefix: RFC 7597 section 5.2) and PSID offset + length <= 16.
+ * prefix: RFC 7597 section 5.2), PSID offset + length <= 16, and rule
+ * prefix + EA bits <= 64 (the IID of RFC 7597 section 6 follows).
+ * xlat_map_find4/6() still return a rule that fails this; xlat_map_6to4()
+ * refuses every address under it and xlat_addr_4to6() gives XLAT_NONE.
  */
 bool xlat_map_rule_ok(const struct map_rule *r);
 /*

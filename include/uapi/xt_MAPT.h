@@ -23,7 +23,7 @@ enum {
 	XT_MAPT_EU_PREFIX	= 1 << 0,
 	/* Answer an IPv6 packet whose source is not the CE address its IPv4
 	 * source and port derive with ICMPv6 type 1 code 5 (RFC 7599
-	 * section 8.1); it is dropped and counted in any case.
+	 * section 8.3, RFC 7597 section 8.1); it is dropped and counted in any case.
 	 */
 	XT_MAPT_REJECT_SPOOFED	= 1 << 1,
 	XT_MAPT_FLAGS		= (1 << 2) - 1,

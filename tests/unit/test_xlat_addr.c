@@ -479,6 +479,10 @@ static void test_map_rule_ok(void)
 	r = appendix_a;
 	r.ip6_len = 120;
 	CHECK(!xlat_map_rule_ok(&r), "prefix + EA > 128");
+	r.ip6_len = 48;
+	CHECK(xlat_map_rule_ok(&r), "End-user prefix /64");
+	r.ip6_len = 49;
+	CHECK(!xlat_map_rule_ok(&r), "End-user prefix /65: EA bits in the IID");
 }
 
 /* The lookup order: MAP rule, then EAM, then DMR. */
