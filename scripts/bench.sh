@@ -8,7 +8,7 @@
 #
 # Environment:
 #   BENCH_ROUNDS   interleaved rounds (default 3; 1 for a quick look)
-#   BENCH_CASES    groups to run: v6 v4 b4 aftr decap tcp ctl (default all)
+#   BENCH_CASES    groups to run: v6 v4 b4 aftr decap nat tcp ctl xlat (default all)
 #   BENCH_PACKETS  packets per pktgen/sendraw run (default 100000)
 #   BENCH_TCP_SECS seconds per iperf3 run (default 5)
 #   BENCH_OUT      results folder (default bench/results/DATE-HOST)

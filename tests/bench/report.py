@@ -24,7 +24,18 @@ PLAIN = {
     "aftr_decap_10k": "decap_plain", "aftr_decap_1M": "decap_plain",
     "nat_snatpsid": "nat_snat", "nat_snat_90": "nat_snat",
     "nat_snatpsid_90": "nat_snatpsid",
+    # group xlat: each against forwarding of its input family's flow
+    "xlat_b4_lw4o6": "xlat_v4_plain", "mapt_br_4to6": "xlat_v4_plain",
+    "mapt_ce": "xlat_v4_plain", "mapt_clat": "xlat_v4_plain",
+    "jool_siit_4to6": "xlat_v4_plain",
+    "mapt_br_6to4": "xlat_v6_plain", "mapt_siit_6to4": "xlat_v6_plain",
+    "jool_siit_6to4": "xlat_v6_plain",
 }
+# Our translator against Jool's SIIT on the same traffic (the SIIT pairs)
+# and on the other translation of the same direction (the MAP-T BR: a MAP
+# rule instead of an EAM; Jool 4.1 has no MAP-T).
+VS_JOOL = [("mapt_clat", "jool_siit_4to6"), ("mapt_siit_6to4", "jool_siit_6to4"),
+           ("mapt_br_4to6", "jool_siit_4to6"), ("mapt_br_6to4", "jool_siit_6to4")]
 WHAT = {
     "v6_plain": "IPv6 forwarding (pktgen UDP, 100 B)",
     "v6_snpt": "kernel SNPT (ip6t_NPT), /48",
@@ -50,7 +61,18 @@ WHAT = {
     "nat_snatpsid": "new UDP connections/s, SNATPSID into PSID 1/4 (the same ports)",
     "nat_snat_90": "new connections/s, SNAT, the range 90% used for the destination",
     "nat_snatpsid_90": "new connections/s, SNATPSID, the set 90% used for the destination",
+    "xlat_v4_plain": "IPv4 forwarding (pktgen UDP with checksum, 100 B)",
+    "xlat_v6_plain": "IPv6 forwarding (pktgen UDP with checksum, 100 B)",
+    "xlat_b4_lw4o6": "B4: SNAT + LW4O6 (UDP with checksum)",
+    "mapt_br_4to6": "MAP-T BR, IPv4 -> IPv6 (to CE 11b, MAP rule)",
+    "mapt_br_6to4": "MAP-T BR, IPv6 -> IPv4 (from CE 11b, MAP rule + DMR)",
+    "mapt_ce": "MAP-T CE: SNATPSID + MAPT, IPv4 -> IPv6",
+    "mapt_clat": "MAPT CLAT/SIIT, IPv4 -> IPv6 (EAM + DMR)",
+    "mapt_siit_6to4": "MAPT SIIT, IPv6 -> IPv4 (EAM + DMR)",
+    "jool_siit_4to6": "Jool SIIT, IPv4 -> IPv6 (EAM + pool6)",
+    "jool_siit_6to4": "Jool SIIT, IPv6 -> IPv4 (EAM + pool6)",
     "tcp_b4": "TCP bulk through the LW4O6 B4",
+    "tcp_mapt_ce": "TCP bulk through the MAP-T CE (SNATPSID + MAPT) and BR",
     "tcp_ip6tnl": "TCP bulk through the ip4ip6 device + SNAT",
 }
 
@@ -58,6 +80,7 @@ WHAT = {
 def main():
     raw, outdir, machine = sys.argv[1], sys.argv[2], sys.argv[3]
     rates, tcp, ctl, micro, info, order = {}, {}, {}, [], {}, []
+    gso = {}
     for line in open(raw):
         f = line.split()
         if len(f) < 3 or f[0] != "BENCH":
@@ -69,6 +92,8 @@ def main():
                     order.append(f[2])
             elif f[1] == "tcp":
                 tcp.setdefault(f[2], {})[int(f[3])] = float(f[4])
+            elif f[1] == "gso":
+                gso.setdefault(f[2], {})[int(f[3])] = [int(x) for x in f[4:8]]
             elif f[1] == "ctl":
                 ctl[f[2]] = f[3]
             elif f[1] == "micro":
@@ -124,6 +149,21 @@ def main():
         target("AFTR decap (1 softwire) added ns vs ip4ip6 decap (%.0f ns)" % added_ns("decap_ip6tnl"),
                added_ns("aftr_decap_1"), "<= ip4ip6", added_ns("aftr_decap_1") <= added_ns("decap_ip6tnl"),
                "%.0f ns")
+    def us(v):
+        return "%.2f µs" % (v / 1e3) if v is not None else "not measured"
+
+    for ours, jool in VS_JOOL:
+        a, b = added_ns(ours), added_ns(jool)
+        if a is None and b is None:
+            continue
+        target("added cost per packet: %s (%s) / %s (%s)" % (WHAT[ours], us(a), WHAT[jool], us(b)),
+               a / b if a is not None and b else None, "<= 0.5 (half of Jool's)",
+               a is not None and b is not None and a <= b / 2, "%.2f")
+    a, b = added_ns("mapt_ce"), added_ns("xlat_b4_lw4o6")
+    if a is not None and b:
+        target("added cost per packet: %s (%s) / %s (%s)" % (
+            WHAT["mapt_ce"], us(a), WHAT["xlat_b4_lw4o6"], us(b)), a / b,
+            "none (NAT + translation vs NAT + encapsulation)", None, "%.2f")
     if tcp.get("tcp_b4") and tcp.get("tcp_ip6tnl"):
         a, b = max(tcp["tcp_b4"].values()), max(tcp["tcp_ip6tnl"].values())
         if not a or not b:
@@ -159,6 +199,19 @@ def main():
         md.append("| %s | %.0f Mbit/s | %.0f Mbit/s | | | |" % (WHAT.get(c, c), max(vals),
                                                               statistics.median(vals)))
     md.append("")
+    if gso:
+        md.append("| GSO through the router (best round) | client TCP segments | router lan rx skbs "
+                  "| router wan tx skbs | bytes per wan skb | software segmentation |")
+        md.append("|---|---:|---:|---:|---:|---|")
+        for c in sorted(gso):
+            rounds = tcp.get(c, {})
+            r = max(gso[c], key=lambda k: rounds.get(k, 0))
+            lan, wan, wbytes, segs = gso[c][r]
+            kept = wan and wan <= 1.1 * lan and 2 * wan < segs
+            md.append("| %s | %d | %d | %d | %.0f | %s |" % (
+                WHAT.get(c, c), segs, lan, wan, wbytes / wan if wan else 0,
+                "no: super-packets crossed whole" if kept else "**yes, or unclear**"))
+        md.append("")
     if targets:
         md.append("| target | measured | goal | met |")
         md.append("|---|---:|---|---|")

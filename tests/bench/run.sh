@@ -9,6 +9,9 @@
 #
 #   BENCH rate CASE ROUND PPS       packets/s leaving the router (d0 tx)
 #   BENCH tcp CASE ROUND MBITS      TCP bulk goodput, Mbit/s
+#   BENCH gso CASE ROUND LAN_RX WAN_TX WAN_BYTES SEGS
+#                                   the same run's skbs through the router
+#                                   and segments the client sent (tcp_gso)
 #   BENCH ctl KEY VALUE             control plane
 #
 # Packet cases: a generator namespace feeds a router namespace over a veth;
@@ -25,8 +28,8 @@
 #
 # Environment: XTSW_BENCH_ROUNDS (default 3), XTSW_BENCH_PACKETS per run
 # (default 100000), XTSW_BENCH_TCP_SECS (default 5), XTSW_BENCH_CASES (a
-# space-separated list of groups: v6 v4 b4 aftr decap nat tcp ctl; default
-# all).
+# space-separated list of groups: v6 v4 b4 aftr decap nat tcp ctl xlat;
+# default all).
 #
 #   BENCH rate nat_CASE ROUND CONNS  new connections NATed per second
 
@@ -37,7 +40,7 @@ CTL=$REPO/tools/softwirectl/softwirectl
 ROUNDS=${XTSW_BENCH_ROUNDS:-3}
 PKTS=${XTSW_BENCH_PACKETS:-100000}
 TCP_SECS=${XTSW_BENCH_TCP_SECS:-5}
-GROUPS_ON=" ${XTSW_BENCH_CASES:-v6 v4 b4 aftr decap nat tcp ctl} "
+GROUPS_ON=" ${XTSW_BENCH_CASES:-v6 v4 b4 aftr decap nat tcp ctl xlat} "
 on() { case $GROUPS_ON in *" $1 "*) return 0 ;; esac; return 1; }
 IPT=iptables-legacy
 IP6T=ip6tables-legacy
@@ -54,6 +57,15 @@ for m in xt_MAP66 xt_LW4O6; do
 	grep -q "^$m " /proc/modules && rmmod $m
 	insmod "$REPO/kernel/$m.ko" || { echo "not ok - load $m"; exit 1; }
 done
+# Jool's SIIT (Debian's jool-dkms) for the xlat group's comparison.
+JOOL=0
+if on xlat; then
+	if out=$(modprobe jool_siit 2>&1); then
+		JOOL=1
+	else
+		echo "not ok - modprobe jool_siit (jool-dkms, scripts/install-deps.sh): $out"
+	fi
+fi
 echo "BENCH info kernel $(uname -r)"
 echo "BENCH info cpus $(nproc)"
 echo "BENCH info slub_debug $(grep -o 'slub_debug=[^ ]*' /proc/cmdline || echo none)"
@@ -157,6 +169,16 @@ bench_b4_setup() {
 		--b4 $B4_ADDR --aftr $AFTR_ADDR --psid 1/4 --psid-offset 0
 	return 0
 }
+# b4_case CASE DECAP [PKTGEN...]: the B4 of bench_b4_setup in r_CASE.
+b4_case() {
+	local c=$1 d=$2
+	shift 2
+	router_base $c
+	ip -n r_$c addr add $B4_ADDR/128 dev d0
+	ip -n r_$c route add 203.0.113.0/24 dev d0
+	pktgen_case $c v4 "$@"
+	bench_b4_setup r_$c d0 $d
+}
 # ip4ip6_b4 NS: Linux's ip4ip6 device sw to the AFTR, IPv4 through it.
 ip4ip6_b4() {
 	ip -n $1 addr add $B4_ADDR/128 dev lo
@@ -258,15 +280,11 @@ if on b4; then
 	b4s="b4_lw4o6 b4_lw4o6_label b4_lw4o6_nft"
 	b4_split_rules && b4s="b4_lw4o6 b4_lw4o6_nodecap"
 	for c in $b4s; do
-		router_base $c
-		ip -n r_$c addr add $B4_ADDR/128 dev d0
-		ip -n r_$c route add 203.0.113.0/24 dev d0
-		pktgen_case $c v4
 		case $c in
 		b4_lw4o6_label) B4_EXTRA="--flowlabel 1" ;;
 		b4_lw4o6_nft) B4_IPT=iptables-nft ;;
 		esac
-		bench_b4_setup r_$c d0 $([ $c = b4_lw4o6 ] && echo 1 || echo 0)
+		b4_case $c $([ $c = b4_lw4o6 ] && echo 1 || echo 0)
 		B4_EXTRA= B4_IPT=
 	done
 fi
@@ -310,6 +328,82 @@ if on decap; then
 		n r_$c $IP6T -t raw -A PREROUTING -d $AFTR_ADDR -j LW4O6 --binding-table big
 		case $t in 1) sendraw_case $c one ;; *) sendraw_case $c $t ;; esac
 	done
+fi
+# The translator (issue 12): the MAP-T BR both ways (seed 002's rule), the
+# MAP-T CE after NAT (one UDP flow, one conntrack entry; next to the LW4O6
+# B4), the CLAT/SIIT (an EAM of the generator's /24 and the DMR) both ways,
+# and Jool's SIIT (jool-dkms) with the same pool6 and EAM on the same
+# traffic. An IPv4-in case is measured against xlat_v4_plain, an IPv6-in
+# one against xlat_v6_plain: forwarding of the same pktgen flow (to other
+# addresses for the BR), in the same run. Every flow of the group carries
+# a UDP checksum (pktgen's flag UDPCSUM: CHECKSUM_PARTIAL on the veth), as
+# a host's would: a translator drops IPv4 UDP without one (RFC 7915
+# section 4.5) and IPv6 UDP must have one. The translated packets leave
+# through d0: the DMR's 64:ff9b::/96 (and the MAP domain) via d0's IPv6
+# neighbour.
+MAPT_CE_EUP=2001:db8:ce:11b::/64	# seed 002's CE 11b: 192.0.2.8,
+MAPT_CE_ADDR=2001:db8:ce:11b:0:c000:208:1b	# PSID 27, ports 55296-57343
+XLAT_EAM4=198.18.0.0/24 XLAT_EAM6=2001:db8:1:ff::/120
+printf 'rule %s\ndmr %s\n' "$MAPT_RULE" $MAPT_DMR >"$TMP/mapt"
+printf 'eam %s %s\ndmr %s\n' $XLAT_EAM4 $XLAT_EAM6 $MAPT_DMR >"$TMP/siit"
+CSUM="flag UDPCSUM"
+xlat_router() {	# CASE
+	router_base $1
+	ip -n r_$1 -6 route add $MAPT_DMR via 2001:db8:fffe::2 dev d0
+}
+mapt_raw() {	# CASE IPTABLES TABLEFILE: MAPT in raw PREROUTING on i0
+	n r_$1 "$CTL" load t "$3" >/dev/null &&
+	n r_$1 $2 -t raw -A PREROUTING -i i0 -j MAPT --binding-table t ||
+		echo "not ok - $1: MAPT set-up"
+}
+jool_siit_case() {	# CASE: Jool's SIIT, the same pool6 and EAM as $TMP/siit
+	xlat_router $1
+	n r_$1 jool_siit instance add --netfilter --pool6 $MAPT_DMR &&
+	n r_$1 jool_siit eamt add $XLAT_EAM6 $XLAT_EAM4 ||
+		echo "not ok - $1: Jool SIIT set-up"
+}
+# UDP 2001:db8:1:ff::2 (EAM: 198.18.0.2) -> 64:ff9b::cb00:7101 (DMR:
+# 203.0.113.1): xlat_v4_plain's flow, in IPv6.
+SIIT_6TO4=("src6 2001:db8:1:ff::2" "dst6 64:ff9b::cb00:7101" "$CSUM")
+XLAT_MAPT=()			# the cases with MAPT rules
+if on xlat; then
+	router_base xlat_v4_plain
+	pktgen_case xlat_v4_plain v4 "$CSUM"
+	router_base xlat_v6_plain
+	pktgen_case xlat_v6_plain v6 "$CSUM"
+	b4_case xlat_b4_lw4o6 1 "$CSUM"
+	xlat_router mapt_br_4to6	# to CE 11b (port 55296: PSID 27)
+	ip -n r_mapt_br_4to6 -6 route add 2001:db8:ce::/51 via 2001:db8:fffe::2 dev d0
+	mapt_raw mapt_br_4to6 $IPT "$TMP/mapt"
+	pktgen_case mapt_br_4to6 v4 "dst_min 192.0.2.8" "dst_max 192.0.2.8" \
+		"udp_dst_min 55296" "udp_dst_max 55296" "$CSUM"
+	xlat_router mapt_br_6to4	# from CE 11b to the seed's server
+	mapt_raw mapt_br_6to4 $IP6T "$TMP/mapt"
+	pktgen_case mapt_br_6to4 v6 "src6 $MAPT_CE_ADDR" "dst6 $MAPT_SERVER6" \
+		"udp_src_min 55296" "udp_src_max 55296" "$CSUM"
+	xlat_router mapt_ce
+	ip -n r_mapt_ce route replace default dev d0
+	n r_mapt_ce "$CTL" load ce "$TMP/mapt" >/dev/null
+	n r_mapt_ce $IPT -t nat -A POSTROUTING -o d0 -j SNATPSID --end-user-prefix $MAPT_CE_EUP \
+		--binding-table ce
+	n r_mapt_ce $IPT -t mangle -A POSTROUTING -o d0 -j MAPT --end-user-prefix $MAPT_CE_EUP \
+		--binding-table ce
+	n r_mapt_ce $IP6T -t raw -A PREROUTING -i d0 -j MAPT --end-user-prefix $MAPT_CE_EUP \
+		--binding-table ce
+	pktgen_case mapt_ce v4 "$CSUM"
+	xlat_router mapt_clat
+	mapt_raw mapt_clat $IPT "$TMP/siit"
+	pktgen_case mapt_clat v4 "$CSUM"
+	xlat_router mapt_siit_6to4
+	mapt_raw mapt_siit_6to4 $IP6T "$TMP/siit"
+	pktgen_case mapt_siit_6to4 v6 "${SIIT_6TO4[@]}"
+	XLAT_MAPT=(mapt_br_4to6 mapt_br_6to4 mapt_ce mapt_clat mapt_siit_6to4)
+	if [ $JOOL = 1 ]; then
+		jool_siit_case jool_siit_4to6
+		pktgen_case jool_siit_4to6 v4 "$CSUM"
+		jool_siit_case jool_siit_6to4
+		pktgen_case jool_siit_6to4 v6 "${SIIT_6TO4[@]}"
+	fi
 fi
 rm -f "$TMP/t1M"
 
@@ -398,10 +492,13 @@ run_case() {
 # TCP bulk: client -- B4 -- AFTR (Linux's ip4ip6 device) -- server, veth
 # offloads on (TSO/GSO), iperf3 for TCP_SECS seconds (the first one not
 # counted). tcp_b4: the LW4O6 B4 (bench_b4_setup); tcp_ip6tnl: the seed's
-# B4, Linux's ip4ip6 device and SNAT.
+# B4, Linux's ip4ip6 device and SNAT; tcp_mapt_ce (group xlat): our MAP-T
+# CE (one namespace: SNATPSID + MAPT) -- our MAP-T BR.
 TCP_CASES=()
-tcp_topology() {	# SUFFIX
-	local s=$1 c=tc_$1 b=tb_$1 a=ta_$1 v=ts_$1
+# tcp_ends SUFFIX: tc_ (10.0.0.2) -- lan tb_ wan -- eth0 ta_ eth1 -- ts_
+# (198.51.100.1, the iperf3 server); IPv4 forwarding in tb_ and ta_.
+tcp_ends() {
+	local c=tc_$1 b=tb_$1 a=ta_$1 v=ts_$1
 	ns_add $c; ns_add $b; ns_add $a; ns_add $v
 	link $c eth0 $b lan
 	link $b wan $a eth0
@@ -409,20 +506,24 @@ tcp_topology() {	# SUFFIX
 	ip -n $c addr add 10.0.0.2/24 dev eth0
 	ip -n $c route add default via 10.0.0.1
 	ip -n $b addr add 10.0.0.1/24 dev lan
-	ip -n $b addr add $B4_ADDR/64 dev wan
 	n $b sysctl -qw net.ipv4.ip_forward=1
-	ip -n $a addr add $AFTR_ADDR/64 dev eth0
-	ip -n $b -6 route add $AFTR_ADDR/128 dev wan	# the two /64s share the link
-	ip -n $a -6 route add $B4_ADDR/128 dev eth0
 	ip -n $a addr add 198.51.100.254/24 dev eth1
 	n $a sysctl -qw net.ipv4.ip_forward=1
-	ip -n $a -6 tunnel add sw mode ip4ip6 local $AFTR_ADDR remote $B4_ADDR
-	ip -n $a link set sw up
-	ip -n $a route add 192.0.2.1/32 dev sw
 	ip -n $v addr add 198.51.100.1/24 dev eth0
 	ip -n $v route add default via 198.51.100.254
 	n $v iperf3 -s -D -p 5201 >/dev/null
-	TCP_CASES+=("$s")
+	TCP_CASES+=("$1")
+}
+tcp_topology() {	# SUFFIX: tcp_ends, the B4's and the AFTR's IPv6
+	local b=tb_$1 a=ta_$1
+	tcp_ends $1
+	ip -n $b addr add $B4_ADDR/64 dev wan
+	ip -n $a addr add $AFTR_ADDR/64 dev eth0
+	ip -n $b -6 route add $AFTR_ADDR/128 dev wan	# the two /64s share the link
+	ip -n $a -6 route add $B4_ADDR/128 dev eth0
+	ip -n $a -6 tunnel add sw mode ip4ip6 local $AFTR_ADDR remote $B4_ADDR
+	ip -n $a link set sw up
+	ip -n $a route add 192.0.2.1/32 dev sw
 }
 if on tcp; then
 	tcp_topology b4
@@ -435,8 +536,39 @@ if on tcp; then
 	for p in tcp udp icmp; do
 		n tb_ip6tnl $IPT -t nat -A POSTROUTING -o sw -p $p -j SNAT --to 192.0.2.1:4096-8191
 	done
-	settle
 fi
+if on xlat; then
+	# Seed 002's CE 11b (192.0.2.8, ports 55296-57343) on the IPv6 link
+	# 2001:db8:6::/64 to the BR; the server is 64:ff9b::c633:6401.
+	tcp_ends mapt_ce
+	ce=tb_mapt_ce br=ta_mapt_ce
+	ip -n $ce addr add 2001:db8:6::11b/64 dev wan
+	ip -n $br addr add 2001:db8:6::1/64 dev eth0
+	n $br sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip -n $ce route add default dev wan
+	ip -n $ce -6 route add $MAPT_DMR via 2001:db8:6::1
+	ip -n $br -6 route add $MAPT_CE_EUP via 2001:db8:6::11b
+	n $ce "$CTL" load ce "$TMP/mapt" >/dev/null
+	n $ce $IPT -t nat -A POSTROUTING -o wan -j SNATPSID --end-user-prefix $MAPT_CE_EUP --binding-table ce
+	n $ce $IPT -t mangle -A POSTROUTING -o wan -j MAPT --end-user-prefix $MAPT_CE_EUP --binding-table ce
+	n $ce $IP6T -t raw -A PREROUTING -i wan -j MAPT --end-user-prefix $MAPT_CE_EUP --binding-table ce
+	n $br "$CTL" load br "$TMP/mapt" >/dev/null
+	n $br $IP6T -t raw -A PREROUTING -i eth0 -j MAPT --binding-table br
+	n $br $IPT -t raw -A PREROUTING -i eth1 -d 192.0.2.0/24 -j MAPT --binding-table br
+fi
+[ ${#TCP_CASES[@]} -gt 0 ] && settle
+# GSO through the router tb_ (the B4, the CE): per run, the skbs its lan
+# received and its wan sent (a GSO skb counts once on a veth), the bytes
+# its wan sent, and the segments the client's TCP sent (Tcp OutSegs, per
+# MSS): wan skbs about lan skbs, far fewer than segments, means the
+# super-packets crossed the router whole (no software segmentation there).
+tcp_gso() {	# SUFFIX: "LAN_RX_PKTS WAN_TX_PKTS WAN_TX_BYTES CLIENT_OUTSEGS"
+	local s=/sys/class/net
+	echo "$(n tb_$1 cat $s/lan/statistics/rx_packets) $(n tb_$1 cat $s/wan/statistics/tx_packets)" \
+		"$(n tb_$1 cat $s/wan/statistics/tx_bytes)" \
+		"$(n tc_$1 awk '$1 == "Tcp:" && !h { for (i = 1; i <= NF; i++) k[i] = $i; h = 1; next }
+			$1 == "Tcp:" { for (i = 1; i <= NF; i++) if (k[i] == "OutSegs") print $i }' /proc/net/snmp)"
+}
 run_tcp() {
 	n tc_$1 timeout $((TCP_SECS + 30)) iperf3 -c 198.51.100.1 -p 5201 -t "$TCP_SECS" -O 1 \
 		--connect-timeout 5000 -J 2>/dev/null |
@@ -461,8 +593,11 @@ for round in $(seq "$ROUNDS"); do
 		[ "${r%.*}" -gt "${BEST[$c]:-0}" ] && BEST[$c]=${r%.*}
 	done
 	for c in "${TCP_CASES[@]}"; do
+		g0=$(tcp_gso $c)
 		r=$(run_tcp $c)
 		echo "BENCH tcp tcp_$c $round $r"
+		echo "BENCH gso tcp_$c $round $(echo "$(tcp_gso $c) $g0" |
+			awk '{ print $1 - $5, $2 - $6, $3 - $7, $4 - $8 }')"
 		[ "${r%.*}" -gt "${BEST[tcp_$c]:-0}" ] && BEST[tcp_$c]=${r%.*}
 	done
 done
@@ -496,6 +631,27 @@ for c in "${CASES[@]}"; do
 	bad=$(printf '%s\n' "$show" | awk '$1 == "dropped_unbound" || $1 == "dropped_spoofed" { s += $2 } END { print s + 0 }')
 	expect_eq "$c: no packet dropped as unbound or spoofed" 0 "$bad"
 done
+# The translator's cases: the translation counter of each rule went up,
+# and the counters that are not zero (drops would say why a case is slow
+# or empty).
+xlat_stats() {	# NS: the non-zero lines of /proc/net/xt_MAPT, one line
+	n $1 awk '$2 != 0 { printf "%s %s ", $1, $2 }' /proc/net/xt_MAPT
+}
+for c in "${XLAT_MAPT[@]}"; do
+	st=$(xlat_stats r_$c)
+	echo "BENCH info xt_MAPT $c $st"
+	case $c in *6to4) k=translated_6to4 ;; *) k=translated_4to6 ;; esac
+	check "$c: MAPT translated ($st)" test "$(n r_$c awk -v k=$k '$1 == k { print $2 }' /proc/net/xt_MAPT)" -gt 0
+done
+for c in jool_siit_4to6 jool_siit_6to4; do
+	[ -n "${GEN[$c]:-}" ] || continue
+	echo "BENCH info jool $c $(n r_$c jool_siit stats display 2>&1 | awk '{ printf "%s ", $0 }')"
+done
+if on xlat; then
+	for ns in tb_mapt_ce ta_mapt_ce; do
+		echo "BENCH info xt_MAPT tcp_mapt_ce $ns $(xlat_stats $ns)"
+	done
+fi
 if on v6; then
 	expect_eq "v6_map66 mapped the /48 checksum-neutrally" yes \
 		"$(n r_v6_map66 awk '$1 == "mapped_checksum_neutral" && $2 > 0 { print "yes"; exit }' /proc/net/xt_MAP66)"
