@@ -173,6 +173,30 @@ void rfc6052_embed(const struct xlat_prefix6 *p, uint32_t ip4, uint8_t out[16])
  * carries no part of the IPv4 address (with a /96 it is part of the prefix
  * and compared as such).
  */
+/* a/len covers ip4 (host order) */
+static bool ip4_in(uint32_t ip4, uint32_t a, unsigned int len)
+{
+	return !((ip4 ^ a) >> (32 - len));
+}
+
+bool rfc6052_ipv4_ok(const struct xlat_prefix6 *p, uint32_t ip4)
+{
+	static const uint8_t wkp[12] = { 0, 0x64, 0xff, 0x9b };
+
+	/* this network, loopback, link local, multicast, reserved, broadcast */
+	if (ip4_in(ip4, 0x00000000, 8) || ip4_in(ip4, 0x7f000000, 8) ||
+	    ip4_in(ip4, 0xa9fe0000, 16) || ip4_in(ip4, 0xe0000000, 3))
+		return false;
+	/* RFC 6052 section 3.1: the Well-Known Prefix never carries private
+	 * addresses (RFC 1918) nor the shared address space (RFC 6598).
+	 */
+	if (p->len == 96 && !memcmp(p->a, wkp, sizeof(wkp)) &&
+	    (ip4_in(ip4, 0x0a000000, 8) || ip4_in(ip4, 0xac100000, 12) ||
+	     ip4_in(ip4, 0xc0a80000, 16) || ip4_in(ip4, 0x64400000, 10)))
+		return false;
+	return true;
+}
+
 bool rfc6052_extract(const struct xlat_prefix6 *p, const uint8_t a[16],
 		     uint32_t *ip4)
 {
@@ -412,7 +436,7 @@ enum xlat_how xlat_addr_4to6(const struct xlat_map *m, uint32_t ip4, int port,
 		return XLAT_EAM;
 	}
 	dmr = dmr_of(m);
-	if (dmr) {
+	if (dmr && rfc6052_ipv4_ok(dmr, ip4)) {
 		rfc6052_embed(dmr, ip4, out);
 		return XLAT_DMR;
 	}
@@ -439,7 +463,7 @@ enum xlat_how xlat_addr_6to4(const struct xlat_map *m, const uint8_t a[16],
 		return XLAT_EAM;
 	}
 	dmr = dmr_of(m);
-	if (dmr && rfc6052_extract(dmr, a, ip4))
+	if (dmr && rfc6052_extract(dmr, a, ip4) && rfc6052_ipv4_ok(dmr, *ip4))
 		return XLAT_DMR;
 	return XLAT_NONE;
 }

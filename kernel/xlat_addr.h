@@ -25,6 +25,14 @@ struct xlat_eam {
 	uint8_t ip6_len;
 };
 
+/*
+ * May ip4 (host order) be translated through the DMR p? Not an address
+ * that is never routed between networks (0/8, 127/8, 169.254/16, 224/3:
+ * multicast, reserved, broadcast); and not through the Well-Known Prefix
+ * 64:ff9b::/96 a private one (RFC 6052 section 3.1: RFC 1918, RFC 6598).
+ */
+bool rfc6052_ipv4_ok(const struct xlat_prefix6 *p, uint32_t ip4);
+
 /* RFC 6052 section 2.2: len is 32, 40, 48, 56, 64 or 96. */
 bool rfc6052_len_ok(unsigned int len);
 /*

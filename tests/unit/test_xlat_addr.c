@@ -609,6 +609,43 @@ static void test_map_round_trips(void)
 	}
 }
 
+/* RFC 6052 section 3.1 and addresses never routed: no DMR translation. */
+static void test_dmr_refused(void)
+{
+	static const struct xlat_prefix6 wkp = { { 0, 0x64, 0xff, 0x9b }, 96 };
+	static const struct xlat_prefix6 nsp = { { 0x20, 0x01, 0x0d, 0xb8, 0, 0x64 }, 96 };
+	struct xlat_map mw = { .dmr = &wkp }, mn = { .dmr = &nsp };
+	static const struct { uint32_t ip4; bool wkp_ok, nsp_ok; } v[] = {
+		{ 0xcb007138, true, true },	/* 203.0.113.56, the seeds' */
+		{ 0x08080808, true, true },
+		{ 0xc0a80102, false, true },	/* 192.168.1.2: RFC 1918 */
+		{ 0x0a000001, false, true },
+		{ 0xac1f0001, false, true },	/* 172.31.0.1 */
+		{ 0xac200001, true, true },	/* 172.32.0.1: not private */
+		{ 0x64400001, false, true },	/* 100.64.0.1: RFC 6598 */
+		{ 0xe00000fb, false, false },	/* 224.0.0.251: multicast */
+		{ 0xffffffff, false, false },	/* broadcast */
+		{ 0xf0000001, false, false },	/* reserved */
+		{ 0x7f000001, false, false },	/* loopback */
+		{ 0xa9fe0001, false, false },	/* link local */
+		{ 0x00000000, false, false },
+	};
+	uint8_t a[16];
+	uint32_t back;
+	bool spoofed;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK((xlat_addr_4to6(&mw, v[i].ip4, -1, a) == XLAT_DMR) == v[i].wkp_ok,
+		      "%08x through 64:ff9b::/96", v[i].ip4);
+		CHECK((xlat_addr_4to6(&mn, v[i].ip4, -1, a) == XLAT_DMR) == v[i].nsp_ok,
+		      "%08x through 2001:db8:64::/96", v[i].ip4);
+		rfc6052_embed(&wkp, v[i].ip4, a);
+		CHECK((xlat_addr_6to4(&mw, a, -1, &back, &spoofed) == XLAT_DMR) == v[i].wkp_ok,
+		      "%08x back from 64:ff9b::/96", v[i].ip4);
+	}
+}
+
 int main(void)
 {
 	RUN(test_rfc6052_table);
@@ -625,5 +662,6 @@ int main(void)
 	RUN(test_map_rule_ok);
 	RUN(test_lookup_order);
 	RUN(test_map_round_trips);
+	RUN(test_dmr_refused);
 	UNIT_END();
 }
