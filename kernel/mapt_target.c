@@ -714,11 +714,13 @@ drop:
  * and port derive (RFC 7599 section 8.3). 0 mapped, 1 not ours, -1 drop.
  */
 static int mapt_map_6to4(struct mapt_ctx *c, struct sk_buff *skb,
-			 const struct xlat_pkt *k, u32 *saddr, u32 *daddr)
+			 const struct xlat_pkt *k, u32 *saddr, u32 *daddr,
+			 enum xlat_how *dhow)
 {
 	const struct map_ce *ce = &c->r->ce;
 	bool spoofed = false;
 
+	*dhow = XLAT_NONE;
 	if (mapt_is_ce(c)) {
 		if (memcmp(k->daddr, ce->ip6, 16))
 			return 1;
@@ -728,9 +730,10 @@ static int mapt_map_6to4(struct mapt_ctx *c, struct sk_buff *skb,
 			return -1;
 		}
 		*daddr = ce->ip4;
-	} else if (xlat_addr_6to4(&c->m, k->daddr, k->dport, daddr,
-				  &spoofed) == XLAT_NONE) {
-		return 1;
+	} else {
+		*dhow = xlat_addr_6to4(&c->m, k->daddr, k->dport, daddr, &spoofed);
+		if (*dhow == XLAT_NONE)
+			return 1;
 	}
 	if (xlat_addr_6to4(&c->m, k->saddr, k->sport, saddr, &spoofed) ==
 	    XLAT_NONE) {
@@ -752,10 +755,16 @@ static int mapt_map_6to4(struct mapt_ctx *c, struct sk_buff *skb,
 static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 				  struct xlat_pkt *k);
 
-/* BR/SIIT: an IPv4 destination of this table's own goes back to IPv6. */
-static bool mapt_hairpin(const struct mapt_ctx *c, u32 daddr)
+/*
+ * BR/SIIT: an IPv6 packet sent to the DMR (pool6) embedding of an IPv4
+ * address of this table's own (a CE's by MAP rule, an IPv6 host's by EAM)
+ * goes back to IPv6 (RFC 7757 section 4). dhow: how the destination was
+ * mapped; one mapped by MAP rule or EAM already is the IPv4 host's.
+ */
+static bool mapt_hairpin(const struct mapt_ctx *c, enum xlat_how dhow,
+			 u32 daddr)
 {
-	return !mapt_is_ce(c) &&
+	return dhow == XLAT_DMR &&
 	       (xlat_map_find4(c->m.rules, c->m.n_rules, daddr) ||
 		xlat_eam_find4(c->m.eam, c->m.n_eam, daddr));
 }
@@ -774,6 +783,7 @@ static unsigned int mapt_hairpin_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 static unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 {
 	u8 eth_src[ETH_ALEN], eth_dst[ETH_ALEN], hdr[XLAT_IP4_HLEN];
+	enum xlat_how dhow;
 	struct xlat_pkt k;
 	enum xlat_csum how;
 	u32 saddr, daddr;
@@ -795,7 +805,7 @@ static unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 	if (k.icmp_error)
 		return mapt_6to4_err(c, skb, &k);
 
-	ret = mapt_map_6to4(c, skb, &k, &saddr, &daddr);
+	ret = mapt_map_6to4(c, skb, &k, &saddr, &daddr, &dhow);
 	if (ret > 0)
 		return XT_CONTINUE;
 	if (ret < 0)
@@ -825,7 +835,7 @@ static unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 	 * Hairpinning (RFC 7757 section 4; CE to CE through a BR): a destination of
 	 * this translator's own IPv4 space turns around here.
 	 */
-	if (mapt_hairpin(c, daddr))
+	if (mapt_hairpin(c, dhow, daddr))
 		return mapt_hairpin_4to6(c, skb);
 	mapt_receive(c->net, skb, eth ? eth_src : NULL, eth_dst);
 	return NF_STOLEN;
@@ -842,6 +852,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	struct xlat_icmp_err e = { .outer = *k };
 	struct xlat_err_addrs4 a = {};
 	u8 eth_src[ETH_ALEN], eth_dst[ETH_ALEN];
+	enum xlat_how dhow = XLAT_NONE;
 	struct sk_buff *nskb;
 	bool spoofed = false, eth;
 	int ret;
@@ -865,11 +876,13 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 			return XT_CONTINUE;
 		a.dst = c->r->ce.ip4;
 		a.qsrc = c->r->ce.ip4;
-	} else if (xlat_addr_6to4(&c->m, k->daddr, e.inner.sport, &a.dst,
-				  &spoofed) == XLAT_NONE ||
-		   xlat_addr_6to4(&c->m, e.inner.saddr, e.inner.sport, &a.qsrc,
-				  &spoofed) == XLAT_NONE) {
-		return XT_CONTINUE;
+	} else {
+		dhow = xlat_addr_6to4(&c->m, k->daddr, e.inner.sport, &a.dst,
+				      &spoofed);
+		if (dhow == XLAT_NONE ||
+		    xlat_addr_6to4(&c->m, e.inner.saddr, e.inner.sport, &a.qsrc,
+				   &spoofed) == XLAT_NONE)
+			return XT_CONTINUE;
 	}
 	if (xlat_addr_6to4(&c->m, e.inner.daddr, e.inner.dport, &a.qdst,
 			   &spoofed) == XLAT_NONE) {
@@ -910,7 +923,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	mapt_count(c->net, MAPT_STAT_ICMP_ERR);
 	eth = mapt_eth(skb, eth_src, eth_dst);
 	consume_skb(skb);
-	if (mapt_hairpin(c, a.dst))
+	if (mapt_hairpin(c, dhow, a.dst))
 		return mapt_hairpin_4to6(c, nskb);
 	mapt_receive(c->net, nskb, eth ? eth_src : NULL, eth_dst);
 	return NF_STOLEN;
