@@ -48,6 +48,8 @@ RULE_A="ipv6-prefix 2001:db8::/40 ipv4-prefix 192.0.2.0/24 ea-bits-length 16 psi
 # IPv4 source and port derive (RFC 7599 section 8.1).
 SPOOF_COUNTER=${SPOOF_COUNTER:-dropped_spoofed}
 
+T0=$(date +%s)
+phase() { echo "# $(( $(date +%s) - T0 ))s: $*"; }
 mapt_topology
 mapt_ce c3 cea 2001:db8:6::a 2001:db8:12:3400::/56
 
@@ -99,11 +101,12 @@ binding() {
 		sed -nE "s/.* src=$S4 dst=([0-9.]+) sport=$2 dport=([0-9]+) .*/\1:\2/p" | paste -sd' '
 }
 
-# exchange T CLIENT BYTES: ping, a UDP exchange (udp_echo on s port 5002)
-# and BYTES over TCP from CLIENT to the server.
-# Without a UDP answer, TCP is not tried (it would wait for its timeout).
+# exchange T CLIENT BYTES: ping, a UDP exchange and BYTES over TCP from
+# CLIENT to the server. Without a UDP answer, TCP is not tried (it would
+# wait for its timeout).
 exchange() {
 	check "$1 $2: ping the server" n $2 ping -c 2 -i 0.3 -W 3 $S4
+	udp_echo s 5002 1	# (it waits 30 s at most: started right before)
 	local failed=$FAILED
 	check "$1 $2: UDP exchange with the server" n $2 $PKT udp-ask $S4 5002 "hello from $2" 1
 	if [ "$FAILED" = "$failed" ]; then
@@ -163,11 +166,11 @@ seed_round() {
 		-j DNAT --to-destination 192.168.0.4:5002
 
 	cap link6 p-br "$TMP/br$rnd.pcap" ip6
-	cap link6 p-ce774 "$TMP/ce774-$rnd.pcap" ip6
 	cap s eth0 "$TMP/s$rnd.pcap" ip
-	udp_echo s 5002 2
-	udp_echo c2 5002 1
 	for c in c1 c2; do exchange "$T" $c 2000000; done
+	phase "$BACKEND: seed 002 exchanges"
+	cap link6 p-ce774 "$TMP/ce774-$rnd.pcap" ip6
+	udp_echo c2 5002 1
 	check "$T CE to CE: c1 to CE 774's port forward 192.0.2.59:40961 (c2) and back" \
 		n c1 $PKT udp-ask 192.0.2.59 40961 "mesh" 1
 	caps_stop
@@ -175,6 +178,7 @@ seed_round() {
 	$PKT dump-l4 "$TMP/ce774-$rnd.pcap" >"$TMP/ce774-$rnd"
 	$PKT dump-l4 "$TMP/s$rnd.pcap" >"$TMP/s$rnd"
 	diag $failed "$TMP/br$rnd" "$TMP/ce774-$rnd" "$TMP/s$rnd"
+	phase "$BACKEND: seed 002 captures stopped and read"
 
 	for c in "ce11b $CE11B 192.0.2.8 55296 57343" "ce774 $CE774 192.0.2.59 40960 43007"; do
 		read -r ce addr ip4 lo hi <<<"$c"
@@ -214,21 +218,24 @@ appendix_a_round() {
 	check "$T the BR's, with the Appendix A rule" mapt_br_rules $BACKEND bra
 	cap link6 p-br "$TMP/abr$rnd.pcap" "ip6 and host $CEA"
 	cap s eth0 "$TMP/as$rnd.pcap" "ip and host 192.0.2.18"
-	udp_echo s 5002 1
 	exchange "$T" c3 300000
 	caps_stop
 	$PKT dump-l4 "$TMP/abr$rnd.pcap" >"$TMP/abr$rnd"
 	$PKT dump-l4 "$TMP/as$rnd.pcap" >"$TMP/as$rnd"
 	diag $failed "$TMP/abr$rnd" "$TMP/as$rnd"
 	both_links "$T" "$TMP/abr$rnd" $CEA "$TMP/as$rnd" 192.0.2.18 1 65535
-	{
-		awk -v a=$CEA '$1 == a { print "192.0.2.18", $5 }' "$TMP/abr$rnd"
-		awk '$1 == "192.0.2.18" { print $1, $5 }' "$TMP/as$rnd"
-	} | sort -u >"$TMP/aports$rnd"
-	check "$T TCP, UDP and echo from the same 3 ports (identifiers) on both links, all of PSID 0x34/8 at offset 6" \
-		sh -c "[ \$(wc -l <'$TMP/aports$rnd') = 3 ] && $PKT in-set '$TMP/aports$rnd' 192.0.2.18 52/8 6"
+	# "TCP 2345 UDP 3456 echo 1234": the ports (identifier) CEA used.
+	local p6 p4
+	p6=$(awk -v a=$CEA '$1 == a { sub(/ICMPv6-128/, "echo", $4); print $4, $5 }' "$TMP/abr$rnd" | LC_ALL=C sort -u | paste -sd' ')
+	p4=$(awk '$1 == "192.0.2.18" { sub(/ICMP-8/, "echo", $4); print $4, $5 }' "$TMP/as$rnd" | LC_ALL=C sort -u | paste -sd' ')
+	expect_eq "$T one port each for TCP, UDP and echo, the same on both links" \
+		"TCP UDP echo|$p6" "$(echo $p4 | awk '{ print $1, $3, $5 }')|$p4"
+	printf '192.0.2.18 %s\n' $(echo $p4 | awk '{ print $2, $4, $6 }') >"$TMP/aports$rnd"
+	check "$T ... all three of PSID 0x34/8 at offset 6" $PKT in-set "$TMP/aports$rnd" 192.0.2.18 52/8 6
+	phase "$BACKEND: Appendix A"
 }
 
+phase "topology, tables, plain pings"
 rnd=0
 for BACKEND in $BACKENDS; do
 	rnd=$((rnd + 1))
@@ -236,11 +243,9 @@ for BACKEND in $BACKENDS; do
 	[ "$BACKEND" = nft ] && off=on
 	for c in c1 c2 c3; do n $c ethtool -K eth0 tx $off tso $off gso $off >/dev/null; done
 	echo "# $BACKEND: the clients' transmit offloads (checksum, TSO) $off"
-	start=$(date +%s)
 	seed_round $rnd
 	appendix_a_round $rnd
 	rules_off
-	echo "# $BACKEND: $(( $(date +%s) - start ))s"
 done
 
 finish

@@ -604,8 +604,13 @@ def main():
             print("# ce: SNATPSID gave the client's UDP 7000 port %d" % r.P)
         elif isinstance(r, CE):
             r.P = 55300
+        lost = 0
         for c in r.cases():
             name = "%s: %s" % (r.name, c.name)
+            if lost >= 3:
+                print("not ok - %s (skipped: the sentinel is lost)" % name)
+                failed += 1
+                continue
             if not re.search(a.only, name):
                 continue
             if a.list:
@@ -617,6 +622,7 @@ def main():
             key = "translated_4to6" if c.side == "4" else "translated_6to4"
             want[key] = want.get(key, 0) + 1       # the sentinel
             lines = []
+            lost = lost + 1 if outs is None else 0
             if outs is None:
                 lines.append("the sentinel did not come through")
                 outs = []

@@ -397,7 +397,7 @@ void print_xlat(const struct xlat_lines *x, const char *indent)
 {
 	unsigned int i;
 
-	if (!xlat_any(x))
+	if (!x->present && !xlat_any(x))
 		return;
 	if (x->has_dmr)
 		printf("%sdmr %s/%u\n", indent, ip6s(x->dmr), x->dmr_len);

@@ -435,13 +435,13 @@ static int xlat_cb(const struct nlattr *a, void *data)
 	case SOFTWIRE_XLAT_A_LOWEST_IPV6_MTU:
 		if (mnl_attr_validate(a, MNL_TYPE_U16) >= 0) {
 			x->mtu = mnl_attr_get_u16(a);
-			x->has_mtu = true;
+			x->has_mtu = x->mtu != 1280;
 		}
 		break;
 	case SOFTWIRE_XLAT_A_FLAGS:
 		if (mnl_attr_validate(a, MNL_TYPE_U8) >= 0) {
 			x->flags = mnl_attr_get_u8(a);
-			x->has_udp = true;
+			x->has_udp = x->flags != 0;
 		}
 		break;
 	case SOFTWIRE_XLAT_A_ICMP_SRC4:
@@ -474,6 +474,7 @@ void xlat_from_attr(const struct nlattr *nest, struct xlat_lines *x,
 	struct xlat_parse p = { x, n_eam };
 
 	memset(x, 0, sizeof(*x));
+	x->present = true;
 	mnl_attr_parse_nested(nest, xlat_cb, &p);
 }
 

@@ -46,9 +46,11 @@ struct eam_line {
 
 /*
  * The translator's lines of a table (MAPT), as a file gives them or the
- * kernel reports them (then every has_ is set that the block holds).
+ * kernel reports them (then present, and has_mtu, has_udp only for values
+ * other than the defaults: what is left after a del may be no block).
  */
 struct xlat_lines {
+	bool present;			/* the kernel has a block */
 	bool has_dmr, has_mtu, has_udp, has_src4, has_src6;
 	uint8_t dmr[16], dmr_len;
 	uint16_t mtu;			/* lowest-ipv6-mtu */
