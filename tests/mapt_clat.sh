@@ -40,7 +40,7 @@ ip -n clat -6 route add default via 2001:db8:1::1
 ip -n clat route add default dev wan	# the CLAT's IPv4 leaves through the IPv6-only wan
 n clat sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n plat addr add 2001:db8:1::1/64 dev eth0 nodad
-ip -n plat -6 route add 2001:db8:1:ff::/120 via 2001:db8:1::2	# the CLAT's addresses
+ip -n plat -6 route add 2001:db8:1:ff::/64 via 2001:db8:1::2	# the CLAT's addresses (the EAM /120 and ::c1a7)
 ip -n plat addr add 198.51.100.254/24 dev eth1
 n plat sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 ip -n server addr add $SERVER/24 dev eth0
