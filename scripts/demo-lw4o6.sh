@@ -9,6 +9,7 @@
 
 . "$(dirname "$0")/../tests/lib.sh"
 modprobe tunnel6 2>/dev/null	# the B4 decapsulates as its IPv4-in-IPv6 handler
+modprobe -a nf_conntrack nf_defrag_ipv4 nf_defrag_ipv6 nf_nat 2>/dev/null	# xt_LW4O6 needs them (insmod does not load them)
 grep -q '^xt_LW4O6 ' /proc/modules || insmod "$REPO/kernel/xt_LW4O6.ko"
 CTL="$REPO/tools/softwirectl/softwirectl"
 

@@ -10,6 +10,7 @@
 # and the counters.
 
 . "$(dirname "$0")/../tests/lib.sh"
+modprobe -a tunnel6 nf_conntrack nf_defrag_ipv4 nf_defrag_ipv6 nf_nat 2>/dev/null	# xt_LW4O6 needs them (insmod does not load them)
 grep -q '^xt_LW4O6 ' /proc/modules || insmod "$REPO/kernel/xt_LW4O6.ko"
 CTL="$REPO/tools/softwirectl/softwirectl"
 

@@ -29,7 +29,7 @@ result() {
 # Modules the tests use, then ours from this tree.
 for m in veth x_tables ip_tables iptable_mangle iptable_nat iptable_raw iptable_filter \
 	 ip6_tables ip6table_mangle ip6table_raw ip6table_filter \
-	 nf_tables nft_compat nf_conntrack nf_flow_table_inet nft_flow_offload xt_conntrack ip6t_NPT tunnel6 ip6_tunnel pktgen; do
+	 nf_tables nft_compat nf_conntrack nf_defrag_ipv4 nf_defrag_ipv6 nf_flow_table_inet nft_flow_offload xt_conntrack ip6t_NPT tunnel6 ip6_tunnel pktgen; do
 	modprobe "$m" 2>/dev/null
 done
 MODULES="xt_MAP66 xt_LW4O6"

@@ -49,7 +49,7 @@ FRAMES="/usr/bin/python3 $REPO/tests/bench/frames.py"
 
 # Modules: the kernel's, then ours from this tree (as tests/suite.sh does).
 for m in veth dummy x_tables ip_tables iptable_mangle iptable_nat iptable_raw \
-	 ip6_tables ip6table_mangle ip6table_raw nf_conntrack ip6t_NPT tunnel6 ip6_tunnel pktgen \
+	 ip6_tables ip6table_mangle ip6table_raw nf_conntrack nf_defrag_ipv4 nf_defrag_ipv6 ip6t_NPT tunnel6 ip6_tunnel pktgen \
 	 nf_tables nft_compat nft_chain_nat; do
 	modprobe "$m" 2>/dev/null
 done
