@@ -598,6 +598,51 @@ static bool mapt_icmp_csum_ok(struct sk_buff *skb, unsigned int off, bool v6)
 }
 
 /*
+ * An ICMP error, linear, its checksum right (it is recomputed after
+ * translation: a corrupted error must not come out valid), parsed with the
+ * packet it quotes into e. false: drop, counted.
+ */
+static bool mapt_err_parse(struct mapt_ctx *c, struct sk_buff *skb,
+			   struct xlat_icmp_err *e, bool v6)
+{
+	int ret;
+
+	if (skb_linearize(skb)) {
+		mapt_count(c->net, MAPT_STAT_NO_MEMORY);
+		return false;
+	}
+	if (!mapt_icmp_csum_ok(skb, e->outer.l3_len, v6)) {
+		mapt_count(c->net, MAPT_STAT_BAD_CSUM);
+		return false;
+	}
+	ret = v6 ? xlat_icmp6_err_parse(skb->data, skb->len, e) :
+		   xlat_icmp4_err_parse(skb->data, skb->len, e);
+	if (ret < 0) {
+		mapt_count(c->net, mapt_err_stat[-ret]);
+		return false;
+	}
+	return true;
+}
+
+/* The new skb of a translated error: ret bytes from the core, or -error. */
+static bool mapt_err_done(struct mapt_ctx *c, struct sk_buff *nskb, int ret,
+			  bool to6)
+{
+	if (ret < 0) {
+		kfree_skb(nskb);
+		mapt_count(c->net, MAPT_STAT_MALFORMED);
+		return false;
+	}
+	skb_trim(nskb, ret);
+	skb_reset_network_header(nskb);
+	skb_set_transport_header(nskb, to6 ? XLAT_IP6_HLEN : XLAT_IP4_HLEN);
+	nskb->protocol = htons(to6 ? ETH_P_IPV6 : ETH_P_IP);
+	mapt_count(c->net, to6 ? MAPT_STAT_4TO6 : MAPT_STAT_6TO4);
+	mapt_count(c->net, MAPT_STAT_ICMP_ERR);
+	return true;
+}
+
+/*
  * The outer source of a translated error: mapped as any address, else the
  * table's RFC 6791 address (icmp-source-ipv6 / -ipv4).
  */
@@ -612,17 +657,8 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 	bool eth;
 	int ret;
 
-	if (skb_linearize(skb) || skb->len > 65535)
-		goto nomem;
-	if (!mapt_icmp_csum_ok(skb, k->l3_len, false)) {
-		mapt_count(c->net, MAPT_STAT_BAD_CSUM);
+	if (!mapt_err_parse(c, skb, &e, false))
 		goto drop;
-	}
-	ret = xlat_icmp4_err_parse(skb->data, skb->len, &e);
-	if (ret < 0) {
-		mapt_count(c->net, mapt_err_stat[-ret]);
-		goto drop;
-	}
 	osrc = xlat_get32(k->saddr);
 	odst = xlat_get32(k->daddr);
 	qsrc = xlat_get32(e.inner.saddr);
@@ -671,17 +707,8 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 	ret = xlat_icmp4_err_to6(skb->data, skb->len, &e, &a,
 				 skb_put(nskb, XLAT_ICMP6_ERR_MAX),
 				 XLAT_ICMP6_ERR_MAX);
-	if (ret < 0) {
-		kfree_skb(nskb);
-		mapt_count(c->net, MAPT_STAT_MALFORMED);
+	if (!mapt_err_done(c, nskb, ret, true))
 		goto drop;
-	}
-	skb_trim(nskb, ret);
-	skb_reset_network_header(nskb);
-	skb_set_transport_header(nskb, XLAT_IP6_HLEN);
-	nskb->protocol = htons(ETH_P_IPV6);
-	mapt_count(c->net, MAPT_STAT_4TO6);
-	mapt_count(c->net, MAPT_STAT_ICMP_ERR);
 
 	if (c->mode == MAPT_SEND) {
 		struct dst_entry *dst = mapt_route6(c->net, nskb,
@@ -857,17 +884,8 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	bool spoofed = false, eth;
 	int ret;
 
-	if (skb_linearize(skb))
-		goto nomem;
-	if (!mapt_icmp_csum_ok(skb, k->l3_len, true)) {
-		mapt_count(c->net, MAPT_STAT_BAD_CSUM);
+	if (!mapt_err_parse(c, skb, &e, true))
 		goto drop;
-	}
-	ret = xlat_icmp6_err_parse(skb->data, skb->len, &e);
-	if (ret < 0) {
-		mapt_count(c->net, mapt_err_stat[-ret]);
-		goto drop;
-	}
 
 	/* The quoted packet went the other way: its source is our dest. */
 	if (mapt_is_ce(c)) {
@@ -910,17 +928,8 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	ret = xlat_icmp6_err_to4(skb->data, skb->len, &e, &a,
 				 skb_put(nskb, XLAT_ICMP4_ERR_MAX),
 				 XLAT_ICMP4_ERR_MAX);
-	if (ret < 0) {
-		kfree_skb(nskb);
-		mapt_count(c->net, MAPT_STAT_MALFORMED);
+	if (!mapt_err_done(c, nskb, ret, false))
 		goto drop;
-	}
-	skb_trim(nskb, ret);
-	skb_reset_network_header(nskb);
-	skb_set_transport_header(nskb, XLAT_IP4_HLEN);
-	nskb->protocol = htons(ETH_P_IP);
-	mapt_count(c->net, MAPT_STAT_6TO4);
-	mapt_count(c->net, MAPT_STAT_ICMP_ERR);
 	eth = mapt_eth(skb, eth_src, eth_dst);
 	consume_skb(skb);
 	if (mapt_hairpin(c, dhow, a.dst))
