@@ -551,9 +551,13 @@ if on xlat; then
 	n $ce "$CTL" load ce "$TMP/mapt" >/dev/null
 	n $ce $IPT -t nat -A POSTROUTING -o wan -j SNATPSID --end-user-prefix $MAPT_CE_EUP --binding-table ce
 	n $ce $IPT -t mangle -A POSTROUTING -o wan -j MAPT --end-user-prefix $MAPT_CE_EUP --binding-table ce
-	n $ce $IP6T -t raw -A PREROUTING -i wan -j MAPT --end-user-prefix $MAPT_CE_EUP --binding-table ce
+	# -d: the rules see only what is to be translated. Without it, MAPT
+	# drops the neighbour solicitations for the routers' own link
+	# addresses (dropped_icmp_untranslatable) and nothing crosses.
+	n $ce $IP6T -t raw -A PREROUTING -i wan -d $MAPT_CE_EUP -j MAPT --end-user-prefix $MAPT_CE_EUP \
+		--binding-table ce
 	n $br "$CTL" load br "$TMP/mapt" >/dev/null
-	n $br $IP6T -t raw -A PREROUTING -i eth0 -j MAPT --binding-table br
+	n $br $IP6T -t raw -A PREROUTING -i eth0 -d $MAPT_DMR -j MAPT --binding-table br
 	n $br $IPT -t raw -A PREROUTING -i eth1 -d 192.0.2.0/24 -j MAPT --binding-table br
 fi
 [ ${#TCP_CASES[@]} -gt 0 ] && settle
