@@ -152,7 +152,7 @@ kernel_refuses "an eam whose suffixes differ" "error 22: .*32 - IPv4 length == 1
 	3:nest:"$(eam 192.0.2.0 24 2001:db8:: 64)"
 kernel_refuses "an eam with host bits" "error 22: an EAM prefix has bits set past its length" \
 	3:nest:"$(eam 192.0.2.1 24 2001:db8::100 120)"
-kernel_refuses "an eam of 33 bits (policy)" "error 22" \
+kernel_refuses "an eam of 33 bits (the policy: ERANGE)" "error 34: integer out of range" \
 	3:nest:"$(eam 192.0.2.0 33 2001:db8:: 129)"
 kernel_refuses "two eams of one IPv4 prefix" "error 17: two EAMs with the same IPv4 or the same IPv6 prefix" \
 	3:nest:"$(eam 192.0.2.0 24 2001:db8::100 120)$(eam 192.0.2.0 24 2001:db8::200 120)"
