@@ -460,8 +460,8 @@ static int softwire_parse_eam(const struct nlattr *nla,
 	nla_memcpy(e->ip6, tb[SOFTWIRE_EAM_A_IPV6], sizeof(e->ip6));
 	e->ip6_len = nla_get_u8(tb[SOFTWIRE_EAM_A_IPV6_LEN]);
 	/* RFC 7757 section 3.2: the suffixes are as long as each other. */
-	if (32 - e->ip4_len != 128 - e->ip6_len) {
-		NL_SET_ERR_MSG_ATTR(extack, nla, "an EAM's prefixes must leave suffixes of one length: 32 - IPv4 length == 128 - IPv6 length (RFC 7757 section 3.2)");
+	if (32 - e->ip4_len > 128 - e->ip6_len) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "an EAM's IPv6 prefix must leave at least the IPv4 prefix's suffix bits: 32 - IPv4 length <= 128 - IPv6 length (RFC 7757 section 3.2)");
 		return -EINVAL;
 	}
 	if (!softwire_prefix_clean((u8 *)&ip4, 4, e->ip4_len) ||

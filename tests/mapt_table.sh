@@ -84,7 +84,7 @@ refuse() {	# DESCRIPTION PATTERN LINE...: add m LINE, and load of a file with it
 refuse "a dmr of 80 bits (RFC 6052 lengths only)" "32, 40, 48, 56, 64 or 96 \(RFC 6052" dmr 64:ff9b::/80
 refuse "a dmr with bits past its length" "bits are set past the prefix length" dmr 64:ff9b::1/96
 refuse "a /96 dmr with a u-octet" "bits 64 to 71 of a /96 must be zero" dmr 64:ff9b:0:0:ff00::/96
-refuse "an eam whose suffixes differ" "32 - 24 != 128 - 64 \(RFC 7757" eam 192.0.2.0/24 2001:db8::/64
+refuse "an eam whose IPv6 prefix leaves too few suffix bits" "32 - 24 > 128 - 124 \(RFC 7757" eam 192.0.2.0/24 2001:db8::/124
 refuse "an eam with one prefix" 'write "eam IPV4-PREFIX/LENGTH' eam 192.0.2.0/24
 refuse "an eam mapping an IPv4 prefix mapped already" "192.0.0.1/32 is mapped already" \
 	eam 192.0.0.1/32 2001:db8:9::1/128
@@ -148,8 +148,8 @@ kernel_refuses "a /96 dmr with a u-octet" "error 22: bits 64 to 71 of a /96 DMR 
 	1:ip6:64:ff9b:0:0:ff00:: 2:u8:96
 kernel_refuses "a dmr without its length" "error 22: a DMR needs its prefix and its length" \
 	1:ip6:64:ff9b::
-kernel_refuses "an eam whose suffixes differ" "error 22: .*32 - IPv4 length == 128 - IPv6 length \(RFC 7757" \
-	3:nest:"$(eam 192.0.2.0 24 2001:db8:: 64)"
+kernel_refuses "an eam whose IPv6 prefix leaves too few suffix bits" "error 22: .*32 - IPv4 length <= 128 - IPv6 length \(RFC 7757" \
+	3:nest:"$(eam 192.0.2.0 24 2001:db8:: 124)"
 kernel_refuses "an eam with host bits" "error 22: an EAM prefix has bits set past its length" \
 	3:nest:"$(eam 192.0.2.1 24 2001:db8::100 120)"
 kernel_refuses "an eam of 33 bits (the policy: ERANGE)" "error 34: integer out of range" \

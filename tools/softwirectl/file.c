@@ -316,8 +316,8 @@ static void parse_eam(struct eam_line *e, char **w, int n)
 	e->line = src_line;
 	parse_prefix("eam", w[1], AF_INET, e->ip4, &e->ip4_len);
 	parse_prefix("eam", w[2], AF_INET6, e->ip6, &e->ip6_len);
-	if (32 - e->ip4_len != 128 - e->ip6_len)
-		fail("eam %s %s: the suffixes must be as long as each other: 32 - %u != 128 - %u (RFC 7757 section 3.2: an IPv4 /%u maps an IPv6 /%u)",
+	if (32 - e->ip4_len > 128 - e->ip6_len)
+		fail("eam %s %s: the IPv6 prefix leaves fewer suffix bits than the IPv4 one: 32 - %u > 128 - %u (RFC 7757 section 3.2: an IPv4 /%u needs an IPv6 prefix of /%u or shorter)",
 		     w[1], w[2], e->ip4_len, e->ip6_len, e->ip4_len,
 		     e->ip4_len + 96);
 }
