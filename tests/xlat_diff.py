@@ -5,7 +5,7 @@ through two RFC 7915 translators configured alike, their outputs compared
 byte by byte.
 
 Each translator X (a, b) sits in namespace xX between an IPv4 side X4 and
-an IPv6 side X6 (device "t" in both, no addresses: this script sends and
+an IPv6 side X6 (device eth0 in both, no addresses: this script sends and
 receives Ethernet frames there). Every case sends its packets from one side
 of both translators, then a sentinel datagram; what comes out on the other
 side before the sentinel, and what came back on the sending side (ICMP
@@ -397,7 +397,7 @@ def drain(s):
             out.append(data[14:])
 
 
-def run_case(socks, n, side, pkts, timeout=5.0):
+def run_case(socks, n, side, pkts, timeout=2.0):
     """Send PKTS and a sentinel from SIDE through each translator; return
     per translator the list of (side, packet) that came out."""
     other = "6" if side == "4" else "4"
@@ -491,7 +491,7 @@ def main():
         return 0
     os.sched_setaffinity(0, {0})     # one CPU: the sentinel comes after the case
     home = os.open("/proc/self/ns/net", os.O_RDONLY)
-    socks = [{"4": ns_socket(x + "4", "t"), "6": ns_socket(x + "6", "t")} for x in ("a", "b")]
+    socks = [{"4": ns_socket(x + "4", "eth0"), "6": ns_socket(x + "6", "eth0")} for x in ("a", "b")]
     libc.setns(home, 0x40000000)
     failed = 0
     allowed_used = {}
