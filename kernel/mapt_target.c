@@ -643,6 +643,51 @@ static bool mapt_err_done(struct mapt_ctx *c, struct sk_buff *nskb, int ret,
 }
 
 /*
+ * Packet Too Big / Fragmentation Needed (RFC 7915 sections 4.2, 5.2): the
+ * MTU sent is also at most what the translator's own links carry: the
+ * route of the translated error's destination, and the link the error came
+ * in on, each seen from the other family (0: no limit).
+ */
+static u32 mapt_err_mtu6(struct mapt_ctx *c, struct sk_buff *skb,
+			 const struct xlat_err_addrs6 *a)
+{
+	struct dst_entry *dst;
+	u32 mtu = 0;
+
+	if (skb->dev)
+		mtu = skb->dev->mtu + XLAT_IP6_HLEN - XLAT_IP4_HLEN;
+	dst = mapt_route6(c->net, skb, (const struct in6_addr *)a->dst,
+			  (const struct in6_addr *)a->src);
+	if (dst) {
+		if (!mtu || dst_mtu(dst) < mtu)
+			mtu = dst_mtu(dst);
+		dst_release(dst);
+	}
+	return mtu;
+}
+
+static u32 mapt_err_mtu4(struct mapt_ctx *c, struct sk_buff *skb,
+			 const struct xlat_err_addrs4 *a)
+{
+	struct flowi4 fl4 = {
+		.daddr = htonl(a->dst),
+		.flowi4_mark = skb->mark,
+	};
+	struct rtable *rt;
+	u32 mtu = 0;
+
+	if (skb->dev && skb->dev->mtu > XLAT_IP6_HLEN - XLAT_IP4_HLEN)
+		mtu = skb->dev->mtu - (XLAT_IP6_HLEN - XLAT_IP4_HLEN);
+	rt = ip_route_output_key(c->net, &fl4);
+	if (!IS_ERR(rt)) {
+		if (!mtu || dst_mtu(&rt->dst) < mtu)
+			mtu = dst_mtu(&rt->dst);
+		ip_rt_put(rt);
+	}
+	return mtu;
+}
+
+/*
  * The outer source of a translated error: mapped as any address, else the
  * table's RFC 6791 address (icmp-source-ipv6 / -ipv4).
  */
@@ -701,6 +746,7 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 		goto drop;
 	}
 
+	a.mtu6 = mapt_err_mtu6(c, skb, &a);
 	nskb = mapt_err_skb(skb, XLAT_ICMP6_ERR_MAX);
 	if (!nskb)
 		goto nomem;
@@ -796,11 +842,19 @@ static bool mapt_hairpin(const struct mapt_ctx *c, enum xlat_how dhow,
 		xlat_eam_find4(c->m.eam, c->m.n_eam, daddr));
 }
 
-/* The translated IPv4 packet, now IPv6 again: it cannot go back. */
+/*
+ * The translated IPv4 packet, now IPv6 again. It is routed and sent, not
+ * received again: the rule would take it for IPv6 to translate. One router
+ * hop: the TTL goes down by one here (it was checked above 1).
+ */
 static unsigned int mapt_hairpin_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 {
+	struct mapt_ctx out = *c;
+
 	mapt_count(c->net, MAPT_STAT_HAIRPIN);
-	if (mapt_4to6(c, skb) == XT_CONTINUE) {
+	out.mode = MAPT_SEND;
+	ip_decrease_ttl(ip_hdr(skb));
+	if (mapt_4to6(&out, skb) == XT_CONTINUE) {
 		mapt_count(c->net, MAPT_STAT_UNMAPPED);
 		kfree_skb(skb);
 	}
@@ -921,6 +975,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 		goto drop;
 	}
 	a.id = get_random_u16();
+	a.mtu4 = mapt_err_mtu4(c, skb, &a);
 
 	nskb = mapt_err_skb(skb, XLAT_ICMP4_ERR_MAX);
 	if (!nskb)

@@ -65,8 +65,14 @@ static int xlat_l4_parse(const uint8_t *l4, struct xlat_pkt *k, bool v6,
 	case XLAT_PROTO_DCCP:
 		k->sport = oc16_get(l4);
 		k->dport = oc16_get(l4 + 2);
-		if (k->proto == XLAT_PROTO_UDP && !v6 && !oc16_get(l4 + 6))
-			k->udp_zero = true;
+		if (k->proto == XLAT_PROTO_UDP && !oc16_get(l4 + 6)) {
+			/* IPv6 UDP without checksum is invalid (RFC 8200
+			 * section 8.1): nothing to translate it with.
+			 */
+			if (v6 && !quoted)
+				return -XLAT_E_UDP_ZERO;
+			k->udp_zero = !v6;
+		}
 		return 0;
 	case XLAT_PROTO_ICMP:
 	case XLAT_PROTO_ICMPV6:
@@ -231,6 +237,7 @@ static int xlat6_parse_any(const uint8_t *p, size_t avail, size_t pkt_len,
 			if (seen_frag)		/* a second one */
 				return -XLAT_E_MALFORMED;
 			seen_frag = true;
+			k->frag_hdr = true;
 			fo = oc16_get(p + off + 2);
 			k->frag_off = fo >> 3;
 			k->mf = fo & 1;
@@ -438,7 +445,8 @@ unsigned int xlat_6to4_l4(uint8_t *l4, const struct xlat_pkt *k,
 	 * Else DF is 0 up to 1260 bytes and 1 above (so that IPv4 routers
 	 * fragment only what an IPv6 path of 1280 bytes carries whole).
 	 */
-	if (k->frag) {
+	if (k->frag || k->frag_hdr) {
+		/* an atomic fragment too: its ID, DF 0 (RFC 7915 5.1.1) */
 		id = (uint16_t)k->frag_id;
 		fo = (uint16_t)(k->frag_off | (k->mf ? 0x2000 : 0));
 	} else {

@@ -68,6 +68,7 @@ struct xlat_pkt {
 	uint8_t		tos;		/* TOS / traffic class */
 	bool		df;		/* IPv4 DF */
 	bool		frag;		/* a fragment (MF or offset > 0) */
+	bool		frag_hdr;	/* IPv6: a Fragment Header, even atomic */
 	bool		mf;
 	uint16_t	frag_off;	/* 8-byte units */
 	uint32_t	frag_id;	/* IPv4: 16 bits */

@@ -320,6 +320,9 @@ int xlat_icmp4_err_to6(const uint8_t *p, size_t len,
 		mtu = e->param;
 		if (a->mtu6 && a->mtu6 < mtu)
 			mtu = a->mtu6;
+		/* every IPv6 link carries 1280 bytes (RFC 8200 section 5) */
+		if (mtu < 1280)
+			mtu = 1280;
 		xlat_put32(ic + 4, mtu);
 	} else if (e->type == 4) {
 		xlat_put32(ic + 4, e->param);

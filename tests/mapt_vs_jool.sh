@@ -51,8 +51,10 @@ jool_siit_in() {
 	n "$1" jool_siit -i "$1" eamt add 203.0.113.0/24 2001:db8:4::/120
 }
 
+# Jool sources an ICMPv4 error from an IPv6 router it cannot map with its
+# own IPv4 address; ours with the table's icmp-source-ipv4 (RFC 6791).
 ours_in() {
-	printf 'dmr 64:ff9b::/96\neam 192.0.2.0/24 2001:db8:6::/120\neam 203.0.113.0/24 2001:db8:4::/120\n' \
+	printf 'dmr 64:ff9b::/96\neam 192.0.2.0/24 2001:db8:6::/120\neam 203.0.113.0/24 2001:db8:4::/120\nicmp-source-ipv4 198.51.100.1\n' \
 		>"$TMP/siit.txt"
 	n "$1" "$CTL" load siit "$TMP/siit.txt" &&
 	n "$1" "iptables-$BACKEND" -t raw -A PREROUTING -i v4 -j MAPT --binding-table siit &&

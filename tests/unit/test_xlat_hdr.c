@@ -439,14 +439,16 @@ static void test_frag_6to4(void)
 		     (uint16_t)(first / 8));
 	CHECK(!memcmp(o + 20, whole + first, len - first), "payload as is");
 
-	/* an atomic fragment (RFC 6946) is a whole packet */
+	/* an atomic fragment (RFC 6946) is a whole packet, whose IPv4
+	 * Identification is the low bits of its own (RFC 7915 5.1.1)
+	 */
 	frag6(p, P_TCP, 0, 0xabcdef01, len);
 	memcpy(p + 48, whole, len);
 	r = to4(p, 48 + len, xlat_get32(s4), xlat_get32(d4), 9, XLAT_CSUM_FIELD,
 		o, &k);
 	CHECK(r == (int)(20 + len), "translated %d", r);
 	CHECK(!k.frag, "atomic: not a fragment");
-	check_v4_hdr(o, 0x10, 33, 20 + len, P_TCP, 9, 0);
+	check_v4_hdr(o, 0x10, 33, 20 + len, P_TCP, 0xef01, 0);
 	CHECK(ref_ok4(o, o + 20, len, P_TCP), "verifies");
 
 	/* fragmented ICMPv6 */
