@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The malformed-packet suite of tests/mapt_malformed.sh: crafted, truncated
 and hostile packets through the three MAPT roles, each in namespace R with a
-sender namespace R4 on its IPv4 side and R6 on its IPv6 side (device "t",
+sender namespace R4 on its IPv4 side and R6 on its IPv6 side (device "s0",
 the MACs of tests/xlat_diff.py, no addresses):
 
   br    MAP-T BR (seed 002 rule + DMR, --reject-spoofed); R6 plays CE 11b
@@ -590,7 +590,7 @@ def main():
     home = os.open("/proc/self/ns/net", os.O_RDONLY)
     for r in ROLES:
         if not a.list:
-            r.sock = {"4": ns_socket(r.name + "4", "t"), "6": ns_socket(r.name + "6", "t")}
+            r.sock = {"4": ns_socket(r.name + "4", "s0"), "6": ns_socket(r.name + "6", "s0")}
             ns_socket(r.name, "lo").close()
             r.stats_fd = os.open("/proc/self/net/xt_MAPT", os.O_RDONLY)
     libc.setns(home, 0x40000000)
