@@ -84,7 +84,9 @@ check "$BACKEND: tables and rules of the BR, the CE and the CLAT" sh -c "
 	ip netns exec clat ip6tables-$BACKEND -t raw -A PREROUTING -i v6 -d 2001:db8:1:ff::/120 -j MAPT --binding-table clat"
 
 start=$(date +%s)
-/usr/bin/python3 "$REPO/tests/mapt_malformed.py" ${XTSW_MAPT_CASES:+--only "$XTSW_MAPT_CASES"}
+/usr/bin/python3 "$REPO/tests/mapt_malformed.py" ${XTSW_MAPT_CASES:+--only "$XTSW_MAPT_CASES"} 2>&1 |
+	tee "$TMP/cases.out"
+grep -q '^# counters moved' "$TMP/cases.out" || not_ok "mapt_malformed.py ran to its end"
 echo "# the cases: $(( $(date +%s) - start ))s"
 
 # A real ping through each role after all that: addresses on the senders.
