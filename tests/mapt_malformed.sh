@@ -90,6 +90,19 @@ start=$(date +%s)
 grep -q '^# counters moved' "$TMP/cases.out" || not_ok "mapt_malformed.py ran to its end"
 echo "# the cases: $(( $(date +%s) - start ))s"
 
+# end_loop R: a packet looping through R's translator (known bug: a
+# hairpinned packet is received again where the ip6tables rule translates
+# it again, the hop limit untouched) ends when that rule goes; a loop left
+# running starves everything after it.
+end_loop() {
+	local a b
+	a=$(mapt_stat "$1" hairpinned); sleep 1; b=$(mapt_stat "$1" hairpinned)
+	[ "$a" = "$b" ] && return 0
+	n "$1" "ip6tables-$BACKEND" -t raw -F
+	not_ok "$1: no packet loops in the translator (hairpinned rose by $((b - a)) in 1 s; its IPv6 rule removed)"
+}
+end_loop br; end_loop ce; end_loop clat
+
 # A real ping through each role after all that: addresses on the senders.
 for r in br ce clat; do
 	n "${r}6" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.s0.disable_ipv6=0
