@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The malformed-packet suite of tests/mapt_malformed.sh: crafted, truncated
 and hostile packets through the three MAPT roles, each in namespace R with a
-sender namespace R4 on its IPv4 side and R6 on its IPv6 side (device "t",
+sender namespace R4 on its IPv4 side and R6 on its IPv6 side (device "s0",
 the MACs of tests/xlat_diff.py, no addresses):
 
   br    MAP-T BR (seed 002 rule + DMR, --reject-spoofed); R6 plays CE 11b
@@ -426,9 +426,13 @@ class BR(Role):
             Case("spoofed: echo request from CE 11b, identifier 7 (not its set)", "6",
                  IPv6(src=CE11B, dst=SERVER6) / ICMPv6EchoRequest(id=7),
                  {"dropped_spoofed": 1}, [t("6", 58, 1, 5)]),
-            Case("CE 11b to its own IPv4 address: hairpinned back to it", "6",
+            Case("hairpin: CE 11b to its own IPv4 address, turned around once", "6",
                  IPv6(src=CE11B, dst="64:ff9b::c000:208") / UDP(sport=self.P, dport=self.P + 1),
-                 {"translated_6to4": 1, "hairpinned": 1, "translated_4to6": 1}, [t("6", 17)]),
+                 {"translated_6to4": 1, "hairpinned": 1, "translated_4to6": 1}, [t("6", 17)],
+                 bug="the hairpinned packet is received again on the BR's IPv6 device "
+                     "(netif_rx), where the ip6tables rule (-i v6 -j MAPT) translates it "
+                     "again, and neither direction lowers the hop limit/TTL: it loops in "
+                     "the kernel forever (any CE-to-CE packet through a BR does)"),
             Case("icmpv6 error from an IPv6 router no rule maps (no icmp-source-ipv4)", "6",
                  err(RTR6X, SERVER6, 1, 4, q6), {"dropped_icmp_no_source": 1}),
             Case("icmpv6 error from CE 11b's prefix, wrong interface identifier", "6",
@@ -584,13 +588,14 @@ def run(role, side, pkts, n=[0], timeout=5.0):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="")
+    ap.add_argument("--skip", default="^$", help="leave out the cases matching this regex")
     ap.add_argument("--list", action="store_true")
     a = ap.parse_args()
     os.sched_setaffinity(0, {0})     # one CPU: the sentinel comes after the case
     home = os.open("/proc/self/ns/net", os.O_RDONLY)
     for r in ROLES:
         if not a.list:
-            r.sock = {"4": ns_socket(r.name + "4", "t"), "6": ns_socket(r.name + "6", "t")}
+            r.sock = {"4": ns_socket(r.name + "4", "s0"), "6": ns_socket(r.name + "6", "s0")}
             ns_socket(r.name, "lo").close()
             r.stats_fd = os.open("/proc/self/net/xt_MAPT", os.O_RDONLY)
     libc.setns(home, 0x40000000)
@@ -611,7 +616,7 @@ def main():
                 print("not ok - %s (skipped: the sentinel is lost)" % name)
                 failed += 1
                 continue
-            if not re.search(a.only, name):
+            if not re.search(a.only, name) or re.search(a.skip, name):
                 continue
             if a.list:
                 print(name)
