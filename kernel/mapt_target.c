@@ -441,6 +441,28 @@ static void mapt_send6(struct mapt_ctx *c, struct sk_buff *skb,
 	ip6_local_out(c->net, NULL, skb);
 }
 
+/* An IPv4 packet of the box's own (an ICMPv4 error): routed and sent. */
+static void mapt_send4(struct mapt_ctx *c, struct sk_buff *skb, u32 daddr,
+		       u32 saddr)
+{
+	struct flowi4 fl4 = {
+		.daddr = htonl(daddr),
+		.saddr = htonl(saddr),
+		.flowi4_mark = skb->mark,
+	};
+	struct rtable *rt = ip_route_output_key(c->net, &fl4);
+
+	if (IS_ERR(rt)) {
+		mapt_count(c->net, MAPT_STAT_NO_ROUTE);
+		kfree_skb(skb);
+		return;
+	}
+	skb_dst_set(skb, &rt->dst);
+	nf_reset_ct(skb);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	ip_local_out(c->net, NULL, skb);
+}
+
 static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 				  struct xlat_pkt *k);
 
@@ -698,8 +720,8 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 	struct xlat_err_addrs6 a = {};
 	u8 eth_src[ETH_ALEN], eth_dst[ETH_ALEN];
 	u32 osrc, odst, qsrc, qdst;
+	bool eth, own = false;
 	struct sk_buff *nskb;
-	bool eth;
 	int ret;
 
 	if (!mapt_err_parse(c, skb, &e, false))
@@ -740,6 +762,7 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 			goto drop;
 		}
 		memcpy(a.src, &c->x->icmp_src6, 16);
+		own = true;
 	}
 	if (c->mode == MAPT_RECEIVE && k->ttl <= 1) {
 		mapt_count(c->net, MAPT_STAT_TTL);	/* no error about an error */
@@ -756,7 +779,8 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 	if (!mapt_err_done(c, nskb, ret, true))
 		goto drop;
 
-	if (c->mode == MAPT_SEND) {
+	/* From the RFC 6791 address (maybe the box's own): sent by the box */
+	if (c->mode == MAPT_SEND || own) {
 		struct dst_entry *dst = mapt_route6(c->net, nskb,
 						    (struct in6_addr *)a.dst,
 						    (struct in6_addr *)a.src);
@@ -934,8 +958,8 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	struct xlat_err_addrs4 a = {};
 	u8 eth_src[ETH_ALEN], eth_dst[ETH_ALEN];
 	enum xlat_how dhow = XLAT_NONE;
+	bool spoofed = false, eth, own = false;
 	struct sk_buff *nskb;
-	bool spoofed = false, eth;
 	int ret;
 
 	if (!mapt_err_parse(c, skb, &e, true))
@@ -969,6 +993,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 			goto drop;
 		}
 		a.src = ntohl(c->x->icmp_src4);
+		own = true;
 	}
 	if (k->ttl <= 1) {
 		mapt_count(c->net, MAPT_STAT_TTL);
@@ -989,6 +1014,15 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	consume_skb(skb);
 	if (mapt_hairpin(c, dhow, a.dst))
 		return mapt_hairpin_4to6(c, nskb);
+	/*
+	 * From the RFC 6791 address, which may be one of the box's own (as
+	 * Jool's default is): the box sends it; received, it would be a
+	 * martian.
+	 */
+	if (own) {
+		mapt_send4(c, nskb, a.dst, a.src);
+		return NF_STOLEN;
+	}
 	mapt_receive(c->net, nskb, eth ? eth_src : NULL, eth_dst);
 	return NF_STOLEN;
 nomem:

@@ -136,11 +136,15 @@ int xlat_icmp4_err_parse(const uint8_t *p, size_t len, struct xlat_icmp_err *e)
 			e->type = 2;
 			e->code = 0;
 			mtu = oc16_get(ic + 6);
+			/* the IPv6 packet's headers are 20 (28) bytes longer;
+			 * without an MTU, the plateau is the IPv6 path MTU
+			 * to send ("include that path MTU")
+			 */
 			if (!mtu)
-				mtu = xlat_plateau(e->inner.tot_len);
-			/* the IPv6 packet's headers are 20 (28) bytes longer */
-			e->param = mtu + XLAT_IP6_HLEN - XLAT_IP4_HLEN +
-				   (e->inner.frag ? XLAT_FRAG_HLEN : 0);
+				e->param = xlat_plateau(e->inner.tot_len);
+			else
+				e->param = mtu + XLAT_IP6_HLEN - XLAT_IP4_HLEN +
+					   (e->inner.frag ? XLAT_FRAG_HLEN : 0);
 			break;
 		case 9: case 10: case 13: case 15:
 			e->code = 1;	/* administratively prohibited */
