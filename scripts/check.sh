@@ -92,11 +92,12 @@ start_vm() {
 # not matter).
 vm_seconds() {
 	case ${1#tests/} in
-	mapt_e2e.sh) echo 130 ;;	mapt_cli.sh) echo 300 ;;
+	mapt_e2e.sh) echo 120 ;;	mapt_cli.sh) echo 55 ;;
 	dkms_install.sh) echo 250 ;;	lw4o6_scale.sh) echo 260 ;;
-	lw4o6_aftr.sh) echo 170 ;;	mapt_vs_jool.sh) echo 200 ;;
-	mapt_clat.sh) echo 150 ;;	flow_offload.sh) echo 110 ;;
+	lw4o6_aftr.sh) echo 170 ;;	mapt_vs_jool.sh) echo 35 ;;
+	mapt_clat.sh) echo 55 ;;	flow_offload.sh) echo 110 ;;
 	mapt_malformed.sh) echo 100 ;;	lw4o6_aftr_icmp.sh) echo 90 ;;
+	mapt_table.sh) echo 47 ;;
 	lw4o6_b4.sh) echo 90 ;;		snatpsid_e2e.sh) echo 80 ;;
 	lw4o6_cli.sh) echo 75 ;;	lw4o6_ecn.sh) echo 70 ;;
 	map66_conntrack.sh) echo 65 ;;	snatpsid_cli.sh) echo 60 ;;
