@@ -74,14 +74,15 @@ build_modules() {
 }
 # Boot kernel $1 from tree $3 and run the suite with tests $4... in it; $2
 # names the log. In the background: the boots share the machine's two
-# cores (a TCG guest keeps about one busy), and their logs are printed
-# whole, one after the other, when they end.
+# cores, one vCPU each (two guests of two TCG vCPUs on two cores were two
+# to three times slower per test), and their logs are printed whole, one
+# after the other, when they end.
 start_vm() {
 	local k=$1 name=$2 tree=$3
 	shift 3
 	(
 		cd "$tree" &&
-		VM_LOG="$LOG/console.$name" VM_WORKDIR="$LOG/vm.$name" \
+		VM_LOG="$LOG/console.$name" VM_WORKDIR="$LOG/vm.$name" VM_SMP=1 \
 		VM_TIMEOUT=${VM_TIMEOUT:-2400} tests/vm/run-vm.sh --kver "$k" -- \
 			tests/suite.sh --vm "$@" >"$LOG/$name" 2>&1
 		echo $? >"$LOG/$name.rc"

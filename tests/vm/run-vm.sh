@@ -16,6 +16,9 @@
 #
 # Environment:
 #   VM_TIMEOUT  seconds before the whole VM is killed (default 1500)
+#   VM_SMP      virtual CPUs (default 2; make check gives each of its
+#               boots that run side by side one: two TCG guests of two
+#               vCPUs on two cores slow each other down two to three times)
 #   VM_SLUB_DEBUG  slub_debug flags of the VM's kernel (default FZPU; empty:
 #               none, for benchmarks)
 #   VM_WORKDIR  scratch directory, relative to the repository top
@@ -140,7 +143,7 @@ start=$(date +%s)
 {
 	rc=0
 	timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu max -smp 2 -m 2048 \
+		-accel tcg,thread=multi -cpu max -smp "${VM_SMP:-2}" -m 2048 \
 		-nographic -no-reboot -nic none \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		-fsdev local,id=fs0,path=/,security_model=none,readonly=on,multidevs=remap \
