@@ -202,9 +202,7 @@ static int xlat6_parse_any(const uint8_t *p, size_t avail, size_t pkt_len,
 	if (avail < XLAT_IP6_HLEN)
 		return XLAT_IP6_HLEN;
 	tot = XLAT_IP6_HLEN + oc16_get(p + 4);
-	/* a jumbogram (payload length 0) is not translatable either */
-	if (p[0] >> 4 != 6 || (tot > pkt_len && !quoted) ||
-	    tot == XLAT_IP6_HLEN)
+	if (p[0] >> 4 != 6 || (tot > pkt_len && !quoted))
 		return -XLAT_E_MALFORMED;
 
 	memset(k, 0, sizeof(*k));
@@ -220,6 +218,10 @@ static int xlat6_parse_any(const uint8_t *p, size_t avail, size_t pkt_len,
 	 * Header are not translated (dropped with the IPv6 header); a
 	 * Routing Header with Segments Left > 0 is answered with Parameter
 	 * Problem pointing at that field.
+	 */
+	/*
+	 * Payload length 0: no payload (a jumbogram's Hop-by-Hop header,
+	 * which would carry its length, is then missing: malformed below).
 	 */
 	nh = p[6];
 	while (nh == XLAT_PROTO_HOPOPTS || nh == XLAT_PROTO_ROUTING ||
