@@ -441,13 +441,15 @@ static void mapt_send6(struct mapt_ctx *c, struct sk_buff *skb,
 	ip6_local_out(c->net, NULL, skb);
 }
 
-/* An IPv4 packet of the box's own (an ICMPv4 error): routed and sent. */
-static void mapt_send4(struct mapt_ctx *c, struct sk_buff *skb, u32 daddr,
-		       u32 saddr)
+/*
+ * An IPv4 packet of the box's own (an ICMPv4 error): routed by its
+ * destination (its source, the RFC 6791 address, need not be local) and
+ * sent.
+ */
+static void mapt_send4(struct mapt_ctx *c, struct sk_buff *skb, u32 daddr)
 {
 	struct flowi4 fl4 = {
 		.daddr = htonl(daddr),
-		.saddr = htonl(saddr),
 		.flowi4_mark = skb->mark,
 	};
 	struct rtable *rt = ip_route_output_key(c->net, &fl4);
@@ -1020,7 +1022,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	 * martian.
 	 */
 	if (own) {
-		mapt_send4(c, nskb, a.dst, a.src);
+		mapt_send4(c, nskb, a.dst);
 		return NF_STOLEN;
 	}
 	mapt_receive(c->net, nskb, eth ? eth_src : NULL, eth_dst);
