@@ -791,6 +791,8 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 			mapt_count(c->net, MAPT_STAT_NO_ROUTE);
 			goto drop;
 		}
+		if (own && c->mode == MAPT_RECEIVE)
+			ipv6_hdr(nskb)->hop_limit--;	/* a router's hop */
 		mapt_send6(c, nskb, dst);
 	} else {
 		eth = mapt_eth(skb, eth_src, eth_dst);
@@ -1022,6 +1024,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	 * martian.
 	 */
 	if (own) {
+		ip_decrease_ttl(ip_hdr(nskb));	/* a router's hop */
 		mapt_send4(c, nskb, a.dst);
 		return NF_STOLEN;
 	}
