@@ -12,6 +12,7 @@
 #define LW4O6_H
 
 #include <linux/netfilter/x_tables.h>
+#include <linux/if_ether.h>
 #include <linux/skbuff.h>
 #include <net/dst_cache.h>
 #include <net/net_namespace.h>
@@ -64,6 +65,8 @@ int lw4o6_port(struct sk_buff *skb, unsigned int off, bool to_b4);
 
 bool lw4o6_inner_valid(struct sk_buff *skb, int off, __be16 frag_off,
 		       unsigned int *len);
+bool lw4o6_eth_save(const struct sk_buff *skb, struct ethhdr *eth);
+int lw4o6_eth_restore(struct sk_buff *skb, const struct ethhdr *eth);
 int lw4o6_strip(struct sk_buff *skb, int off, unsigned int len);
 int lw4o6_deliver(struct net *net, struct sk_buff *skb, int off,
 		  unsigned int len);

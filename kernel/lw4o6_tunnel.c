@@ -360,6 +360,44 @@ static int lw4o6_ecn_decap(struct sk_buff *skb, u8 outer)
 }
 
 /*
+ * The Ethernet header of a received frame, kept across a change of the
+ * packet's family (decapsulation here, translation in mapt_target.c): true
+ * and *eth filled when skb came in with one.
+ */
+bool lw4o6_eth_save(const struct sk_buff *skb, struct ethhdr *eth)
+{
+	if (!skb->dev || skb->dev->type != ARPHRD_ETHER ||
+	    !skb_mac_header_was_set(skb) || skb_mac_header_len(skb) != ETH_HLEN)
+		return false;
+	memcpy(eth, skb_mac_header(skb), sizeof(*eth));
+	return true;
+}
+
+/*
+ * The MAC header of skb (network header at skb->data) to be received again
+ * as skb->protocol: eth's addresses in front, or none (eth NULL).
+ */
+int lw4o6_eth_restore(struct sk_buff *skb, const struct ethhdr *eth)
+{
+	struct ethhdr *neth;
+
+	if (!eth) {
+		skb_reset_mac_header(skb);
+		skb->mac_len = 0;
+		return 0;
+	}
+	if (skb_cow_head(skb, ETH_HLEN))
+		return -ENOMEM;
+	neth = (struct ethhdr *)(skb->data - ETH_HLEN);
+	ether_addr_copy(neth->h_dest, eth->h_dest);
+	ether_addr_copy(neth->h_source, eth->h_source);
+	neth->h_proto = skb->protocol;
+	skb_set_mac_header(skb, -ETH_HLEN);
+	skb->mac_len = ETH_HLEN;
+	return 0;
+}
+
+/*
  * Strip the IPv6 header: the skb is the inner IPv4 packet, scrubbed as a
  * tunnel scrubs what it receives (iptunnel_pull_header): no more GSO
  * tunnel type (a GRO aggregate of 4in6 packets), no flow hash of the outer
@@ -375,15 +413,9 @@ static int lw4o6_ecn_decap(struct sk_buff *skb, u8 outer)
 int lw4o6_strip(struct sk_buff *skb, int off, unsigned int len)
 {
 	u8 outer = ipv6_get_dsfield(ipv6_hdr(skb));
-	struct ethhdr eth, *neth;
-	bool ether;
+	struct ethhdr eth;
+	bool ether = lw4o6_eth_save(skb, &eth);
 	int err;
-
-	ether = skb->dev && skb->dev->type == ARPHRD_ETHER &&
-		skb_mac_header_was_set(skb) &&
-		skb_mac_header_len(skb) == ETH_HLEN;
-	if (ether)
-		memcpy(&eth, skb_mac_header(skb), sizeof(eth));
 
 	if (iptunnel_pull_offloads(skb))
 		return -ENOMEM;
@@ -407,21 +439,7 @@ int lw4o6_strip(struct sk_buff *skb, int off, unsigned int len)
 	__vlan_hwaccel_clear_tag(skb);
 	skb_set_queue_mapping(skb, 0);
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-
-	if (ether) {
-		if (skb_cow_head(skb, ETH_HLEN))
-			return -ENOMEM;
-		neth = (struct ethhdr *)(skb->data - ETH_HLEN);
-		ether_addr_copy(neth->h_dest, eth.h_dest);
-		ether_addr_copy(neth->h_source, eth.h_source);
-		neth->h_proto = htons(ETH_P_IP);
-		skb_set_mac_header(skb, -ETH_HLEN);
-		skb->mac_len = ETH_HLEN;
-	} else {
-		skb_reset_mac_header(skb);
-		skb->mac_len = 0;
-	}
-	return 0;
+	return lw4o6_eth_restore(skb, ether ? &eth : NULL);
 }
 
 /*

@@ -34,10 +34,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/etherdevice.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
-#include <linux/if_arp.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/module.h>
@@ -251,26 +249,19 @@ static int mapt_parse(struct sk_buff *skb, bool v6, struct xlat_pkt *k)
 /*
  * Received again on its device, as the other family. An Ethernet device
  * gets a MAC header of the new type (a capture, -m mac and rp_filter see
- * the frame as it came), as lw4o6_strip() does for decapsulation.
+ * the frame as it came), as decapsulation does (lw4o6_eth_restore). The
+ * callers made room for it: it cannot fail.
  */
 static void mapt_receive(struct net *net, struct sk_buff *skb,
-			 const u8 *eth_src, const u8 *eth_dst)
+			 const struct ethhdr *eth)
 {
-	struct ethhdr *eth;
-
 	nf_reset_ct(skb);
 	skb_dst_drop(skb);
 	skb_clear_hash(skb);
-	if (eth_src && skb_headroom(skb) >= ETH_HLEN) {
-		eth = (struct ethhdr *)(skb->data - ETH_HLEN);
-		memmove(eth->h_dest, eth_dst, ETH_ALEN);
-		memmove(eth->h_source, eth_src, ETH_ALEN);
-		eth->h_proto = skb->protocol;
-		skb_set_mac_header(skb, -ETH_HLEN);
-		skb->mac_len = ETH_HLEN;
-	} else {
-		skb_reset_mac_header(skb);
-		skb->mac_len = 0;
+	if (lw4o6_eth_restore(skb, eth)) {
+		kfree_skb(skb);
+		mapt_count(net, MAPT_STAT_NO_MEMORY);
+		return;
 	}
 	if (skb->protocol == htons(ETH_P_IP))
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
@@ -281,17 +272,6 @@ static void mapt_receive(struct net *net, struct sk_buff *skb,
 	 */
 	softwire_flowtable_via_dev(net, skb->dev);
 	netif_rx(skb);
-}
-
-/* The MAC addresses of a received frame, if it has an Ethernet header. */
-static bool mapt_eth(const struct sk_buff *skb, u8 *src, u8 *dst)
-{
-	if (!skb->dev || skb->dev->type != ARPHRD_ETHER ||
-	    !skb_mac_header_was_set(skb) || skb_mac_header_len(skb) != ETH_HLEN)
-		return false;
-	ether_addr_copy(src, eth_hdr(skb)->h_source);
-	ether_addr_copy(dst, eth_hdr(skb)->h_dest);
-	return true;
 }
 
 static struct dst_entry *mapt_route6(struct net *net, struct sk_buff *skb,
@@ -476,7 +456,7 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 static unsigned int mapt_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 {
 	u8 src6[16], dst6[16], hdr[XLAT_IP6_HLEN + XLAT_FRAG_HLEN];
-	u8 eth_src[ETH_ALEN], eth_dst[ETH_ALEN];
+	struct ethhdr mac;
 	struct dst_entry *dst = NULL;
 	unsigned int hl, mtu;
 	bool eth, udp_compute = false;
@@ -557,7 +537,7 @@ static unsigned int mapt_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 		}
 	}
 
-	eth = c->mode == MAPT_RECEIVE && mapt_eth(skb, eth_src, eth_dst);
+	eth = c->mode == MAPT_RECEIVE && lw4o6_eth_save(skb, &mac);
 	if (skb_ensure_writable(skb, k.l3_len + xlat_csum_reach(k.proto)) ||
 	    skb_cow_head(skb, max(delta, 0) + ETH_HLEN) ||
 	    mapt_csum_prepare(skb, &k, &how))
@@ -578,7 +558,7 @@ static unsigned int mapt_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 	if (c->mode == MAPT_SEND)
 		mapt_send6(c, skb, dst);
 	else
-		mapt_receive(c->net, skb, eth ? eth_src : NULL, eth_dst);
+		mapt_receive(c->net, skb, eth ? &mac : NULL);
 	return NF_STOLEN;
 
 nomem_dst:
@@ -720,7 +700,7 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 {
 	struct xlat_icmp_err e = { .outer = *k };
 	struct xlat_err_addrs6 a = {};
-	u8 eth_src[ETH_ALEN], eth_dst[ETH_ALEN];
+	struct ethhdr mac;
 	u32 osrc, odst, qsrc, qdst;
 	bool eth, own = false;
 	struct sk_buff *nskb;
@@ -795,8 +775,8 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 			ipv6_hdr(nskb)->hop_limit--;	/* a router's hop */
 		mapt_send6(c, nskb, dst);
 	} else {
-		eth = mapt_eth(skb, eth_src, eth_dst);
-		mapt_receive(c->net, nskb, eth ? eth_src : NULL, eth_dst);
+		eth = lw4o6_eth_save(skb, &mac);
+		mapt_receive(c->net, nskb, eth ? &mac : NULL);
 	}
 	consume_skb(skb);
 	return NF_STOLEN;
@@ -891,7 +871,8 @@ static unsigned int mapt_hairpin_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 
 static unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 {
-	u8 eth_src[ETH_ALEN], eth_dst[ETH_ALEN], hdr[XLAT_IP4_HLEN];
+	struct ethhdr mac;
+	u8 hdr[XLAT_IP4_HLEN];
 	enum xlat_how dhow;
 	struct xlat_pkt k;
 	enum xlat_csum how;
@@ -926,7 +907,7 @@ static unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 		goto drop;
 	}
 
-	eth = mapt_eth(skb, eth_src, eth_dst);
+	eth = lw4o6_eth_save(skb, &mac);
 	if (skb_ensure_writable(skb, k.l3_len + xlat_csum_reach(k.proto)) ||
 	    skb_cow_head(skb, ETH_HLEN) || mapt_csum_prepare(skb, &k, &how))
 		goto nomem;
@@ -946,7 +927,7 @@ static unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 	 */
 	if (mapt_hairpin(c, dhow, daddr))
 		return mapt_hairpin_4to6(c, skb);
-	mapt_receive(c->net, skb, eth ? eth_src : NULL, eth_dst);
+	mapt_receive(c->net, skb, eth ? &mac : NULL);
 	return NF_STOLEN;
 nomem:
 	mapt_count(c->net, MAPT_STAT_NO_MEMORY);
@@ -960,7 +941,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 {
 	struct xlat_icmp_err e = { .outer = *k };
 	struct xlat_err_addrs4 a = {};
-	u8 eth_src[ETH_ALEN], eth_dst[ETH_ALEN];
+	struct ethhdr mac;
 	enum xlat_how dhow = XLAT_NONE;
 	bool spoofed = false, eth, own = false;
 	struct sk_buff *nskb;
@@ -1014,7 +995,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 				 XLAT_ICMP4_ERR_MAX);
 	if (!mapt_err_done(c, nskb, ret, false))
 		goto drop;
-	eth = mapt_eth(skb, eth_src, eth_dst);
+	eth = lw4o6_eth_save(skb, &mac);
 	consume_skb(skb);
 	if (mapt_hairpin(c, dhow, a.dst))
 		return mapt_hairpin_4to6(c, nskb);
@@ -1028,7 +1009,7 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 		mapt_send4(c, nskb, a.dst);
 		return NF_STOLEN;
 	}
-	mapt_receive(c->net, nskb, eth ? eth_src : NULL, eth_dst);
+	mapt_receive(c->net, nskb, eth ? &mac : NULL);
 	return NF_STOLEN;
 nomem:
 	mapt_count(c->net, MAPT_STAT_NO_MEMORY);
