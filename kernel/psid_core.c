@@ -80,18 +80,29 @@ int psid_pick_port(const struct psid_set *s, uint16_t orig, unsigned int tries,
 	return -1;
 }
 
-/* len bits of p starting at bit off (MSB first), len <= 48 */
-static uint64_t get_bits(const uint8_t *p, unsigned int off, unsigned int len)
+/*
+ * Bits [off, off + len) of a, MSB first; len <= 64, off + len <= 128. The
+ * two 64-bit halves are loaded, so a field at any offset is a couple of
+ * shifts (xlat_addr.c calls this for both ends of every packet).
+ */
+uint64_t map_get_bits(const uint8_t a[16], unsigned int off, unsigned int len)
 {
-	uint64_t v = 0;
+	uint64_t hi = 0, lo = 0, top;	/* top: a shifted left by off, high half */
 	unsigned int i;
 
-	for (i = 0; i < len; i++) {
-		unsigned int b = off + i;
-
-		v = (v << 1) | ((p[b / 8] >> (7 - b % 8)) & 1);
+	if (!len || len > 64 || off + len > 128)
+		return 0;
+	for (i = 0; i < 8; i++) {
+		hi = hi << 8 | a[i];
+		lo = lo << 8 | a[8 + i];
 	}
-	return v;
+	if (off >= 64)
+		top = lo << (off - 64);
+	else if (off)
+		top = hi << off | lo >> (64 - off);
+	else
+		top = hi;
+	return top >> (64 - len);
 }
 
 /* Section 6: End-user prefix, subnet ID 0, then 16 bits 0 | IPv4 | PSID. */
@@ -111,10 +122,21 @@ static void map_ce_address(struct map_ce *ce, const uint8_t eu_prefix[16],
 	ce->ip6[15] = (uint8_t)ce->ports.psid;
 }
 
-static bool map_rule_lengths_ok(const struct map_rule *r)
+enum map_rule_error map_rule_check(const struct map_rule *r, unsigned int eu_max)
 {
-	return r->ip6_len <= 128 && r->ip4_len <= 32 && r->ea_len <= 48 &&
-	       r->ip6_len + r->ea_len <= 128 && r->psid_offset <= 16;
+	unsigned int suffix = 32 - r->ip4_len;
+
+	if (r->ip6_len > 128 || r->ip4_len > 32 || r->ea_len > 48 ||
+	    r->ip6_len + r->ea_len > eu_max || r->ip6_len + r->ea_len > 128 ||
+	    r->psid_offset > 16)
+		return MAP_RULE_BAD_LENGTHS;
+	/* Section 5.2: o + r < 32 gives an IPv4 prefix, not an address. */
+	if (r->ea_len < suffix)
+		return MAP_RULE_IPV4_PREFIX;
+	/* The PSID has k = o - p bits, and a + k may not exceed 16. */
+	if (r->ea_len - suffix + r->psid_offset > 16)
+		return MAP_RULE_BAD_LENGTHS;
+	return MAP_RULE_OK;
 }
 
 enum map_rule_error map_rule_derive(const struct map_rule *r,
@@ -122,24 +144,19 @@ enum map_rule_error map_rule_derive(const struct map_rule *r,
 				    unsigned int eu_len, struct map_ce *ce)
 {
 	unsigned int suffix = 32 - r->ip4_len;	/* IPv4 bits from EA bits */
+	enum map_rule_error err = map_rule_check(r, 128);
 	uint64_t ea;
 	unsigned int i;
 
-	if (!map_rule_lengths_ok(r))
-		return MAP_RULE_BAD_LENGTHS;
+	if (err)
+		return err;
 	for (i = 0; i < r->ip6_len; i++)
 		if (((eu_prefix[i / 8] ^ r->ip6_prefix[i / 8]) >> (7 - i % 8)) & 1)
 			return MAP_RULE_NO_MATCH;
 	if (eu_len < r->ip6_len + r->ea_len)
 		return MAP_RULE_SHORT_PREFIX;
-	/* Section 5.2: o + r < 32 gives an IPv4 prefix, not an address. */
-	if (r->ea_len < suffix)
-		return MAP_RULE_IPV4_PREFIX;
-	/* The PSID has k = o - p bits, and a + k may not exceed 16. */
-	if (r->ea_len - suffix + r->psid_offset > 16)
-		return MAP_RULE_BAD_LENGTHS;
 
-	ea = get_bits(eu_prefix, r->ip6_len, r->ea_len);
+	ea = map_get_bits(eu_prefix, r->ip6_len, r->ea_len);
 	ce->ports.offset = r->psid_offset;
 	ce->ports.len = (uint8_t)(r->ea_len - suffix);
 	ce->ports.psid = (uint16_t)(ea & ((1u << ce->ports.len) - 1));
@@ -156,17 +173,14 @@ enum map_rule_error map_rule_ce_for(const struct map_rule *r, uint32_t ip4,
 				    uint16_t port, struct map_ce *ce)
 {
 	unsigned int suffix = 32 - r->ip4_len, i;
+	enum map_rule_error err = map_rule_check(r, 128);
 	uint8_t eu[16];
 	uint64_t ea;
 
-	if (!map_rule_lengths_ok(r))
-		return MAP_RULE_BAD_LENGTHS;
+	if (err)
+		return err;
 	if (r->ip4_len && (ip4 ^ r->ip4_prefix) >> suffix)
 		return MAP_RULE_NOT_IN_RULE;
-	if (r->ea_len < suffix)
-		return MAP_RULE_IPV4_PREFIX;
-	if (r->ea_len - suffix + r->psid_offset > 16)
-		return MAP_RULE_BAD_LENGTHS;
 
 	ce->ip4 = ip4;
 	ce->ports.len = (uint8_t)(r->ea_len - suffix);

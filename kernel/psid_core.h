@@ -77,6 +77,21 @@ struct map_ce {
 };
 
 /*
+ * Can the MAP algorithms use r (section 5.2)? MAP_RULE_BAD_LENGTHS for
+ * lengths out of range (prefixes, EA bits up to 48, PSID offset up to 16),
+ * a PSID that does not fit next to its offset (a + k > 16), or an
+ * End-user prefix (rule prefix + EA bits) longer than eu_max bits: 128 for
+ * MAP-E (section 5.2 lets a longer one overwrite the interface
+ * identifier), 64 for MAP-T (xlat_addr.h: the IID of section 6 follows it
+ * and must be checked whole). MAP_RULE_IPV4_PREFIX if the EA bits do not
+ * hold the whole IPv4 suffix (o + r < 32: an IPv4 prefix per CE).
+ */
+enum map_rule_error map_rule_check(const struct map_rule *r, unsigned int eu_max);
+
+/* Bits [off, off + len) of a, MSB first; len <= 64, off + len <= 128 (else 0). */
+uint64_t map_get_bits(const uint8_t a[16], unsigned int off, unsigned int len);
+
+/*
  * What a CE derives from its End-user IPv6 prefix and a rule (section 5.2):
  * its IPv4 address, its port set, and its MAP IPv6 address (section 6).
  */

@@ -35,6 +35,8 @@ bool rfc6052_ipv4_ok(const struct xlat_prefix6 *p, uint32_t ip4);
 
 /* RFC 6052 section 2.2: len is 32, 40, 48, 56, 64 or 96. */
 bool rfc6052_len_ok(unsigned int len);
+/* No bit of a set past its first len bits (len <= 128)? */
+bool xlat_prefix6_clean(const uint8_t a[16], unsigned int len);
 /*
  * A prefix fit for a DMR / pool6 (for the table loader): rfc6052_len_ok(),
  * no bit set past len, and with a /96 the u-octet (bits 64-71) zero.
@@ -61,10 +63,15 @@ bool rfc6052_extract(const struct xlat_prefix6 *p, const uint8_t a[16],
  * set past either prefix.
  */
 bool xlat_eam_valid(const struct xlat_eam *e);
-/* Longest-prefix match over tab[0..n) (RFC 7757 sections 3.3, 3.4); NULL if none. */
-const struct xlat_eam *xlat_eam_find4(const struct xlat_eam *tab,
+/*
+ * Longest-prefix match over tab[0..n), one entry after the other (RFC 7757
+ * sections 3.3, 3.4; of two matching entries of one length the first
+ * wins); NULL if none. The packet path uses the index (xlat_eam_find4/6);
+ * these are its reference, for the tests.
+ */
+const struct xlat_eam *xlat_eam_scan4(const struct xlat_eam *tab,
 				      unsigned int n, uint32_t ip4);
-const struct xlat_eam *xlat_eam_find6(const struct xlat_eam *tab,
+const struct xlat_eam *xlat_eam_scan6(const struct xlat_eam *tab,
 				      unsigned int n, const uint8_t a[16]);
 /*
  * Prefix of e, the suffix bits of ip4 copied right after it, further bits
@@ -83,18 +90,20 @@ uint32_t xlat_eam_6to4(const struct xlat_eam *e, const uint8_t a[16]);
  * the EA bits hold the whole IPv4 suffix (one IPv4 address per CE, not a
  * prefix: RFC 7597 section 5.2), PSID offset + length <= 16, and rule
  * prefix + EA bits <= 64 (the IID of RFC 7597 section 6 follows).
- * xlat_map_find4/6() still return a rule that fails this; xlat_map_6to4()
+ * That is map_rule_check(r, XLAT_MAP_EU_MAX) == MAP_RULE_OK (psid_core.h).
+ * xlat_map_find4/6() still return a rule that fails it; xlat_map_6to4()
  * refuses every address under it and xlat_addr_4to6() gives XLAT_NONE.
  */
-bool xlat_map_rule_ok(const struct map_rule *r);
+#define XLAT_MAP_EU_MAX	64
 /*
  * The rule of rules[0..n) whose IPv4 prefix covers ip4 (longest IPv4 prefix
- * wins); NULL if none.
+ * wins, then the first), one rule after the other; NULL if none. The
+ * reference of xlat_map_find4(), as xlat_eam_scan4() is.
  */
-const struct map_rule *xlat_map_find4(const struct map_rule *rules,
+const struct map_rule *xlat_map_scan4(const struct map_rule *rules,
 				      unsigned int n, uint32_t ip4);
 /* The rule whose IPv6 prefix covers a (longest IPv6 prefix wins); NULL if none. */
-const struct map_rule *xlat_map_find6(const struct map_rule *rules,
+const struct map_rule *xlat_map_scan6(const struct map_rule *rules,
 				      unsigned int n, const uint8_t a[16]);
 /*
  * IPv6 -> IPv4 for a MAP CE address a under rule r: the IPv4 address from
@@ -110,6 +119,52 @@ const struct map_rule *xlat_map_find6(const struct map_rule *rules,
 bool xlat_map_6to4(const struct map_rule *r, const uint8_t a[16], int port,
 		   uint32_t *ip4);
 
+/*
+ * A longest-prefix-match index of an array of prefixes, one address family:
+ * the address space cut into n intervals, each starting at start[i] (the
+ * first is 0) and ending where the next starts, each with the index of the
+ * entry that is the longest prefix covering it (of two entries with the
+ * same prefix, the first), XLAT_LPM_NONE if none. A lookup is one binary
+ * search: about log2(2 * entries) steps, whatever the prefix lengths.
+ * Read only once built.
+ */
+#define XLAT_LPM_NONE	0xffffffffu
+
+struct xlat_lpm {
+	uint32_t n;		/* intervals, at least 1 once built */
+	const uint32_t *s4;	/* IPv4: interval starts, host order */
+	const uint64_t *s6;	/* IPv6: starts, high and low half each */
+	const uint32_t *val;	/* entry index or XLAT_LPM_NONE */
+};
+
+/* The index of one array of EAMs or MAP rules, by either prefix. */
+struct xlat_index {
+	struct xlat_lpm by4, by6;
+};
+
+/*
+ * Building an index of n entries (process context: the caller allocates):
+ * xlat_index_bytes(n) bytes of memory for the index itself, which it
+ * points into and which must live as long as it is used, and
+ * xlat_index_scratch_bytes(n) of scratch, free again once built. Both
+ * need no alignment. n is at most XLAT_INDEX_MAX.
+ */
+#define XLAT_INDEX_MAX	(1u << 24)
+size_t xlat_index_bytes(unsigned int n);
+size_t xlat_index_scratch_bytes(unsigned int n);
+/*
+ * Entries are taken as the scans take them (an EAM whose lengths are out
+ * of range matches nothing; a MAP rule by each prefix whose length is in
+ * range). The return value: -1, or the index of the first entry (in the
+ * array's order) whose IPv4 or IPv6 prefix an earlier entry has already
+ * (for EAMs: which the table loader refuses, RFC 7757 section 3.2 wants
+ * each prefix mapped once); the index is built either way.
+ */
+int xlat_index_build_eam(struct xlat_index *ix, void *mem, void *scratch,
+			 const struct xlat_eam *tab, unsigned int n);
+int xlat_index_build_rules(struct xlat_index *ix, void *mem, void *scratch,
+			   const struct map_rule *rules, unsigned int n);
+
 /* The whole lookup of one end of a packet: MAP rule, then EAM, then DMR. */
 enum xlat_how { XLAT_NONE, XLAT_MAP, XLAT_EAM, XLAT_DMR };
 
@@ -119,7 +174,23 @@ struct xlat_map {
 	const struct xlat_eam *eam;
 	unsigned int n_eam;
 	const struct xlat_prefix6 *dmr;	/* NULL or len 0: none */
+	/* Built over exactly rules[0..n_rules), eam[0..n_eam); NULL: scans. */
+	const struct xlat_index *rules_ix;
+	const struct xlat_index *eam_ix;
 };
+
+/*
+ * The lookups of the packet path, by the index when there is one, else by
+ * the scans above (same results): the MAP rule (longest IPv4 / IPv6 prefix
+ * wins, RFC 7599 sections 8.1, 8.3, 8.4) and the EAM (RFC 7757 sections
+ * 3.3, 3.4) of an address; NULL if none.
+ */
+const struct map_rule *xlat_map_find4(const struct xlat_map *m, uint32_t ip4);
+const struct map_rule *xlat_map_find6(const struct xlat_map *m,
+				      const uint8_t a[16]);
+const struct xlat_eam *xlat_eam_find4(const struct xlat_map *m, uint32_t ip4);
+const struct xlat_eam *xlat_eam_find6(const struct xlat_map *m,
+				      const uint8_t a[16]);
 
 /*
  * IPv4 -> IPv6. port: the port of this end (host order) or -1. An address

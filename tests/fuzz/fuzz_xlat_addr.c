@@ -75,7 +75,7 @@ static void check_rule(const struct map_rule *r, uint32_t ip4, int port,
 	struct map_ce ce;
 	uint32_t back = 0;
 
-	if (!xlat_map_rule_ok(r))
+	if (!(map_rule_check(r, XLAT_MAP_EU_MAX) == MAP_RULE_OK))
 		return;
 	/* Derived addresses pass the check, with and without the port. */
 	if (port >= 0 && map_rule_ce_for(r, ip4, (uint16_t)port, &ce) == MAP_RULE_OK) {
@@ -237,27 +237,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	switch (how) {
 	case XLAT_MAP: {
-		const struct map_rule *r = xlat_map_find4(rules, n_rules, ip4);
+		const struct map_rule *r = xlat_map_scan4(rules, n_rules, ip4);
 
-		if (!r || xlat_map_find6(rules, n_rules, out) != r)
+		if (!r || xlat_map_scan6(rules, n_rules, out) != r)
 			break;
 		if (how6 != XLAT_MAP || back != ip4)
 			abort();
 		break;
 	}
 	case XLAT_EAM: {
-		const struct xlat_eam *e = xlat_eam_find4(eam, n_eam, ip4);
+		const struct xlat_eam *e = xlat_eam_scan4(eam, n_eam, ip4);
 
-		if (!e || xlat_map_find6(rules, n_rules, out) ||
-		    xlat_eam_find6(eam, n_eam, out) != e)
+		if (!e || xlat_map_scan6(rules, n_rules, out) ||
+		    xlat_eam_scan6(eam, n_eam, out) != e)
 			break;
 		if (how6 != XLAT_EAM || back != ip4)
 			abort();
 		break;
 	}
 	case XLAT_DMR:
-		if (!m.dmr || xlat_map_find6(rules, n_rules, out) ||
-		    xlat_eam_find6(eam, n_eam, out))
+		if (!m.dmr || xlat_map_scan6(rules, n_rules, out) ||
+		    xlat_eam_scan6(eam, n_eam, out))
 			break;
 		if (how6 != XLAT_DMR || back != ip4)
 			abort();
@@ -269,7 +269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* IPv6 -> IPv4 of the drawn address. */
 	how6 = xlat_addr_6to4(&m, a, port, &back, &spoofed);
 	if (how6 == XLAT_MAP) {
-		const struct map_rule *r = xlat_map_find6(rules, n_rules, a);
+		const struct map_rule *r = xlat_map_scan6(rules, n_rules, a);
 		struct map_ce ce;
 
 		if (!r || spoofed || (port >= 0 &&

@@ -5,6 +5,7 @@
  * EAM, DMR.
  */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xlat_addr.h"
@@ -204,7 +205,7 @@ static void test_eam_examples(void)
 	for (i = 0; i < n; i++)
 		CHECK(xlat_eam_valid(&tab[i]), "entry %u valid", i);
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		e = xlat_eam_find4(tab, n, a4(t[i].v4));
+		e = xlat_eam_scan4(tab, n, a4(t[i].v4));
 		CHECK(e == &tab[t[i].entry], "%s: entry %ld", t[i].v4,
 		      e ? (long)(e - tab) : -1L);
 		if (!e)
@@ -212,7 +213,7 @@ static void test_eam_examples(void)
 		xlat_eam_4to6(e, a4(t[i].v4), out);
 		CHECK(eq6(out, t[i].v6), "%s -> %s, want %s", t[i].v4, s6(out), t[i].v6);
 		a6(t[i].v6, a);
-		e = xlat_eam_find6(tab, n, a);
+		e = xlat_eam_scan6(tab, n, a);
 		CHECK(e == &tab[t[i].entry], "%s: entry", t[i].v6);
 		if (e)
 			CHECK(xlat_eam_6to4(e, a) == a4(t[i].v4), "%s -> %#x", t[i].v6,
@@ -220,16 +221,16 @@ static void test_eam_examples(void)
 	}
 	/* Section 3.4: IPv6 suffix bits past the IPv4 suffix are ignored. */
 	a6("2001:db8:dddd:0:5bff:ffff:ffff:ffff", a);
-	e = xlat_eam_find6(tab, n, a);
+	e = xlat_eam_scan6(tab, n, a);
 	CHECK(e == &tab[3] && xlat_eam_6to4(e, a) == a4("192.0.2.150"), "/64 excess bits");
 	a6("2001:db8:dddd:0:6000:beef::", a);
 	CHECK(e && xlat_eam_6to4(e, a) == a4("192.0.2.152"), "/64 truncated");
 	/* Outside every entry. */
-	CHECK(!xlat_eam_find4(tab, n, a4("192.0.2.3")), "192.0.2.3");
-	CHECK(!xlat_eam_find4(tab, n, a4("192.0.2.200")), "192.0.2.200");
+	CHECK(!xlat_eam_scan4(tab, n, a4("192.0.2.3")), "192.0.2.3");
+	CHECK(!xlat_eam_scan4(tab, n, a4("192.0.2.200")), "192.0.2.200");
 	a6("2001:db8:cccc::10", a);
-	CHECK(!xlat_eam_find6(tab, n, a), "2001:db8:cccc::10 is past the /124");
-	CHECK(!xlat_eam_find4(tab, 0, a4("192.0.2.1")), "empty table");
+	CHECK(!xlat_eam_scan6(tab, n, a), "2001:db8:cccc::10 is past the /124");
+	CHECK(!xlat_eam_scan4(tab, 0, a4("192.0.2.1")), "empty table");
 }
 
 static void test_eam_longest_match(void)
@@ -252,22 +253,22 @@ static void test_eam_longest_match(void)
 			t = tab[0]; tab[0] = tab[1]; tab[1] = t;
 			t = tab[2]; tab[2] = tab[3]; tab[3] = t;
 		}
-		e = xlat_eam_find4(tab, n, a4("192.0.2.1"));
+		e = xlat_eam_scan4(tab, n, a4("192.0.2.1"));
 		CHECK(e && e->ip4_len == 32, "192.0.2.1: the /32");
-		e = xlat_eam_find4(tab, n, a4("192.0.2.3"));
+		e = xlat_eam_scan4(tab, n, a4("192.0.2.3"));
 		CHECK(e && e->ip4_len == 24, "192.0.2.3: the /24");
 		if (e) {
 			xlat_eam_4to6(e, a4("192.0.2.3"), out);
 			CHECK(eq6(out, "2001:db8:ffff::3"), "%s", s6(out));
 		}
-		e = xlat_eam_find4(tab, n, a4("192.0.2.20"));
+		e = xlat_eam_scan4(tab, n, a4("192.0.2.20"));
 		CHECK(e && e->ip4_len == 28, "192.0.2.20: the /28");
 		a6("2001:db8:cccc::4", a);
-		e = xlat_eam_find6(tab, n, a);
+		e = xlat_eam_scan6(tab, n, a);
 		CHECK(e && e->ip6_len == 124 && xlat_eam_6to4(e, a) == a4("192.0.2.20"),
 		      "2001:db8:cccc::4: the /124");
 		a6("2001:db8:cccc::1:204", a);
-		e = xlat_eam_find6(tab, n, a);
+		e = xlat_eam_scan6(tab, n, a);
 		CHECK(e && e->ip6_len == 104 && xlat_eam_6to4(e, a) == a4("10.1.2.4"),
 		      "2001:db8:cccc::1:204: the /104");
 	}
@@ -299,7 +300,7 @@ static void test_eam_valid(void)
 	CHECK(!xlat_eam_valid(&e), "IPv6 /129");
 	/* An invalid entry is never found (the lookups stay in bounds). */
 	e = eam("192.0.2.0", 24, "2001:db8::", 121);
-	CHECK(!xlat_eam_find4(&e, 1, a4("192.0.2.9")), "invalid entry skipped");
+	CHECK(!xlat_eam_scan4(&e, 1, a4("192.0.2.9")), "invalid entry skipped");
 }
 
 /* RFC 7597 Appendix A Example 1: BMR 2001:db8::/40, 192.0.2.0/24, EA-bits
@@ -324,10 +325,10 @@ static void test_map_appendix_a(void)
 	uint32_t ip4 = 0;
 	bool spoofed;
 
-	CHECK(xlat_map_rule_ok(&appendix_a), "rule ok");
+	CHECK(map_rule_check(&appendix_a, XLAT_MAP_EU_MAX) == MAP_RULE_OK, "rule ok");
 	a6("2001:db8:12:3400:0:c000:212:34", a);
-	CHECK(xlat_map_find6(&appendix_a, 1, a) == &appendix_a, "find6");
-	CHECK(xlat_map_find4(&appendix_a, 1, a4("192.0.2.18")) == &appendix_a, "find4");
+	CHECK(xlat_map_scan6(&appendix_a, 1, a) == &appendix_a, "find6");
+	CHECK(xlat_map_scan4(&appendix_a, 1, a4("192.0.2.18")) == &appendix_a, "find4");
 	CHECK(xlat_map_6to4(&appendix_a, a, 1232, &ip4) && ip4 == a4("192.0.2.18"),
 	      "port 1232: %#x", ip4);
 	CHECK(xlat_map_6to4(&appendix_a, a, 64723, &ip4), "port 64723");
@@ -362,7 +363,7 @@ static void test_map_seed002(void)
 	};
 	unsigned int i;
 
-	CHECK(xlat_map_rule_ok(&seed002), "rule ok");
+	CHECK(map_rule_check(&seed002, XLAT_MAP_EU_MAX) == MAP_RULE_OK, "rule ok");
 	for (i = 0; i < 2; i++) {
 		uint8_t eu[16], a[16], out[16];
 		struct xlat_map m = { .rules = &seed002, .n_rules = 1 };
@@ -425,7 +426,7 @@ static void test_map_spoofing(void)
 		how = xlat_addr_6to4(&m, a, t[i].port, &ip4, &spoofed);
 		if (t[i].ok)
 			CHECK(how == XLAT_MAP && !spoofed, "%s: how %d", t[i].why, how);
-		else if (xlat_map_find6(&seed002, 1, a))
+		else if (xlat_map_scan6(&seed002, 1, a))
 			CHECK(how == XLAT_NONE && spoofed, "%s: how %d spoofed %d",
 			      t[i].why, how, spoofed);
 		else
@@ -444,23 +445,23 @@ static void test_map_longest_match(void)
 	rules[1].ip6_len = 49;
 	rules[1].ea_len = 11;
 	rules[2].ip4_prefix = a4("198.51.100.0");
-	CHECK(xlat_map_rule_ok(&rules[1]), "FMR ok");
-	CHECK(xlat_map_find4(rules, 3, a4("192.0.2.8")) == &rules[1], "/26 wins");
-	CHECK(xlat_map_find4(rules, 3, a4("192.0.2.64")) == &rules[0], "/24");
-	CHECK(xlat_map_find4(rules, 3, a4("198.51.100.1")) == &rules[2], "other rule");
-	CHECK(!xlat_map_find4(rules, 3, a4("203.0.113.56")), "no rule");
+	CHECK(map_rule_check(&rules[1], XLAT_MAP_EU_MAX) == MAP_RULE_OK, "FMR ok");
+	CHECK(xlat_map_scan4(rules, 3, a4("192.0.2.8")) == &rules[1], "/26 wins");
+	CHECK(xlat_map_scan4(rules, 3, a4("192.0.2.64")) == &rules[0], "/24");
+	CHECK(xlat_map_scan4(rules, 3, a4("198.51.100.1")) == &rules[2], "other rule");
+	CHECK(!xlat_map_scan4(rules, 3, a4("203.0.113.56")), "no rule");
 	/* Under the /40, the /49 and the /51: the /51 wins. */
 	a6("2001:db8:ce:123::", a);
-	CHECK(xlat_map_find6(rules, 3, a) == &rules[0], "/51 wins");
+	CHECK(xlat_map_scan6(rules, 3, a) == &rules[0], "/51 wins");
 	a6("2001:db8:ce:4123::", a);
-	CHECK(xlat_map_find6(rules, 3, a) == &rules[1], "/49 over /40");
+	CHECK(xlat_map_scan6(rules, 3, a) == &rules[1], "/49 over /40");
 	a6("2001:db8:ce:8123::", a);
-	CHECK(xlat_map_find6(rules, 3, a) == &rules[2], "/40 only");
+	CHECK(xlat_map_scan6(rules, 3, a) == &rules[2], "/40 only");
 	a6("2001:db8:12:3400::", a);
-	CHECK(xlat_map_find6(rules, 3, a) == &rules[2], "/40");
+	CHECK(xlat_map_scan6(rules, 3, a) == &rules[2], "/40");
 	a6("2001:db9::", a);
-	CHECK(!xlat_map_find6(rules, 3, a), "none");
-	CHECK(!xlat_map_find6(rules, 0, a) && !xlat_map_find4(rules, 0, 0), "empty");
+	CHECK(!xlat_map_scan6(rules, 3, a), "none");
+	CHECK(!xlat_map_scan6(rules, 0, a) && !xlat_map_scan4(rules, 0, 0), "empty");
 }
 
 static void test_map_rule_ok(void)
@@ -468,21 +469,21 @@ static void test_map_rule_ok(void)
 	struct map_rule r = seed002;
 
 	r.ea_len = 7;		/* the EA bits give an IPv4 prefix */
-	CHECK(!xlat_map_rule_ok(&r), "o + r < 32");
+	CHECK(map_rule_check(&r, XLAT_MAP_EU_MAX) != MAP_RULE_OK, "o + r < 32");
 	r.ea_len = 8;		/* 1:1 */
-	CHECK(xlat_map_rule_ok(&r), "1:1");
+	CHECK(map_rule_check(&r, XLAT_MAP_EU_MAX) == MAP_RULE_OK, "1:1");
 	r.ea_len = 25;		/* PSID 17 bits */
-	CHECK(!xlat_map_rule_ok(&r), "PSID 17 bits");
+	CHECK(map_rule_check(&r, XLAT_MAP_EU_MAX) != MAP_RULE_OK, "PSID 17 bits");
 	r = appendix_a;
 	r.psid_offset = 9;	/* 9 + 8 > 16 */
-	CHECK(!xlat_map_rule_ok(&r), "offset + PSID > 16");
+	CHECK(map_rule_check(&r, XLAT_MAP_EU_MAX) != MAP_RULE_OK, "offset + PSID > 16");
 	r = appendix_a;
 	r.ip6_len = 120;
-	CHECK(!xlat_map_rule_ok(&r), "prefix + EA > 128");
+	CHECK(map_rule_check(&r, XLAT_MAP_EU_MAX) != MAP_RULE_OK, "prefix + EA > 128");
 	r.ip6_len = 48;
-	CHECK(xlat_map_rule_ok(&r), "End-user prefix /64");
+	CHECK(map_rule_check(&r, XLAT_MAP_EU_MAX) == MAP_RULE_OK, "End-user prefix /64");
 	r.ip6_len = 49;
-	CHECK(!xlat_map_rule_ok(&r), "End-user prefix /65: EA bits in the IID");
+	CHECK(map_rule_check(&r, XLAT_MAP_EU_MAX) != MAP_RULE_OK, "End-user prefix /65: EA bits in the IID");
 }
 
 /* The lookup order: MAP rule, then EAM, then DMR. */
@@ -498,7 +499,7 @@ static void test_lookup_order(void)
 		eam("192.0.0.1", 32, "2001:db8:1:ff::c1a7", 128),
 	};
 	struct xlat_prefix6 dmr = pfx("64:ff9b::", 96), none = { .len = 0 };
-	struct xlat_map m = { rules, 2, tab, 4, &dmr };
+	struct xlat_map m = { .rules = rules, .n_rules = 2, .eam = tab, .n_eam = 4, .dmr = &dmr };
 	uint8_t out[16], a[16];
 	uint32_t ip4 = 0;
 	bool spoofed;
@@ -574,7 +575,7 @@ static void test_map_round_trips(void)
 		unsigned int suffix;
 		uint8_t eu[16], out[16];
 		struct map_ce ce;
-		struct xlat_map m = { &r, 1, NULL, 0, NULL };
+		struct xlat_map m = { .rules = &r, .n_rules = 1 };
 
 		r.ip4_len = (uint8_t)(8 + unit_rand() % 25);
 		suffix = 32 - r.ip4_len;
@@ -588,7 +589,7 @@ static void test_map_round_trips(void)
 		memcpy(r.ip6_prefix, eu, 16);
 		for (j = r.ip6_len; j < 128; j++)
 			r.ip6_prefix[j / 8] &= (uint8_t)~(0x80 >> (j % 8));
-		CHECK(xlat_map_rule_ok(&r), "rule %u", i);
+		CHECK(map_rule_check(&r, XLAT_MAP_EU_MAX) == MAP_RULE_OK, "rule %u", i);
 		if (map_rule_derive(&r, eu, r.ip6_len + r.ea_len, &ce) != MAP_RULE_OK) {
 			CHECK(0, "derive %u", i);
 			continue;
@@ -646,6 +647,263 @@ static void test_dmr_refused(void)
 	}
 }
 
+/* --- the index: the same results as the scans ------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(void)
+{
+	/* xorshift64*: reproducible */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static uint32_t m4(unsigned int len)
+{
+	return len >= 32 ? ~0u : len ? ~0u << (32 - len) : 0;
+}
+
+/* a := the first len bits of p, the rest random */
+static void under(uint8_t a[16], const uint8_t p[16], unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		uint8_t m = i < len / 8 ? 0xff : i == len / 8 ?
+			    (uint8_t)(0xff00 >> (len % 8)) : 0;
+
+		a[i] = (uint8_t)((p[i] & m) | (rnd() & ~m));
+	}
+}
+
+/* the address right after p/len (len > 0), or right before it */
+static void next6(uint8_t a[16], const uint8_t p[16], unsigned int len,
+		  bool after)
+{
+	int i;
+
+	memcpy(a, p, 16);
+	for (i = 0; i < 16; i++) {
+		uint8_t m = i < (int)len / 8 ? 0 : i == (int)len / 8 ?
+			    (uint8_t)(0xff >> (len % 8)) : 0xff;
+
+		a[i] = after ? a[i] | m : (uint8_t)(a[i] & ~m);
+	}
+	if (after) {
+		for (i = 15; i >= 0 && ++a[i] == 0; i--)
+			;
+	} else {
+		for (i = 15; i >= 0 && a[i]-- == 0; i--)
+			;
+	}
+}
+
+struct ix_buf {
+	struct xlat_index ix;
+	void *mem, *scratch;
+};
+
+static void ix_build(struct ix_buf *b, const struct xlat_eam *eam,
+		     unsigned int n_eam, const struct map_rule *rules,
+		     unsigned int n_rules, int *dup)
+{
+	unsigned int n = eam ? n_eam : n_rules;
+
+	/* exactly sized, so that ASan sees a write past the end */
+	b->mem = malloc(xlat_index_bytes(n));
+	b->scratch = malloc(xlat_index_scratch_bytes(n));
+	if (!b->mem || !b->scratch)
+		exit(2);
+	if (eam)
+		*dup = xlat_index_build_eam(&b->ix, b->mem, b->scratch, eam, n);
+	else
+		*dup = xlat_index_build_rules(&b->ix, b->mem, b->scratch, rules, n);
+	free(b->scratch);
+}
+
+static bool same6(const uint8_t a[16], const uint8_t b[16], unsigned int len)
+{
+	unsigned int j;
+
+	for (j = 0; j < len; j++)
+		if (((a[j / 8] ^ b[j / 8]) >> (7 - j % 8)) & 1)
+			return false;
+	return true;
+}
+
+static bool lengths_ok(const struct xlat_eam *e)
+{
+	return e->ip4_len <= 32 && e->ip6_len <= 128 &&
+	       32 - e->ip4_len <= 128 - e->ip6_len;
+}
+
+/* The first index whose IPv4 or IPv6 prefix an earlier entry has, or -1. */
+static int eam_dup(const struct xlat_eam *t, unsigned int n)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < i; k++) {
+			const struct xlat_eam *a = &t[i], *b = &t[k];
+
+			if (!lengths_ok(a) || !lengths_ok(b))
+				continue;
+			if ((a->ip4_len == b->ip4_len &&
+			     !((a->ip4 ^ b->ip4) & m4(a->ip4_len))) ||
+			    (a->ip6_len == b->ip6_len &&
+			     same6(a->ip6, b->ip6, a->ip6_len)))
+				return (int)i;
+		}
+	return -1;
+}
+
+/* Random tables of nested, equal, disjoint and broken prefixes. */
+static void random_tables(struct xlat_eam *eam, unsigned int n,
+			  struct map_rule *rules)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct xlat_eam *e = &eam[i];
+		struct map_rule *r = &rules[i];
+		uint8_t base[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+		unsigned int j, c = rnd() % 8;
+
+		if (i && c < 4) {
+			/* under, or the same as, an earlier one */
+			const struct xlat_eam *o = &eam[rnd() % i];
+
+			e->ip4_len = (uint8_t)(o->ip4_len <= 32 ?
+				     o->ip4_len + rnd() % (33 - o->ip4_len) : rnd() % 33);
+			e->ip4 = (o->ip4 & m4(o->ip4_len)) | (rnd() & ~m4(o->ip4_len));
+			e->ip6_len = (uint8_t)(o->ip6_len <= 128 ?
+				     o->ip6_len + rnd() % (129 - o->ip6_len) : rnd() % 129);
+			under(e->ip6, o->ip6, o->ip6_len <= 128 ? o->ip6_len : 0);
+			if (c == 0)
+				*e = *o;	/* a duplicate */
+		} else {
+			e->ip4 = (rnd() & 0x0000ffff) | 0xc0a80000;
+			e->ip4_len = (uint8_t)(rnd() % 33);
+			e->ip6_len = (uint8_t)(rnd() % 129);
+			under(e->ip6, base, 32);
+		}
+		if (c == 7)	/* out of range now and then */
+			e->ip4_len = (uint8_t)(33 + rnd() % 3);
+		if (rnd() % 2) {	/* mostly clean, valid */
+			e->ip4 &= m4(e->ip4_len);
+			if (e->ip6_len > 96 + e->ip4_len)
+				e->ip6_len = (uint8_t)(96 + e->ip4_len);
+			for (j = 0; j < 16; j++)
+				if (j * 8 + 8 > e->ip6_len)
+					e->ip6[j] &= j * 8 >= e->ip6_len ? 0 :
+						(uint8_t)(0xff00 >> (e->ip6_len % 8));
+		}
+		memcpy(r->ip6_prefix, e->ip6, 16);
+		r->ip6_len = (uint8_t)(c == 6 ? 129 + rnd() % 3 : e->ip6_len);
+		r->ip4_prefix = e->ip4;
+		r->ip4_len = e->ip4_len;
+		r->ea_len = (uint8_t)(rnd() % 49);
+		r->psid_offset = 6;
+	}
+}
+
+static void test_index_random(void)
+{
+	enum { TABLES = 400, PROBES = 300 };
+	static struct xlat_eam eam[64];
+	static struct map_rule rules[64];
+	unsigned int t, p;
+
+	for (t = 0; t < TABLES; t++) {
+		unsigned int n = t < 8 ? t : 1 + rnd() % 64;
+		struct ix_buf be, br;
+		struct xlat_map m = { rules, n, eam, n, NULL, &br.ix, &be.ix };
+		int dup;
+
+		random_tables(eam, n, rules);
+		ix_build(&be, eam, n, NULL, 0, &dup);
+		CHECK(dup == eam_dup(eam, n), "table %u: dup %d, scan %d", t,
+		      dup, eam_dup(eam, n));
+		ix_build(&br, NULL, 0, rules, n, &dup);
+		CHECK(be.ix.by4.n <= 2 * n + 1 && be.ix.by6.n <= 2 * n + 1 &&
+		      be.ix.by4.n >= 1, "table %u: intervals", t);
+		for (p = 0; p < PROBES; p++) {
+			unsigned int k = n ? rnd() % n : 0, how = rnd() % 4;
+			const struct xlat_eam *e = &eam[k];
+			uint32_t ip4 = rnd();
+			uint8_t a[16];
+
+			under(a, e->ip6, n ? e->ip6_len % 129 : 0);
+			if (n && how == 0) {
+				ip4 = (e->ip4 & m4(e->ip4_len % 33)) |
+				      (ip4 & ~m4(e->ip4_len % 33));
+			} else if (n && (how == 1 || how == 2) && e->ip4_len % 33) {
+				ip4 = (e->ip4 & m4(e->ip4_len % 33)) |
+				      (how == 1 ? ~m4(e->ip4_len % 33) : 0);
+				ip4 += how == 1 ? 1 : -1;	/* just outside */
+				next6(a, e->ip6, e->ip6_len % 129 ? e->ip6_len % 129 : 1,
+				      how == 1);
+			}
+			CHECK(xlat_eam_find4(&m, ip4) == xlat_eam_scan4(eam, n, ip4),
+			      "table %u (%u): eam %08x", t, n, ip4);
+			CHECK(xlat_eam_find6(&m, a) == xlat_eam_scan6(eam, n, a),
+			      "table %u (%u): eam %s", t, n, s6(a));
+			CHECK(xlat_map_find4(&m, ip4) == xlat_map_scan4(rules, n, ip4),
+			      "table %u (%u): rule %08x", t, n, ip4);
+			CHECK(xlat_map_find6(&m, a) == xlat_map_scan6(rules, n, a),
+			      "table %u (%u): rule %s", t, n, s6(a));
+		}
+		free(be.mem);
+		free(br.mem);
+	}
+}
+
+/* 100k /32 <-> /128 EAMs and a few covering prefixes: every entry found. */
+static void test_index_big(void)
+{
+	enum { N = 100000 };
+	struct xlat_eam *tab = calloc(N + 2, sizeof(*tab));
+	struct ix_buf b;
+	struct xlat_map m;
+	unsigned int i, bad = 0;
+	uint8_t a[16];
+	int dup;
+
+	if (!tab)
+		exit(2);
+	for (i = 0; i < N; i++) {
+		uint32_t v = 0x0a000000 + i * 7;
+
+		tab[i].ip4 = v;
+		tab[i].ip4_len = 32;
+		a6("2001:db8:100::", tab[i].ip6);
+		tab[i].ip6[12] = (uint8_t)(v >> 24);
+		tab[i].ip6[13] = (uint8_t)(v >> 16);
+		tab[i].ip6[14] = (uint8_t)(v >> 8);
+		tab[i].ip6[15] = (uint8_t)v;
+		tab[i].ip6_len = 128;
+	}
+	tab[N] = eam("10.0.0.0", 8, "2001:db8:200::", 104);
+	tab[N + 1] = eam("10.0.0.14", 32, "2001:db8:300::1", 128);	/* again */
+	ix_build(&b, tab, N + 2, NULL, 0, &dup);
+	CHECK(dup == N + 1, "the repeated 10.0.0.14/32: %d", dup);
+	m = (struct xlat_map){ .eam = tab, .n_eam = N + 2, .eam_ix = &b.ix };
+	for (i = 0; i < N; i++) {
+		bad += xlat_eam_find4(&m, tab[i].ip4) != &tab[i];
+		bad += xlat_eam_find6(&m, tab[i].ip6) != &tab[i];
+		bad += xlat_eam_find4(&m, tab[i].ip4 + 1) != &tab[N];
+	}
+	CHECK(!bad, "%u lookups wrong", bad);
+	CHECK(xlat_eam_find4(&m, a4("11.0.0.0")) == NULL, "outside");
+	CHECK(xlat_eam_find4(&m, a4("10.255.255.255")) == &tab[N], "the /8");
+	a6("2001:db8:200::ab", a);
+	CHECK(xlat_eam_find6(&m, a) == &tab[N], "the /104");
+	free(b.mem);
+	free(tab);
+}
+
 int main(void)
 {
 	RUN(test_rfc6052_table);
@@ -663,5 +921,7 @@ int main(void)
 	RUN(test_lookup_order);
 	RUN(test_map_round_trips);
 	RUN(test_dmr_refused);
+	RUN(test_index_random);
+	RUN(test_index_big);
 	UNIT_END();
 }
