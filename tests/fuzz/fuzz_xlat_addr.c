@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer target for the translator's address mapping: a random map
- * (up to 4 MAP rules, 4 EAM entries, a DMR; lengths in and out of range)
+ * (up to 8 MAP rules, 8 EAM entries, a DMR; lengths in and out of range)
  * in exactly sized heap arrays, an IPv4 address and an IPv6 address often
  * drawn under one of its prefixes, and a port. Aborts when
  *  - IPv4 -> IPv6 -> IPv4 does not give the address back, for every way
@@ -10,6 +10,9 @@
  *  - a MAP address passes the anti-spoofing check but is not the address
  *    the rule derives for the IPv4 address and port it was accepted for;
  *  - a lookup returns something outside its table;
+ *  - the longest-prefix-match index (built over the same tables, in
+ *    exactly sized memory) finds another rule or EAM than the scans, for
+ *    the drawn addresses and the addresses just outside each prefix;
  * and ASan/UBSan catch any read out of bounds or undefined shift.
  */
 #include <stdlib.h>
@@ -140,6 +143,22 @@ static void check_dmr(const struct xlat_prefix6 *p, uint32_t ip4,
 	}
 }
 
+/* The index gives what the scans give (m without its indexes). */
+static void check_index(const struct xlat_map *m, const struct xlat_index *ix_r,
+			const struct xlat_index *ix_e, uint32_t ip4,
+			const uint8_t a[16])
+{
+	struct xlat_map mi = *m;
+
+	mi.rules_ix = ix_r;
+	mi.eam_ix = ix_e;
+	if (xlat_map_find4(&mi, ip4) != xlat_map_scan4(m->rules, m->n_rules, ip4) ||
+	    xlat_map_find6(&mi, a) != xlat_map_scan6(m->rules, m->n_rules, a) ||
+	    xlat_eam_find4(&mi, ip4) != xlat_eam_scan4(m->eam, m->n_eam, ip4) ||
+	    xlat_eam_find6(&mi, a) != xlat_eam_scan6(m->eam, m->n_eam, a))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = { data, size };
@@ -148,6 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xlat_eam *eam;
 	struct xlat_prefix6 *dmr;
 	struct xlat_map m;
+	struct xlat_index ix_r, ix_e;
+	void *mem_r, *mem_e, *scratch;
 	uint8_t a[16], out[16];
 	uint32_t ip4, back = 0;
 	enum xlat_how how, how6;
@@ -156,8 +177,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 8)
 		return 0;
-	n_rules = byte(&in) % 5;
-	n_eam = byte(&in) % 5;
+	n_rules = byte(&in) % 9;
+	n_eam = byte(&in) % 9;
 	/* exactly sized, so that ASan sees a read past the end */
 	rules = malloc(n_rules ? n_rules * sizeof(*rules) : 1);
 	eam = malloc(n_eam ? n_eam * sizeof(*eam) : 1);
@@ -203,19 +224,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bytes(&in, a, 16);
 
 	/* Draw the addresses under a prefix of the map, often. */
-	sel = byte(&in) % 12;
+	sel = byte(&in) % 20;
 	if (sel < n_rules)
 		ip4 = (rules[sel].ip4_prefix & mask4(rules[sel].ip4_len)) |
 		      (ip4 & ~mask4(rules[sel].ip4_len));
-	else if (sel >= 4 && sel - 4 < n_eam)
-		ip4 = (eam[sel - 4].ip4 & mask4(eam[sel - 4].ip4_len)) |
-		      (ip4 & ~mask4(eam[sel - 4].ip4_len));
-	sel = byte(&in) % 12;
+	else if (sel >= 8 && sel - 8 < n_eam)
+		ip4 = (eam[sel - 8].ip4 & mask4(eam[sel - 8].ip4_len)) |
+		      (ip4 & ~mask4(eam[sel - 8].ip4_len));
+	sel = byte(&in) % 20;
 	if (sel < n_rules)
 		under6(a, rules[sel].ip6_prefix, rules[sel].ip6_len);
-	else if (sel >= 4 && sel - 4 < n_eam)
-		under6(a, eam[sel - 4].ip6, eam[sel - 4].ip6_len);
-	else if (sel == 8)
+	else if (sel >= 8 && sel - 8 < n_eam)
+		under6(a, eam[sel - 8].ip6, eam[sel - 8].ip6_len);
+	else if (sel == 16)
 		under6(a, dmr->a, dmr->len);
 
 	m.rules = rules;
@@ -223,6 +244,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.eam = eam;
 	m.n_eam = n_eam;
 	m.dmr = byte(&in) & 1 ? NULL : dmr;
+	m.rules_ix = NULL;
+	m.eam_ix = NULL;
+	mem_r = malloc(xlat_index_bytes(n_rules));
+	mem_e = malloc(xlat_index_bytes(n_eam));
+	scratch = malloc(xlat_index_scratch_bytes(n_rules > n_eam ? n_rules : n_eam));
+	if (!mem_r || !mem_e || !scratch)
+		abort();
+	xlat_index_build_rules(&ix_r, mem_r, scratch, rules, n_rules);
+	xlat_index_build_eam(&ix_e, mem_e, scratch, eam, n_eam);
+	free(scratch);
+	check_index(&m, &ix_r, &ix_e, ip4, a);
+	for (i = 0; i < n_rules; i++) {
+		uint32_t lo = rules[i].ip4_prefix & mask4(rules[i].ip4_len % 33);
+
+		check_index(&m, &ix_r, &ix_e, lo - 1, a);
+		check_index(&m, &ix_r, &ix_e, lo | ~mask4(rules[i].ip4_len % 33), a);
+		check_index(&m, &ix_r, &ix_e, (lo | ~mask4(rules[i].ip4_len % 33)) + 1, a);
+	}
+	for (i = 0; i < n_eam; i++) {
+		uint8_t b[16];
+
+		memset(b, 0, 16);
+		under6(b, eam[i].ip6, eam[i].ip6_len);
+		check_index(&m, &ix_r, &ix_e, eam[i].ip4 - 1, b);
+		memset(b, 0xff, 16);
+		under6(b, eam[i].ip6, eam[i].ip6_len);
+		check_index(&m, &ix_r, &ix_e, eam[i].ip4 + 1, b);
+		/* one past the last address under it */
+		for (sel = 16; sel-- > 0 && ++b[sel] == 0;)
+			;
+		check_index(&m, &ix_r, &ix_e, eam[i].ip4, b);
+	}
+	if (byte(&in) & 1) {
+		m.rules_ix = &ix_r;
+		m.eam_ix = &ix_e;
+	}
 
 	for (i = 0; i < n_rules; i++)
 		check_rule(&rules[i], ip4, port, a);
@@ -277,6 +334,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     memcmp(ce.ip6, a, 16))))
 			abort();
 	}
+	free(mem_r);
+	free(mem_e);
 	free(rules);
 	free(eam);
 	free(dmr);
