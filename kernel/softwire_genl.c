@@ -571,8 +571,17 @@ softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
 		}
 	}
 	BUILD_BUG_ON(SOFTWIRE_XLAT_UDP_ZERO_COMPUTE != SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE);
-	if (tb[SOFTWIRE_XLAT_A_FLAGS])
+	BUILD_BUG_ON(SOFTWIRE_XLAT_UDP_ZERO_SILENT != SOFTWIRE_XLAT_F_UDP_ZERO_SILENT);
+	if (tb[SOFTWIRE_XLAT_A_FLAGS]) {
 		x->flags = nla_get_u8(tb[SOFTWIRE_XLAT_A_FLAGS]);
+		if ((x->flags & SOFTWIRE_XLAT_UDP_ZERO_COMPUTE) &&
+		    (x->flags & SOFTWIRE_XLAT_UDP_ZERO_SILENT)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SOFTWIRE_XLAT_A_FLAGS],
+					    "udp-zero-checksum is one of drop, drop-silent, compute");
+			err = -EINVAL;
+			goto free;
+		}
+	}
 	a = tb[SOFTWIRE_XLAT_A_ICMP_SRC4];
 	if (a) {
 		x->icmp_src4 = nla_get_be32(a);

@@ -33,13 +33,14 @@ struct softwire_slots;
  * MTU is at least 1280, the RFC 6791 sources are unicast.
  */
 #define SOFTWIRE_XLAT_UDP_ZERO_COMPUTE	1	/* RFC 7915 section 4.5 */
+#define SOFTWIRE_XLAT_UDP_ZERO_SILENT	2	/* dropped without ICMPv4 3/13 */
 #define SOFTWIRE_XLAT_DEFAULT_MTU	1280	/* RFC 8200 section 5 */
 
 struct softwire_table_xlat {
 	struct rcu_head		rcu;
 	struct xlat_prefix6	dmr;		/* len 0: none */
 	u16			lowest_ipv6_mtu;	/* default 1280 */
-	u8			flags;		/* SOFTWIRE_XLAT_UDP_ZERO_COMPUTE */
+	u8			flags;		/* SOFTWIRE_XLAT_UDP_ZERO_* */
 	__be32			icmp_src4;	/* 0: none */
 	struct in6_addr		icmp_src6;	/* :: : none */
 	unsigned int		n_eam;

@@ -124,10 +124,13 @@ enum softwire_xlat_attr {
 #define SOFTWIRE_XLAT_A_MAX (__SOFTWIRE_XLAT_A_MAX - 1)
 
 /* udp-zero-checksum compute: IPv4 UDP with checksum 0 gets one computed
- * (RFC 7915 section 4.5); without it, such a datagram is dropped.
+ * (RFC 7915 section 4.5); without it, such a datagram is dropped and
+ * answered with ICMPv4 3/13 (drop), or not answered (drop-silent: both
+ * flags are never set together).
  */
 #define SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE	0x1
-#define SOFTWIRE_XLAT_F_ALL		0x1
+#define SOFTWIRE_XLAT_F_UDP_ZERO_SILENT		0x2
+#define SOFTWIRE_XLAT_F_ALL		0x3
 
 /* An Explicit Address Mapping (RFC 7757): 32 - IPV4_LEN == 128 - IPV6_LEN. */
 enum softwire_eam_attr {
