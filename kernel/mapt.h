@@ -19,6 +19,7 @@
 #define MAPT_H
 
 #include <linux/skbuff.h>
+#include <net/dst_cache.h>
 #include <net/net_namespace.h>
 
 #include "xt_MAPT.h"
@@ -66,6 +67,7 @@ struct mapt_rule {
 	struct softwire_after_snat_rule	as;	/* IPv4 mangle POSTROUTING */
 	struct softwire_table		*bt;
 	struct map_ce			ce;	/* a CE's, from its BMR */
+	struct dst_cache		dmr_route; /* a CE's, to the DMR */
 	u32				flags;
 	u8				family;
 	bool				after_snat;
@@ -85,6 +87,7 @@ struct mapt_ctx {
 	const struct softwire_table_xlat *x;	/* NULL: defaults */
 	enum mapt_mode			mode;
 	bool				hairpin;	/* 4to6 of a hairpin */
+	bool				via_dmr;	/* 4to6: to the DMR */
 	struct net_device		*in;		/* it came in on */
 };
 

@@ -21,6 +21,7 @@
 #include <net/gso.h>		/* skb_gso_validate_network_len */
 #endif
 #include <net/ip6_checksum.h>
+#include <net/ip6_fib.h>
 #include <net/ipv6.h>
 
 #include "mapt.h"
@@ -100,6 +101,7 @@ static int mapt_addrs_4to6(struct mapt_ctx *c, const struct xlat_pkt *k,
 	u32 saddr = xlat_get32(k->saddr);
 	u32 daddr = xlat_get32(k->daddr);
 	const struct map_ce *ce = &c->r->ce;
+	enum xlat_how how;
 
 	if (mapt_is_ce(c)) {
 		*why = MAPT_STAT_NOT_CE;
@@ -109,8 +111,10 @@ static int mapt_addrs_4to6(struct mapt_ctx *c, const struct xlat_pkt *k,
 			return -1;
 		memcpy(src6, ce->ip6, 16);
 		*why = MAPT_STAT_UNMAPPED;
-		if (xlat_addr_4to6(&c->m, daddr, dport, dst6) == XLAT_NONE)
+		how = xlat_addr_4to6(&c->m, daddr, dport, dst6);
+		if (how == XLAT_NONE)
 			return -1;
+		c->via_dmr = how == XLAT_DMR;
 		return 0;
 	}
 	if (xlat_addr_4to6(&c->m, daddr, dport, dst6) == XLAT_NONE)
@@ -155,6 +159,36 @@ static int mapt_map_4to6(struct mapt_ctx *c, const struct xlat_pkt *k,
 	if (ret < 0)
 		mapt_count(c->net, why);
 	return ret;
+}
+
+/*
+ * The route of a translated packet. A CE sends all it does not send to
+ * another CE (FMR) to the DMR, towards the BR (RFC 7599 section 5.3): that
+ * route is kept per CPU in the rule (as the B4's to its AFTR) while no
+ * mark asks for policy routing; a change of the routing tables
+ * invalidates it (the dst cookie). Everything else is looked up.
+ */
+static struct dst_entry *mapt_route6_ce(struct mapt_ctx *c,
+					struct sk_buff *skb,
+					const u8 *dst6, const u8 *src6)
+{
+	struct dst_cache *cache = &((struct mapt_rule *)c->r)->dmr_route;
+	struct in6_addr saddr;
+	struct dst_entry *dst;
+
+	if (!mapt_is_ce(c) || c->mode != MAPT_AFTER_SNAT || !c->via_dmr ||
+	    skb->mark)
+		return mapt_route6(c, skb, dst6, src6);
+	dst = dst_cache_get_ip6(cache, &saddr);
+	if (dst && !memcmp(&saddr, src6, 16))
+		return dst;
+	if (dst)
+		dst_release(dst);
+	dst = mapt_route6(c, skb, dst6, src6);
+	/* not a route of one destination's own (a PMTU exception) */
+	if (dst && !(((struct rt6_info *)dst)->rt6i_flags & RTF_CACHE))
+		dst_cache_set_ip6(cache, dst, (const struct in6_addr *)src6);
+	return dst;
 }
 
 /*
@@ -288,7 +322,7 @@ unsigned int mapt_4to6(struct mapt_ctx *c, struct sk_buff *skb)
 	 * the route's MTU), a Fragment Header with the IPv4 Identification.
 	 * A GSO packet is looked at by its segments.
 	 */
-	dst = mapt_route6(c, skb, dst6, src6);
+	dst = mapt_route6_ce(c, skb, dst6, src6);
 	if (!dst)
 		goto drop;
 	mtu = dst_mtu(dst);

@@ -110,6 +110,7 @@ static void mapt_ctx_init(struct mapt_ctx *c, struct net *net,
 	c->r = r;
 	c->mode = mode;
 	c->hairpin = false;
+	c->via_dmr = false;
 	c->in = NULL;
 	c->x = softwire_table_xlat(d);
 	c->m.rules = rules ? rules->r : NULL;
@@ -534,16 +535,21 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 	err = mapt_frag_cache_get(par->net);
 	if (err)
 		goto free;
+	err = dst_cache_init(&r->dmr_route, GFP_KERNEL_ACCOUNT);
+	if (err)
+		goto free;
 	if (post) {
 		err = softwire_after_snat_add(par->net, &r->as);
 	} else {
-		/* what it receives again starts connections of the other family */
+		/* what it translates starts connections of the other family */
 		err = softwire_flowtable_get(par->net, mapt_other(par->family));
 	}
 	if (err)
-		goto free;
+		goto route;
 	info->k_rule = r;
 	return 0;
+route:
+	dst_cache_destroy(&r->dmr_route);
 free:
 	kfree(r);
 put:
@@ -561,6 +567,8 @@ static void mapt_tg_destroy(const struct xt_tgdtor_param *par)
 	else
 		softwire_flowtable_put(par->net, mapt_other(par->family));
 	softwire_table_put(r->bt);
+	/* after softwire_after_snat_del(): no packet path reads it now */
+	dst_cache_destroy(&r->dmr_route);
 	kfree(r);
 }
 
