@@ -62,6 +62,7 @@
 #include "lw4o6.h"
 #include "softwire_after_snat.h"
 #include "softwire_flowtable.h"
+#include "softwire_icmp.h"
 #include "softwire_stats.h"
 #include "softwire_tables.h"
 #include "xlat_addr.h"
@@ -366,13 +367,13 @@ static bool mapt_icmp4_send(struct mapt_ctx *c, struct sk_buff *skb, int type,
 		icmp_ndo_send(skb, type, code, htonl(info));
 		return true;
 	}
-	return lw4o6_icmp4(c->net, skb, type, code, info);
+	return softwire_icmp4_send(c->net, skb, type, code, info);
 }
 
 static bool mapt_icmp6_send(struct mapt_ctx *c, struct sk_buff *skb, u8 type,
 			    u8 code, u32 info)
 {
-	if (!lw4o6_route_back(c->net, skb))
+	if (!softwire_route_back(c->net, skb))
 		return false;
 	icmpv6_send(skb, type, code, info);
 	return true;
