@@ -133,7 +133,7 @@ static void mapt_count(struct net *net, enum mapt_stat s)
 struct mapt_rule {
 	struct softwire_after_snat_rule	as;	/* IPv4 mangle POSTROUTING */
 	struct softwire_table		*bt;
-	struct map_ce			ce;	/* a CE's, from its BMR */
+	struct softwire_binding		ce;	/* a CE's, from its BMR */
 	u32				flags;
 	u8				family;
 	bool				after_snat;
@@ -151,12 +151,14 @@ struct mapt_ctx {
 	const struct mapt_rule		*r;
 	struct xlat_map			m;
 	const struct softwire_table_xlat *x;	/* NULL: defaults */
+	const struct map_ce		*ce;	/* a CE's, now (the binding's) */
 	enum mapt_mode			mode;
 };
 
 static const struct xlat_prefix6 mapt_no_dmr;
 
-static void mapt_ctx_init(struct mapt_ctx *c, struct net *net,
+/* False: a CE rule whose table yields no CE now (drop, counted). */
+static bool mapt_ctx_init(struct mapt_ctx *c, struct net *net,
 			  const struct mapt_rule *r, enum mapt_mode mode)
 {
 	struct softwire_table_data *d = rcu_dereference(r->bt->data);
@@ -171,6 +173,13 @@ static void mapt_ctx_init(struct mapt_ctx *c, struct net *net,
 	c->m.eam = c->x ? c->x->eam : NULL;
 	c->m.n_eam = c->x ? c->x->n_eam : 0;
 	c->m.dmr = c->x ? &c->x->dmr : &mapt_no_dmr;
+	c->ce = NULL;
+	if (!(r->flags & XT_MAPT_EU_PREFIX))
+		return true;
+	c->ce = softwire_binding_ce(&r->ce);
+	if (!c->ce)
+		softwire_binding_count_none(&r->ce);
+	return c->ce != NULL;
 }
 
 static bool mapt_is_ce(const struct mapt_ctx *c)
@@ -206,7 +215,7 @@ static bool mapt_ours(const struct mapt_ctx *c, const struct xlat_pkt *k,
 		       (c->m.dmr->len && !mapt_is_ce(c));
 	}
 	if (mapt_is_ce(c))
-		return !memcmp(k->daddr, c->r->ce.ip6, 16);
+		return !memcmp(k->daddr, c->ce->ip6, 16);
 	return xlat_map_find6(c->m.rules, c->m.n_rules, k->daddr) ||
 	       xlat_eam_find6(c->m.eam, c->m.n_eam, k->daddr) ||
 	       (c->m.dmr->len && rfc6052_extract(c->m.dmr, k->daddr, &ip4));
@@ -390,7 +399,7 @@ static int mapt_map_4to6(struct mapt_ctx *c, const struct xlat_pkt *k,
 {
 	u32 saddr = xlat_get32(k->saddr);
 	u32 daddr = xlat_get32(k->daddr);
-	const struct map_ce *ce = &c->r->ce;
+	const struct map_ce *ce = c->ce;
 
 	if (mapt_is_ce(c)) {
 		if (saddr != ce->ip4 ||
@@ -721,12 +730,12 @@ static unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 	 * packet that came to it.
 	 */
 	if (mapt_is_ce(c)) {
-		if (osrc != c->r->ce.ip4 || qdst != c->r->ce.ip4) {
+		if (osrc != c->ce->ip4 || qdst != c->ce->ip4) {
 			mapt_count(c->net, MAPT_STAT_NOT_CE);
 			goto drop;
 		}
-		memcpy(a.src, c->r->ce.ip6, 16);
-		memcpy(a.qdst, c->r->ce.ip6, 16);
+		memcpy(a.src, c->ce->ip6, 16);
+		memcpy(a.qdst, c->ce->ip6, 16);
 		if (xlat_addr_4to6(&c->m, odst, e.inner.sport, a.dst) == XLAT_NONE ||
 		    xlat_addr_4to6(&c->m, qsrc, e.inner.sport, a.qsrc) == XLAT_NONE) {
 			mapt_count(c->net, MAPT_STAT_UNMAPPED);
@@ -799,7 +808,7 @@ static int mapt_map_6to4(struct mapt_ctx *c, struct sk_buff *skb,
 			 const struct xlat_pkt *k, u32 *saddr, u32 *daddr,
 			 enum xlat_how *dhow)
 {
-	const struct map_ce *ce = &c->r->ce;
+	const struct map_ce *ce = c->ce;
 	bool spoofed = false;
 
 	*dhow = XLAT_NONE;
@@ -953,11 +962,11 @@ static unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 
 	/* The quoted packet went the other way: its source is our dest. */
 	if (mapt_is_ce(c)) {
-		if (memcmp(k->daddr, c->r->ce.ip6, 16) ||
-		    memcmp(e.inner.saddr, c->r->ce.ip6, 16))
+		if (memcmp(k->daddr, c->ce->ip6, 16) ||
+		    memcmp(e.inner.saddr, c->ce->ip6, 16))
 			return XT_CONTINUE;
-		a.dst = c->r->ce.ip4;
-		a.qsrc = c->r->ce.ip4;
+		a.dst = c->ce->ip4;
+		a.qsrc = c->ce->ip4;
 	} else {
 		dhow = xlat_addr_6to4(&c->m, k->daddr, e.inner.sport, &a.dst,
 				      &spoofed);
@@ -1032,7 +1041,8 @@ static unsigned int mapt_tg4(struct sk_buff *skb,
 		softwire_after_snat_mark(xt_net(par), skb, &r->as);
 		return XT_CONTINUE;
 	}
-	mapt_ctx_init(&c, xt_net(par), r, MAPT_RECEIVE);
+	if (!mapt_ctx_init(&c, xt_net(par), r, MAPT_RECEIVE))
+		return NF_DROP;
 	return mapt_4to6(&c, skb);
 }
 
@@ -1042,7 +1052,8 @@ static unsigned int mapt_tg6(struct sk_buff *skb,
 	const struct xt_mapt_tginfo *info = par->targinfo;
 	struct mapt_ctx c;
 
-	mapt_ctx_init(&c, xt_net(par), info->k_rule, MAPT_RECEIVE);
+	if (!mapt_ctx_init(&c, xt_net(par), info->k_rule, MAPT_RECEIVE))
+		return NF_DROP;
 	return mapt_6to4(&c, skb);
 }
 
@@ -1053,7 +1064,10 @@ static void mapt_after_snat(struct net *net, struct sk_buff *skb,
 	struct mapt_rule *r = container_of(as, struct mapt_rule, as);
 	struct mapt_ctx c;
 
-	mapt_ctx_init(&c, net, r, MAPT_SEND);
+	if (!mapt_ctx_init(&c, net, r, MAPT_SEND)) {
+		kfree_skb(skb);
+		return;
+	}
 	if (mapt_4to6(&c, skb) == XT_CONTINUE) {
 		/* Not ours to translate, and it cannot stay IPv4 here. */
 		mapt_count(net, MAPT_STAT_UNMAPPED);
@@ -1072,7 +1086,6 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 	struct softwire_table_data *d;
 	struct softwire_table_rules *rules;
 	struct softwire_table *bt;
-	struct in6_addr br;	/* MAP-E's; not a translator's */
 	struct mapt_rule *r;
 	bool pre, post;
 	int err;
@@ -1124,10 +1137,10 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 	}
 	if (info->flags & XT_MAPT_EU_PREFIX) {
 		/* the CE's address, port set and MAP address, from the BMR */
-		err = softwire_table_derive(bt, &info->eu_prefix.in6,
-					    info->eu_len, &r->ce, &br);
+		err = softwire_binding_add(bt, &r->ce, &info->eu_prefix.in6,
+					   info->eu_len, 0);
 		if (err) {
-			err = -EINVAL;
+			err = err == -ENOMEM ? err : -EINVAL;
 			goto free;
 		}
 	}
@@ -1135,7 +1148,7 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 	err = par->family == NFPROTO_IPV4 ? nf_defrag_ipv4_enable(par->net) :
 					    nf_defrag_ipv6_enable(par->net);
 	if (err)
-		goto free;
+		goto unbind;
 	if (post) {
 		err = softwire_after_snat_add(par->net, &r->as);
 	} else {
@@ -1151,6 +1164,9 @@ defrag:
 		nf_defrag_ipv4_disable(par->net);
 	else
 		nf_defrag_ipv6_disable(par->net);
+unbind:
+	if (info->flags & XT_MAPT_EU_PREFIX)
+		softwire_binding_del(&r->ce);
 free:
 	kfree(r);
 put:
@@ -1171,6 +1187,8 @@ static void mapt_tg_destroy(const struct xt_tgdtor_param *par)
 		nf_defrag_ipv4_disable(par->net);
 	else
 		nf_defrag_ipv6_disable(par->net);
+	if (r->flags & XT_MAPT_EU_PREFIX)
+		softwire_binding_del(&r->ce);
 	softwire_table_put(r->bt);
 	kfree(r);
 }
