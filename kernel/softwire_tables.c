@@ -23,7 +23,10 @@
  * swapping the two contents pointers: one rcu_assign_pointer, so no packet
  * sees half a table. A table used by iptables rules (softwire_table_get)
  * may outlive its namespace's exit: softwire_table_put and
- * softwire_table_derive take no namespace lock.
+ * softwire_table_derive take no namespace lock. What CE rules derive from
+ * a table (their bindings, under the table's own bind_lock, inside the
+ * namespace's mutex) is derived again by every change that can change it:
+ * softwire_bindings_prepare before, softwire_bindings_commit after.
  *
  * Limits. Any user namespace may create tables in its network namespaces
  * (GENL_UNS_ADMIN_PERM), so what a table holds is bounded: every allocation
