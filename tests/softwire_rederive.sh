@@ -71,7 +71,7 @@ flows() {
 	capture_stop
 	wait $server 2>/dev/null
 	check "$T ... each from $2 and a distinct port of PSID $3 at offset $4" \
-		$PKT in-set "$TMP/ports" "$2" "$3" "$4"
+		sh -c "[ \$(wc -l <'$TMP/ports') = $1 ] && $PKT in-set '$TMP/ports' $2 $3 $4"
 	$PKT dump4 "$TMP/wan.pcap" >"$TMP/wan"
 	expect_eq "$T ... every packet on the wan is 4in6 between $5 and the BR, for $2" "" \
 		"$(grep -vE "^($5 > $BR 4in6: $2 > $SERVER4|$BR > $5 4in6: $SERVER4 > $2) UDP" "$TMP/wan" | head -n 3)"
@@ -110,9 +110,12 @@ nothing_leaves "SNATPSID without a CE"
 # A packet that SNATPSID does not see (no nat rule) reaches LW4O6.
 n ce iptables-legacy -t nat -F
 nothing_leaves "LW4O6 without a CE"
-n ce iptables-legacy -t nat -A POSTROUTING -o wan -j SNATPSID --end-user-prefix $EUP --binding-table fmr
+expect_fail "a new SNATPSID rule is refused while the table yields no CE" '.' \
+	n ce iptables-legacy -t nat -A POSTROUTING -o wan -j SNATPSID --end-user-prefix $EUP --binding-table fmr
 
 check "reload both tables with the first BMR again" both "$RULE1"
+check "... a new SNATPSID rule is taken again" \
+	n ce iptables-legacy -t nat -A POSTROUTING -o wan -j SNATPSID --end-user-prefix $EUP --binding-table fmr
 flows 10 192.0.2.18 52/8 6 $CE1 "first BMR again"
 
 # A rule deleted from the table (softwirectl del): the BMR is gone.
@@ -156,7 +159,7 @@ tflows() {
 	capture_stop
 	wait $server 2>/dev/null
 	check "$T ... each from $1 and a distinct port of PSID $2 at offset 0" \
-		$PKT in-set "$TMP/ports" "$1" "$2" 0
+		sh -c "[ \$(wc -l <'$TMP/ports') = 10 ] && $PKT in-set '$TMP/ports' $1 $2 0"
 	check "$T ... translated from and to $3" sh -c "
 		tcpdump -r '$TMP/wan.pcap' -n 2>/dev/null | grep -q ' IP6 $3\.[0-9]* > $MAPT_SERVER6\.5002: UDP' &&
 		tcpdump -r '$TMP/wan.pcap' -n 2>/dev/null | grep -q ' IP6 $MAPT_SERVER6\.5002 > $3\.[0-9]*: UDP' &&
