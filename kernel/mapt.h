@@ -66,7 +66,7 @@ void mapt_count(struct net *net, enum mapt_stat s);
 struct mapt_rule {
 	struct softwire_after_snat_rule	as;	/* IPv4 mangle POSTROUTING */
 	struct softwire_table		*bt;
-	struct map_ce			ce;	/* a CE's, from its BMR */
+	struct softwire_binding		ce;	/* a CE's, from its BMR */
 	struct dst_cache		dmr_route; /* a CE's, to the DMR */
 	u32				flags;
 	u8				family;
@@ -85,6 +85,7 @@ struct mapt_ctx {
 	const struct mapt_rule		*r;
 	struct xlat_map			m;
 	const struct softwire_table_xlat *x;	/* NULL: defaults */
+	const struct map_ce		*ce;	/* a CE's, now (the binding's) */
 	enum mapt_mode			mode;
 	bool				hairpin;	/* 4to6 of a hairpin */
 	bool				via_dmr;	/* 4to6: to the DMR */

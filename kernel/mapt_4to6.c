@@ -79,7 +79,7 @@ static bool mapt_needs_ports4(const struct mapt_ctx *c,
 	const struct map_rule *rules = c->m.rules;
 	unsigned int n = c->m.n_rules;
 
-	if (mapt_is_ce(c) && c->r->ce.ports.len)
+	if (mapt_is_ce(c) && c->ce->ports.len)
 		return true;
 	return mapt_rule_shares(xlat_map_find4(rules, n, xlat_get32(k->daddr))) ||
 	       (!mapt_is_ce(c) && !c->hairpin &&
@@ -100,7 +100,7 @@ static int mapt_addrs_4to6(struct mapt_ctx *c, const struct xlat_pkt *k,
 {
 	u32 saddr = xlat_get32(k->saddr);
 	u32 daddr = xlat_get32(k->daddr);
-	const struct map_ce *ce = &c->r->ce;
+	const struct map_ce *ce = c->ce;
 	enum xlat_how how;
 
 	if (mapt_is_ce(c)) {

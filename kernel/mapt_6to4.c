@@ -57,7 +57,7 @@ static bool mapt_needs_ports6(const struct mapt_ctx *c,
 			      const struct xlat_pkt *k)
 {
 	if (mapt_is_ce(c))
-		return c->r->ce.ports.len;
+		return c->ce->ports.len;
 	return mapt_shared6(c, k->saddr);
 }
 
@@ -72,7 +72,7 @@ static int mapt_addrs_6to4(struct mapt_ctx *c, struct sk_buff *skb,
 			   const struct xlat_pkt *k, int sport, int dport,
 			   u32 *saddr, u32 *daddr, enum xlat_how *dhow)
 {
-	const struct map_ce *ce = &c->r->ce;
+	const struct map_ce *ce = c->ce;
 	bool spoofed = false;
 
 	*dhow = XLAT_NONE;

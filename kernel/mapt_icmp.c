@@ -21,8 +21,8 @@
 #include <net/ipv6.h>
 #include <net/route.h>
 
-#include "lw4o6.h"
 #include "mapt.h"
+#include "softwire_icmp.h"
 #include "xlat_icmp.h"
 
 /*
@@ -38,13 +38,13 @@ bool mapt_icmp4_send(struct mapt_ctx *c, struct sk_buff *skb, int type,
 		icmp_ndo_send(skb, type, code, htonl(info));
 		return true;
 	}
-	return lw4o6_icmp4(c->net, skb, type, code, info);
+	return softwire_icmp4_send(c->net, skb, type, code, info);
 }
 
 bool mapt_icmp6_send(struct mapt_ctx *c, struct sk_buff *skb, u8 type,
 		     u8 code, u32 info)
 {
-	if (!lw4o6_route_back(c->net, skb))
+	if (!softwire_route_back(c->net, skb))
 		return false;
 	icmpv6_send(skb, type, code, info);
 	return true;
@@ -195,12 +195,12 @@ unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 	 * packet that came to it.
 	 */
 	if (mapt_is_ce(c)) {
-		if (osrc != c->r->ce.ip4 || qdst != c->r->ce.ip4) {
+		if (osrc != c->ce->ip4 || qdst != c->ce->ip4) {
 			mapt_count(c->net, MAPT_STAT_NOT_CE);
 			goto drop;
 		}
-		memcpy(a.src, c->r->ce.ip6, 16);
-		memcpy(a.qdst, c->r->ce.ip6, 16);
+		memcpy(a.src, c->ce->ip6, 16);
+		memcpy(a.qdst, c->ce->ip6, 16);
 		if (xlat_addr_4to6(&c->m, odst, e.inner.sport, a.dst) == XLAT_NONE ||
 		    xlat_addr_4to6(&c->m, qsrc, e.inner.sport, a.qsrc) == XLAT_NONE) {
 			mapt_count(c->net, MAPT_STAT_UNMAPPED);
@@ -286,11 +286,11 @@ unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 
 	/* The quoted packet went the other way: its source is our dest. */
 	if (mapt_is_ce(c)) {
-		if (memcmp(k->daddr, c->r->ce.ip6, 16) ||
-		    memcmp(e.inner.saddr, c->r->ce.ip6, 16))
+		if (memcmp(k->daddr, c->ce->ip6, 16) ||
+		    memcmp(e.inner.saddr, c->ce->ip6, 16))
 			return XT_CONTINUE;
-		a.dst = c->r->ce.ip4;
-		a.qsrc = c->r->ce.ip4;
+		a.dst = c->ce->ip4;
+		a.qsrc = c->ce->ip4;
 	} else {
 		dhow = xlat_addr_6to4(&c->m, k->daddr, e.inner.sport, &a.dst,
 				      &spoofed);

@@ -100,7 +100,8 @@ void mapt_count(struct net *net, enum mapt_stat s)
 
 static const struct xlat_prefix6 mapt_no_dmr;
 
-static void mapt_ctx_init(struct mapt_ctx *c, struct net *net,
+/* False: a CE rule whose table yields no CE now (drop, counted). */
+static bool mapt_ctx_init(struct mapt_ctx *c, struct net *net,
 			  const struct mapt_rule *r, enum mapt_mode mode)
 {
 	struct softwire_table_data *d = rcu_dereference(r->bt->data);
@@ -118,6 +119,13 @@ static void mapt_ctx_init(struct mapt_ctx *c, struct net *net,
 	c->m.eam = c->x ? c->x->eam : NULL;
 	c->m.n_eam = c->x ? c->x->n_eam : 0;
 	c->m.dmr = c->x ? &c->x->dmr : &mapt_no_dmr;
+	c->ce = NULL;
+	if (!(r->flags & XT_MAPT_EU_PREFIX))
+		return true;
+	c->ce = softwire_binding_ce(&r->ce);
+	if (!c->ce)
+		softwire_binding_count_none(&r->ce);
+	return c->ce != NULL;
 }
 
 /*
@@ -142,7 +150,7 @@ bool mapt_ours(const struct mapt_ctx *c, const struct xlat_pkt *k, bool v6)
 		       (c->m.dmr->len && !mapt_is_ce(c));
 	}
 	if (mapt_is_ce(c))
-		return !memcmp(k->daddr, c->r->ce.ip6, 16);
+		return !memcmp(k->daddr, c->ce->ip6, 16);
 	return xlat_map_find6(c->m.rules, c->m.n_rules, k->daddr) ||
 	       xlat_eam_find6(c->m.eam, c->m.n_eam, k->daddr) ||
 	       (c->m.dmr->len && rfc6052_extract(c->m.dmr, k->daddr, &ip4));
@@ -424,7 +432,8 @@ static unsigned int mapt_tg4(struct sk_buff *skb,
 		softwire_after_snat_mark(xt_net(par), skb, &r->as);
 		return XT_CONTINUE;
 	}
-	mapt_ctx_init(&c, xt_net(par), r, MAPT_PREROUTING);
+	if (!mapt_ctx_init(&c, xt_net(par), r, MAPT_PREROUTING))
+		return NF_DROP;
 	c.in = xt_in(par);
 	return mapt_4to6(&c, skb);
 }
@@ -437,7 +446,8 @@ static unsigned int mapt_tg6(struct sk_buff *skb,
 
 	if (mapt_bridged(xt_net(par), skb) || __this_cpu_read(mapt_delivering))
 		return XT_CONTINUE;
-	mapt_ctx_init(&c, xt_net(par), info->k_rule, MAPT_PREROUTING);
+	if (!mapt_ctx_init(&c, xt_net(par), info->k_rule, MAPT_PREROUTING))
+		return NF_DROP;
 	c.in = xt_in(par);
 	return mapt_6to4(&c, skb);
 }
@@ -449,7 +459,10 @@ static void mapt_after_snat(struct net *net, struct sk_buff *skb,
 	struct mapt_rule *r = container_of(as, struct mapt_rule, as);
 	struct mapt_ctx c;
 
-	mapt_ctx_init(&c, net, r, MAPT_AFTER_SNAT);
+	if (!mapt_ctx_init(&c, net, r, MAPT_AFTER_SNAT)) {
+		kfree_skb(skb);
+		return;
+	}
 	c.in = skb->dev;
 	if (mapt_4to6(&c, skb) == XT_CONTINUE) {
 		/* Not ours to translate, and it cannot stay IPv4 here. */
@@ -469,7 +482,6 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 	struct softwire_table_data *d;
 	struct softwire_table_rules *rules;
 	struct softwire_table *bt;
-	struct in6_addr br;	/* MAP-E's; not a translator's */
 	struct mapt_rule *r;
 	bool pre, post;
 	int err;
@@ -521,10 +533,10 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 	}
 	if (info->flags & XT_MAPT_EU_PREFIX) {
 		/* the CE's address, port set and MAP address, from the BMR */
-		err = softwire_table_derive(bt, &info->eu_prefix.in6,
-					    info->eu_len, &r->ce, &br);
+		err = softwire_binding_add(bt, &r->ce, &info->eu_prefix.in6,
+					   info->eu_len, 0);
 		if (err) {
-			err = -EINVAL;
+			err = err == -ENOMEM ? err : -EINVAL;
 			goto free;
 		}
 	}
@@ -534,10 +546,10 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 	 */
 	err = mapt_frag_cache_get(par->net);
 	if (err)
-		goto free;
+		goto unbind;
 	err = dst_cache_init(&r->dmr_route, GFP_KERNEL_ACCOUNT);
 	if (err)
-		goto free;
+		goto unbind;
 	if (post) {
 		err = softwire_after_snat_add(par->net, &r->as);
 	} else {
@@ -550,6 +562,9 @@ static int mapt_tg_check(const struct xt_tgchk_param *par)
 	return 0;
 route:
 	dst_cache_destroy(&r->dmr_route);
+unbind:
+	if (info->flags & XT_MAPT_EU_PREFIX)
+		softwire_binding_del(&r->ce);
 free:
 	kfree(r);
 put:
@@ -566,6 +581,8 @@ static void mapt_tg_destroy(const struct xt_tgdtor_param *par)
 		softwire_after_snat_del(par->net, &r->as);
 	else
 		softwire_flowtable_put(par->net, mapt_other(par->family));
+	if (r->flags & XT_MAPT_EU_PREFIX)
+		softwire_binding_del(&r->ce);
 	softwire_table_put(r->bt);
 	/* after softwire_after_snat_del(): no packet path reads it now */
 	dst_cache_destroy(&r->dmr_route);

@@ -162,6 +162,9 @@ enum softwire_table_stat {
 	SOFTWIRE_TABLE_STAT_NO_PORT,		/* from a shared address, no port to
 					 * check (later fragment): dropped */
 	SOFTWIRE_TABLE_STAT_ICMP_POLICY,	/* ICMPv4 in, dropped by --drop-icmp */
+	SOFTWIRE_TABLE_STAT_NO_CE,		/* a CE rule's packet, the table
+					 * yields no CE for its End-user
+					 * prefix (any more): dropped */
 	__SOFTWIRE_TABLE_STAT_MAX
 };
 
@@ -174,6 +177,7 @@ enum softwire_table_stat {
 	"icmp_errors_requested",	\
 	"dropped_no_port",		\
 	"dropped_icmp_policy",		\
+	"dropped_no_ce",		\
 }
 
 #endif /* SOFTWIRE_GENL_H */
