@@ -485,9 +485,15 @@ case("6to4 next header 59 (no next header): IPv4 protocol 59", "6",    # RFC 791
      IPv6(src=H6, dst=H4_6, nh=59) / payload(20), ("4", 59))
 # The IPv4 route to 203.0.113.200 (2001:db8:4::c8 by EAM) has MTU 1000
 # (tests/mapt_vs_jool.sh).
-case("6to4 1300 bytes (DF set: over 1260) to the 1000-byte IPv4 route: packet too big, mtu 1020", "6",
+# RFC 7915 section 5.1: over 1260 bytes DF is set, so the translator
+# answers Packet Too Big; its MTU is the IPv4 route's + 20 but never below
+# 1280 (RFC 8201 section 4: a host discards a smaller one): the sender's
+# 1280-byte packets become 1260 bytes, DF clear, and IPv4 fragments them.
+case("6to4 1300 bytes (DF set: over 1260) to the 1000-byte IPv4 route: packet too big, mtu 1280", "6",
      IPv6(src=H6, dst=ROUTE1000_6) / UDP(sport=40003, dport=7000) / payload(1252),
-     icmp_word("6", 2, 0, 1020))    # RFC 7915 sections 5.1 (DF), 5.3 (MTU + 20)
+     icmp_word("6", 2, 0, 1280))
+# DF clear (up to 1260 bytes, or a Fragment Header: RFC 7915 sections 5.1,
+# 5.1.1): the IPv4 side fragments it; Jool 4.1.9 answers Packet Too Big.
 case("6to4 1200 bytes (DF clear: up to 1260) to the 1000-byte IPv4 route: IPv4 fragments", "6",
      IPv6(src=H6, dst=ROUTE1000_6) / UDP(sport=40003, dport=7000) / payload(1152), split4(1000))
 F6B = frag6(IPv6(src=H6, dst=ROUTE1000_6) / UDP(sport=40003, dport=7000) / payload(2400), 1200, 0x55667791)
