@@ -790,6 +790,8 @@ def main():
         if not good and expect is not None and miss_a and not miss_b:
             good, used = True, used + ["where %s misses RFC 7915" % names[0]]
             lines = []
+        if miss_b and names[0] == names[1]:
+            miss_b = None   # the harness's own test: the same translator twice, identical is the check
         if miss_b:
             good = False
             lines.insert(0, "%s: %s" % (names[1], miss_b))
