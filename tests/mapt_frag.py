@@ -455,7 +455,10 @@ def main():
         ns_socket(ns, "lo").close()
         r.stats_fd = os.open("/proc/self/net/xt_MAPT", os.O_RDONLY)
         libc.setns(home, 0x40000000)
-        fn(r)
+        try:
+            fn(r)
+        except Exception as e:      # noqa: BLE001  a phase that cannot run is a failure, not the end
+            result(False, "%s: phase %s ran to its end (%s: %s)" % (ns, ph, type(e).__name__, e))
     return 1 if failed else 0
 
 

@@ -268,6 +268,30 @@ def icmp_word(side, typ, code, word):
     return check
 
 
+def hairpin_frags(sent, src, dst):
+    """EXPECT: each IPv6 fragment SENT back out alone as an IPv6 fragment
+    SRC > DST, in order: translated to IPv4 (Identification the low 16 bits,
+    RFC 7915 section 5.1.1) and back (that Identification zero-extended,
+    section 4.1), offsets and M kept."""
+    sent = [f6(raw(p)) for p in sent]
+
+    def check(out):
+        if len(out) != len(sent) or any(s != "6" or f6(b) is None for s, b in out):
+            return "RFC 7757 section 4: %d IPv6 fragments back, saw %s" % (
+                len(sent), [kind(s, b) for s, b in out] or "nothing")
+        for i, ((ident, m, off, nh, data), (_, b)) in enumerate(zip(sent, out)):
+            p, g = IPv6(b), f6(b)
+            want = (src, dst, ident & 0xFFFF, m, off, nh)
+            got = (p.src, p.dst) + g[:4]
+            if got != want:
+                return "fragment %d: %s > %s id 0x%x M %d offset %d nh %d, want %s > %s 0x%x %d %d %d" % (
+                    (i,) + got + want)
+            if not same_data(off == 0, nh, data, g[4]):
+                return "fragment %d: its data changed" % i
+        return None
+    return check
+
+
 def hairpin(src, dst, proto):
     """EXPECT: one IPv6 packet back on the IPv6 side from SRC to DST,
     protocol PROTO (RFC 7757 section 4: a hairpinned packet's source takes
@@ -353,6 +377,10 @@ case("4to6 tcp fragments from an EAM source", "4", F4T, one_each_46(F4T))
 case("4to6 fragmented icmp echo: dropped (its checksum covers data not here)", "4",
      frag4(IP(src=H4, dst=H6_4, id=0x444b) / ICMP(type=8, id=0x4244, seq=1) / payload(300), 160), "drop")
 case("4to6 protocol 59", "4", IP(src=H4, dst=H6_4, proto=59) / payload(32), ("6", 59))
+# RFC 7915 section 4.5: a stateless translator cannot compute the checksum
+# of a fragmented datagram: dropped, 3/13 back (the default policy).
+F4Z = frag4(IP(src=H4, dst=H6_4, id=0x444c) / UDP(sport=40001, dport=7000, chksum=0) / payload(400), 208)
+case("4to6 udp zero checksum, first fragment: dropped, 3/13 back", "4", F4Z[:1], ("4", 1, 3, 13))
 
 # ICMPv4 errors (RFC 7915 section 4.2) from an IPv4 router about a packet the
 # IPv6 host sent; what the translator must make of each type and code.
@@ -393,6 +421,10 @@ for t, c, m in ((3, 3, (1, 4)), (11, 0, (3, 0)), (3, 1, (1, 0))):
 case("4to6 icmp error 3/3, quoted header cut at 12 bytes", "4",
      icmp4_err(3, 3, raw(Q4)[:12]), "drop")
 case("4to6 icmp error 3/1 quoting an echo request", "4", icmp4_err(3, 1, Q4E), ("6", 58, 1, 0))
+# An ICMPv4 error quoting a fragment (no expectation: compared with Jool).
+Q4F = frag4(IP(src=H6_4, dst=H4E, ttl=63, id=9) / UDP(sport=40002, dport=7000) / payload(400), 208)
+case("4to6 icmp error 3/3 quoting a first fragment", "4", icmp4_err(3, 3, raw(Q4F[0])[:68]))
+case("4to6 icmp error 3/3 quoting a non-first fragment", "4", icmp4_err(3, 3, raw(Q4F[1])[:68]))
 case("4to6 icmp error 3/1 from the IPv4 host (pool6 source)", "4",
      icmp4_err(3, 1, Q4, src=H4), ("6", 58, 1, 0))
 case("4to6 icmp error 11/0 quoting an icmp error (3/3)", "4",
@@ -508,6 +540,9 @@ case("6to4 EAM hairpin: to the pool6 form of an EAM host, back from the sender's
      hairpin(H6_POOL6, H6B, 17))
 case("6to4 EAM hairpin, tcp syn", "6",
      IPv6(src=H6, dst=H6B_POOL6) / TCP(sport=40000, dport=80, flags="S", seq=5), hairpin(H6_POOL6, H6B, 6))
+F6H = frag6(IPv6(src=H6, dst=H6B_POOL6) / UDP(sport=40003, dport=7000) / payload(400), 136, 0x55667792)
+case("6to4 EAM hairpin, fragments: each back alone, Identification the low 16 bits", "6", F6H,
+     hairpin_frags(F6H, H6_POOL6, H6B))
 
 # ICMPv6 errors (RFC 7915 section 5.2) from an IPv6 router about a packet the
 # IPv4 host sent.
@@ -532,6 +567,10 @@ for t, c, m in ((1, 4, (3, 3)), (3, 0, (11, 0))):
 case("6to4 icmpv6 error 1/4, quoted header cut at 24 bytes", "6",
      icmp6_err(1, 4, raw(Q6)[:24]), "drop")
 case("6to4 icmpv6 error 1/0 quoting an echo request", "6", icmp6_err(1, 0, Q6E), ("4", 1, 3, 1))
+# An ICMPv6 error quoting a fragment (no expectation: compared with Jool).
+Q6F = frag6(IPv6(src=H4_6, dst=H6, hlim=63) / UDP(sport=40004, dport=7000) / payload(400), 208, 0x77778888)
+case("6to4 icmpv6 error 1/4 quoting a first fragment", "6", icmp6_err(1, 4, raw(Q6F[0])[:88]))
+case("6to4 icmpv6 error 1/4 quoting a non-first fragment", "6", icmp6_err(1, 4, raw(Q6F[1])[:88]))
 case("6to4 icmpv6 error 1/4 from an unmapped source (RFC 6791)", "6", icmp6_err(1, 4, Q6, src=R6X))
 for ptr, m in ((0, 0), (1, 1), (4, 2), (6, 9), (7, 8), (8, 12), (24, 16), (2, None)):
     case("6to4 icmpv6 parameter problem 4/0 pointer %d" % ptr, "6",
