@@ -268,6 +268,39 @@ def icmp_word(side, typ, code, word):
     return check
 
 
+def quoted4(typ, code, ident, mf, off):
+    """EXPECT: one ICMPv4 TYPE/CODE whose quoted IPv4 header has
+    Identification IDENT, DF 0, MF MF, offset OFF (RFC 7915 section 5.3,
+    as 5.1.1 for the outer header)."""
+    def check(out):
+        k = [kind(s, b) for s, b in out]
+        if len(out) != 1 or k[0][:4] != ("4", 1, typ, code):
+            return "one ICMPv4 %d/%d, saw %s" % (typ, code, k or "nothing")
+        b = out[0][1]
+        q = (b[0] & 15) * 4 + 8
+        g = f4(b[q:] + b"\0" * 20)[:4] if len(b) >= q + 20 else None
+        want = (ident, 0, mf, off)
+        return None if g == want else \
+            "RFC 7915 section 5.3: quoted id/DF/MF/offset %s, want %s" % (g, want)
+    return check
+
+
+def quoted6(typ, code, ident, m, off):
+    """EXPECT: one ICMPv6 TYPE/CODE whose quoted IPv6 header has a
+    Fragment Header with Identification IDENT, M, offset OFF (RFC 7915
+    section 4.3, as 4.1 for the outer header)."""
+    def check(out):
+        k = [kind(s, b) for s, b in out]
+        if len(out) != 1 or k[0][:4] != ("6", 58, typ, code):
+            return "one ICMPv6 %d/%d, saw %s" % (typ, code, k or "nothing")
+        b = out[0][1]
+        g = f6(b[48:]) if len(b) >= 48 + 48 else None
+        want = (ident, m, off)
+        return None if g and g[:3] == want else \
+            "RFC 7915 section 4.3: quoted Fragment Header %s, want %s" % (g and g[:3], want)
+    return check
+
+
 def hairpin_frags(sent, src, dst):
     """EXPECT: each IPv6 fragment SENT back out alone as an IPv6 fragment
     SRC > DST, in order: translated to IPv4 (Identification the low 16 bits,
@@ -423,8 +456,13 @@ case("4to6 icmp error 3/3, quoted header cut at 12 bytes", "4",
 case("4to6 icmp error 3/1 quoting an echo request", "4", icmp4_err(3, 1, Q4E), ("6", 58, 1, 0))
 # An ICMPv4 error quoting a fragment (no expectation: compared with Jool).
 Q4F = frag4(IP(src=H6_4, dst=H4E, ttl=63, id=9) / UDP(sport=40002, dport=7000) / payload(400), 208)
-case("4to6 icmp error 3/3 quoting a first fragment", "4", icmp4_err(3, 3, raw(Q4F[0])[:68]))
-case("4to6 icmp error 3/3 quoting a non-first fragment", "4", icmp4_err(3, 3, raw(Q4F[1])[:68]))
+# RFC 7915 section 4.3: the quoted header is translated as section 4.1
+# says, a fragment's with its Fragment Header (Jool 4.1.9 drops an error
+# quoting a non-first fragment).
+case("4to6 icmp error 3/3 quoting a first fragment", "4", icmp4_err(3, 3, raw(Q4F[0])[:68]),
+     quoted6(1, 4, 9, 1, 0))
+case("4to6 icmp error 3/3 quoting a non-first fragment", "4", icmp4_err(3, 3, raw(Q4F[1])[:68]),
+     quoted6(1, 4, 9, 0, 26))
 case("4to6 icmp error 3/1 from the IPv4 host (pool6 source)", "4",
      icmp4_err(3, 1, Q4, src=H4), ("6", 58, 1, 0))
 case("4to6 icmp error 11/0 quoting an icmp error (3/3)", "4",
@@ -567,10 +605,15 @@ for t, c, m in ((1, 4, (3, 3)), (3, 0, (11, 0))):
 case("6to4 icmpv6 error 1/4, quoted header cut at 24 bytes", "6",
      icmp6_err(1, 4, raw(Q6)[:24]), "drop")
 case("6to4 icmpv6 error 1/0 quoting an echo request", "6", icmp6_err(1, 0, Q6E), ("4", 1, 3, 1))
-# An ICMPv6 error quoting a fragment (no expectation: compared with Jool).
+# RFC 7915 section 5.3: the quoted header is translated as section 5.1.1
+# says for a fragment: Identification the low 16 bits, MF = M, the offset
+# (Jool 4.1.9 writes a first fragment's as a whole packet's, MF 0 and its
+# own Identification, and drops an error quoting a non-first fragment).
 Q6F = frag6(IPv6(src=H4_6, dst=H6, hlim=63) / UDP(sport=40004, dport=7000) / payload(400), 208, 0x77778888)
-case("6to4 icmpv6 error 1/4 quoting a first fragment", "6", icmp6_err(1, 4, raw(Q6F[0])[:88]))
-case("6to4 icmpv6 error 1/4 quoting a non-first fragment", "6", icmp6_err(1, 4, raw(Q6F[1])[:88]))
+case("6to4 icmpv6 error 1/4 quoting a first fragment", "6", icmp6_err(1, 4, raw(Q6F[0])[:88]),
+     quoted4(3, 3, 0x8888, 1, 0))
+case("6to4 icmpv6 error 1/4 quoting a non-first fragment", "6", icmp6_err(1, 4, raw(Q6F[1])[:88]),
+     quoted4(3, 3, 0x8888, 0, 26))
 case("6to4 icmpv6 error 1/4 from an unmapped source (RFC 6791)", "6", icmp6_err(1, 4, Q6, src=R6X))
 for ptr, m in ((0, 0), (1, 1), (4, 2), (6, 9), (7, 8), (8, 12), (24, 16), (2, None)):
     case("6to4 icmpv6 parameter problem 4/0 pointer %d" % ptr, "6",
@@ -754,7 +797,7 @@ def compare(name, out_a, out_b, names, sent=()):
         for s, b in out:
             if s == "!":
                 lines.append("%s: %s" % (who, b.decode()))
-            elif checksums(b) and who == names[1]:
+            elif checksums(b) and who == names[1] and names[0] != names[1]:
                 lines.append("%s: %s: %s" % (who, checksums(b), show(b)))
     if [s for s, _ in out_a] != [s for s, _ in out_b]:
         lines.append("output sides or counts differ: %s %s, %s %s" % (
