@@ -85,6 +85,7 @@ struct mapt_ctx {
 	const struct softwire_table_xlat *x;	/* NULL: defaults */
 	enum mapt_mode			mode;
 	bool				hairpin;	/* 4to6 of a hairpin */
+	struct net_device		*in;		/* it came in on */
 };
 
 static inline bool mapt_is_ce(const struct mapt_ctx *c)

@@ -79,8 +79,10 @@ static int mapt_addrs_6to4(struct mapt_ctx *c, struct sk_buff *skb,
 	if (mapt_is_ce(c)) {
 		if (memcmp(k->daddr, ce->ip6, 16))
 			return 1;
-		if (ce->ports.len && dport >= 0 &&
-		    !psid_port_in_set(&ce->ports, dport)) {
+		/* a non-first fragment's port: the fragment cache's */
+		if (ce->ports.len &&
+		    (dport < 0 ? !k->frag_off :
+				 !psid_port_in_set(&ce->ports, dport))) {
 			mapt_count(c->net, MAPT_STAT_PORT);
 			return -1;
 		}
@@ -274,15 +276,20 @@ unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 	if (hairpin) {
 		if (mapt_hairpin_check(c, skb, &k, saddr, daddr))
 			goto drop;
-	} else {
+	} else if (!mapt_is_ce(c)) {
 		dst = mapt_route4(c, skb, daddr, saddr);
 		if (!dst)
 			goto drop;
 		mtu = min_t(unsigned int, dst_mtu(dst), IP_MAX_MTU);
 	}
+	/*
+	 * A CE's (dst NULL): for its own IPv4 address, received as if it had
+	 * come so (its NAT turns replies back, its port forwards apply),
+	 * and forwarded by IPv4 from there.
+	 */
 	if (tot4 > IP_MAX_MTU && !skb_is_gso(skb))
 		mtu = min_t(unsigned int, mtu ? mtu : IP_MAX_MTU, IP_MAX_MTU);
-	else if (hairpin || k.frag_hdr || tot4 <= 1260 || tot4 <= mtu ||
+	else if (hairpin || !dst || k.frag_hdr || tot4 <= 1260 || tot4 <= mtu ||
 		 (skb_is_gso(skb) &&
 		  skb_gso_validate_network_len(skb, mtu)))
 		mtu = 0;

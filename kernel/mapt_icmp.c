@@ -220,6 +220,19 @@ unsigned int mapt_4to6_err(struct mapt_ctx *c, struct sk_buff *skb,
 		}
 		memcpy(a.src, &c->x->icmp_src6, 16);
 	}
+	/*
+	 * Hairpinned (RFC 7757 section 4): the CE or host that sent the
+	 * error is known to the one it goes to by the DMR form of its
+	 * address, as the packet it quotes was sent to.
+	 */
+	if (c->hairpin) {
+		if (!c->m.dmr->len) {
+			mapt_count(c->net, MAPT_STAT_UNMAPPED);
+			goto drop;
+		}
+		rfc6052_embed(c->m.dmr, osrc, a.src);
+		rfc6052_embed(c->m.dmr, qdst, a.qdst);
+	}
 	if (c->mode == MAPT_PREROUTING && k->ttl <= 1) {
 		mapt_count(c->net, MAPT_STAT_TTL);	/* no error about an error */
 		goto drop;
@@ -323,10 +336,13 @@ unsigned int mapt_6to4_err(struct mapt_ctx *c, struct sk_buff *skb,
 	 * Routed and sent by the box, whatever its source (the RFC 6791
 	 * address may be one of its own, as Jool's default is).
 	 */
-	dst = mapt_route4(c, nskb, a.dst, a.src);
-	if (!dst) {
-		kfree_skb(nskb);
-		return NF_STOLEN;
+	dst = NULL;	/* a CE's: received, for its own address */
+	if (!mapt_is_ce(c)) {
+		dst = mapt_route4(c, nskb, a.dst, a.src);
+		if (!dst) {
+			kfree_skb(nskb);
+			return NF_STOLEN;
+		}
 	}
 	mapt_send(c, nskb, dst, 0);
 	return NF_STOLEN;

@@ -15,8 +15,10 @@
  * In raw PREROUTING a packet is translated before routing, as a router
  * (TTL / hop limit down by one), routed in the other family and sent
  * through its OUTPUT and POSTROUTING hooks (ip_local_out/ip6_local_out),
- * so conntrack, NAT and the firewall of that family see it there: it is
- * never received a second time. NF_STOLEN. In mangle POSTROUTING (IPv4)
+ * so conntrack, NAT and the firewall of that family see it there; one for
+ * the box itself is received through the other family's PREROUTING hooks,
+ * called from here (mapt_deliver()). Never through the backlog a second
+ * time. NF_STOLEN. In mangle POSTROUTING (IPv4)
  * the packet is marked, and the after-SNAT hook (softwire_after_snat.c)
  * translates it after NAPT put it into the CE's port set: NAPT and
  * translation in one namespace.
@@ -38,6 +40,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter_bridge.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/skbuff.h>
 #include <linux/version.h>
 #include <net/ip.h>
@@ -107,6 +110,7 @@ static void mapt_ctx_init(struct mapt_ctx *c, struct net *net,
 	c->r = r;
 	c->mode = mode;
 	c->hairpin = false;
+	c->in = NULL;
 	c->x = softwire_table_xlat(d);
 	c->m.rules = rules ? rules->r : NULL;
 	c->m.n_rules = rules ? rules->n : 0;
@@ -244,30 +248,115 @@ struct dst_entry *mapt_route4(struct mapt_ctx *c, struct sk_buff *skb,
 }
 
 /*
+ * Set while a translated packet crosses the other family's PREROUTING
+ * hooks (mapt_deliver()): the MAPT rules there leave it alone, so a
+ * translated packet is never translated back (a one-armed translator whose
+ * rules of both families match the same device).
+ */
+static DEFINE_PER_CPU(unsigned int, mapt_delivering);
+
+static int mapt_rcv_finish4(struct net *net, struct sock *sk,
+			    struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+				 skb->dev)) {
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	return dst_input(skb);
+}
+
+static int mapt_rcv_finish6(struct net *net, struct sock *sk,
+			    struct sk_buff *skb)
+{
+	const struct nf_ipv6_ops *v6ops = nf_get_ipv6_ops();
+
+	/* ip6_route_input, as br_netfilter reaches it */
+	if (!v6ops || !v6ops->route_input) {
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	v6ops->route_input(skb);
+	return dst_input(skb);
+}
+
+/*
+ * A translated packet for the box itself (the CE's own IPv4 address: the
+ * replies its NAT turns back, its port forwards; a CLAT's or SIIT's own
+ * address) is received, as if it had arrived so on the device the packet
+ * came in on: the other family's PREROUTING hooks (conntrack, the nat
+ * table's DNAT), input routing, then INPUT or FORWARD. Not through the
+ * backlog a second time: called here, in this hook.
+ */
+static void mapt_deliver(struct mapt_ctx *c, struct sk_buff *skb)
+{
+	struct net_device *in = c->in;
+
+	skb->dev = in;
+	skb->skb_iif = in->ifindex;
+	__this_cpu_inc(mapt_delivering);
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->iif = in->ifindex;
+		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+		NF_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, c->net, NULL, skb,
+			in, NULL, mapt_rcv_finish6);
+	} else {
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->iif = in->ifindex;
+		NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, c->net, NULL, skb,
+			in, NULL, mapt_rcv_finish4);
+	}
+	__this_cpu_dec(mapt_delivering);
+}
+
+static bool mapt_dst_local(const struct dst_entry *dst, bool v6)
+{
+	if (v6)
+		return ((const struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL;
+	return ((const struct rtable *)dst)->rt_type == RTN_LOCAL;
+}
+
+/*
  * Send the translated packet skb (network header at skb->data,
  * skb->protocol its new family's) on dst, which it takes. It is scrubbed
  * as a tunnel scrubs what it decapsulates: no route, conntrack entry,
  * extension (secpath, bridge info) or VLAN tag of the old family stays;
  * its mark does (the namespace is the same). frag_max (IPv4; 0: none):
- * the largest fragment IPv4 output may make of it. Then the other family's
- * LOCAL_OUT and POSTROUTING hooks: its conntrack (the CE's NAT of replies)
- * and firewall see it there.
+ * the largest fragment IPv4 output may make of it. A packet for the box
+ * itself (dst local, or NULL: a CE's IPv4, for its own address) is
+ * received (mapt_deliver()); any other goes through the other
+ * family's LOCAL_OUT and POSTROUTING hooks: its conntrack and firewall
+ * see it there (the OUTPUT chains), not in FORWARD.
  */
 void mapt_send(struct mapt_ctx *c, struct sk_buff *skb, struct dst_entry *dst,
 	       u16 frag_max)
 {
+	bool v6 = skb->protocol == htons(ETH_P_IPV6);
 	bool ignore_df = skb->ignore_df;
 
 	skb_scrub_packet(skb, false);
 	__vlan_hwaccel_clear_tag(skb);
 	skb_clear_hash(skb);
+	if (!dst || mapt_dst_local(dst, v6)) {
+		if (dst)
+			dst_release(dst);
+		if (!c->in) {
+			kfree_skb(skb);
+			return;
+		}
+		mapt_deliver(c, skb);
+		return;
+	}
 	skb->ignore_df = ignore_df;
 	skb_dst_set(skb, dst);
 	/* A connection started here is kept off flowtables: their fast
 	 * path would skip the translation.
 	 */
 	softwire_flowtable_via_dev(c->net, dst->dev);
-	if (skb->protocol == htons(ETH_P_IPV6)) {
+	if (v6) {
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 		ip6_local_out(c->net, NULL, skb);
 	} else {
@@ -328,13 +417,14 @@ static unsigned int mapt_tg4(struct sk_buff *skb,
 	struct mapt_rule *r = info->k_rule;
 	struct mapt_ctx c;
 
-	if (mapt_bridged(xt_net(par), skb))
+	if (mapt_bridged(xt_net(par), skb) || __this_cpu_read(mapt_delivering))
 		return XT_CONTINUE;
 	if (r->after_snat) {
 		softwire_after_snat_mark(xt_net(par), skb, &r->as);
 		return XT_CONTINUE;
 	}
 	mapt_ctx_init(&c, xt_net(par), r, MAPT_PREROUTING);
+	c.in = xt_in(par);
 	return mapt_4to6(&c, skb);
 }
 
@@ -344,9 +434,10 @@ static unsigned int mapt_tg6(struct sk_buff *skb,
 	const struct xt_mapt_tginfo *info = par->targinfo;
 	struct mapt_ctx c;
 
-	if (mapt_bridged(xt_net(par), skb))
+	if (mapt_bridged(xt_net(par), skb) || __this_cpu_read(mapt_delivering))
 		return XT_CONTINUE;
 	mapt_ctx_init(&c, xt_net(par), info->k_rule, MAPT_PREROUTING);
+	c.in = xt_in(par);
 	return mapt_6to4(&c, skb);
 }
 
@@ -358,6 +449,7 @@ static void mapt_after_snat(struct net *net, struct sk_buff *skb,
 	struct mapt_ctx c;
 
 	mapt_ctx_init(&c, net, r, MAPT_AFTER_SNAT);
+	c.in = skb->dev;
 	if (mapt_4to6(&c, skb) == XT_CONTINUE) {
 		/* Not ours to translate, and it cannot stay IPv4 here. */
 		mapt_count(net, MAPT_STAT_UNMAPPED);
