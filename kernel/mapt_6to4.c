@@ -233,6 +233,9 @@ unsigned int mapt_6to4(struct mapt_ctx *c, struct sk_buff *skb)
 		if (ret == -XLAT_E_SEGMENTS_LEFT)
 			mapt_icmp6_send(c, skb, ICMPV6_PARAMPROB,
 					ICMPV6_HDR_FIELD, k.bad_ptr);
+		if (ret == -XLAT_E_EXT_AFTER_FRAG)	/* filtered, as Jool's */
+			mapt_icmp6_send(c, skb, ICMPV6_DEST_UNREACH,
+					ICMPV6_ADM_PROHIBITED, 0);
 		mapt_count(c->net, mapt_err_stat[-ret]);
 		goto drop;
 	}

@@ -177,7 +177,9 @@ EOF
 many=$(eams_range 0 257)
 kernel_refuses "257 eams" "error 28: more than 256 EAMs in one table" 3:nest:"$many"
 kernel_refuses "lowest-ipv6-mtu 1000" "error 22: lowest-ipv6-mtu is at least 1280 \(RFC 8200" 5:u16:1000
-kernel_refuses "an unknown flag" "error 22" 6:u8:2
+kernel_refuses "an unknown flag" "error 22" 6:u8:4
+kernel_refuses "udp-zero-checksum compute and drop-silent at once" \
+	"error 22: udp-zero-checksum is one of drop, drop-silent, compute" 6:u8:3
 kernel_refuses "a multicast icmp-source-ipv4" "error 22: icmp-source-ipv4 must be a unicast address \(RFC 6791" \
 	7:ip4:224.0.0.1
 kernel_refuses "a loopback icmp-source-ipv6" "error 22: icmp-source-ipv6 must be a unicast address" 8:ip6:::1
