@@ -52,9 +52,6 @@ static inline void lw4o6_count(struct net *net, enum lw4o6_stat s)
 
 /* ---- lw4o6_tunnel.c ---- */
 
-bool lw4o6_route_back(struct net *net, struct sk_buff *skb);
-bool lw4o6_icmp4(struct net *net, struct sk_buff *skb, int type, int code,
-		 u32 info);
 void lw4o6_encap(struct net *net, struct sk_buff *skb,
 		 const struct in6_addr *saddr, const struct in6_addr *daddr,
 		 const struct xt_lw4o6_tginfo *info, struct dst_cache *cache);

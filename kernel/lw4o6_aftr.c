@@ -28,6 +28,7 @@
 
 #include "lw4o6.h"
 #include "softwire_flowtable.h"
+#include "softwire_icmp.h"
 
 /*
  * A packet to us whose next header, after any extension headers (such as
@@ -82,7 +83,7 @@ static bool lw4o6_forward_ttl(struct net *net, struct sk_buff *skb,
 {
 	if (ip_hdr(skb)->ttl <= 1) {
 		if (!(info->flags & XT_LW4O6_NO_ICMP_ERRORS))
-			lw4o6_icmp4(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+			softwire_icmp4_send(net, skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
 		lw4o6_count(net, LW4O6_STAT_TTL_EXCEEDED);
 		return false;
 	}
@@ -136,7 +137,7 @@ unsigned int lw4o6_aftr_encap_tg(struct sk_buff *skb,
 		 * no softwire is discarded, without an error.
 		 */
 		if ((info->flags & XT_LW4O6_ICMP) && !icmp &&
-		    lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0))
+		    softwire_icmp4_send(net, skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0))
 			softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ICMP_REQUESTED);
 		return NF_DROP;
 	}
@@ -202,10 +203,10 @@ unsigned int lw4o6_aftr_decap_tg(struct sk_buff *skb,
 			return NF_DROP;
 		}
 		softwire_table_count(bt, SOFTWIRE_TABLE_STAT_SPOOFED);
-		if ((info->flags & XT_LW4O6_ICMP) && lw4o6_route_back(net, skb)) {
-			icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_POLICY_FAIL, 0);
+		if ((info->flags & XT_LW4O6_ICMP) &&
+		    softwire_icmp6_send(net, skb, ICMPV6_DEST_UNREACH,
+					ICMPV6_POLICY_FAIL, 0))
 			softwire_table_count(bt, SOFTWIRE_TABLE_STAT_ICMP_REQUESTED);
-		}
 		return NF_DROP;
 	}
 

@@ -49,12 +49,17 @@
 /*
  * A B4/CE rule, as the after-SNAT hook finds it by its id and the tunnel
  * handler by its B4 address: a copy of the rule's data, which lives until
- * the rule's destroy has made sure that neither runs it any more.
+ * the rule's destroy has made sure that neither runs it any more. A MAP-E
+ * CE (--end-user-prefix) has its B4 (CE) address, BR address and port set
+ * from its binding to the table, which follows the table's changes
+ * (softwire_tables.h); the others from the rule.
  */
 struct lw4o6_b4_rule {
 	struct softwire_after_snat_rule	as;
 	struct list_head		list;	/* its netns's, RCU */
 	struct dst_cache		route;	/* to the AFTR/BR */
+	bool				route_ok; /* false: being reset */
+	struct softwire_binding		ce;	/* --end-user-prefix */
 	struct xt_lw4o6_tginfo		info;
 };
 
@@ -66,15 +71,11 @@ static unsigned int lw4o6_b4_net_id __read_mostly;
 static DEFINE_MUTEX(lw4o6_b4_mutex);	/* the lists of rules */
 
 /* The two ends of a B4/CE rule's softwire, and its port set. */
-static const struct in6_addr *lw4o6_b4_of(const struct xt_lw4o6_tginfo *info)
-{
-	return info->flags & XT_LW4O6_EU_PREFIX ? &info->ce : &info->b4.in6;
-}
-
-static const struct in6_addr *lw4o6_aftr_of(const struct xt_lw4o6_tginfo *info)
-{
-	return info->flags & XT_LW4O6_EU_PREFIX ? &info->br : &info->aftr.in6;
-}
+struct lw4o6_b4_ends {
+	const struct in6_addr	*b4;
+	const struct in6_addr	*aftr;
+	struct psid_set		ports;
+};
 
 static struct psid_set lw4o6_ports_of(const struct xt_lw4o6_tginfo *info)
 {
@@ -84,12 +85,39 @@ static struct psid_set lw4o6_ports_of(const struct xt_lw4o6_tginfo *info)
 		.psid = info->psid,
 	};
 
-	if (info->flags & XT_LW4O6_EU_PREFIX) {
-		set.offset = info->ce_psid_offset;
-		set.len = info->ce_psid_len;
-		set.psid = info->ce_psid;
-	}
 	return set;
+}
+
+/*
+ * Under RCU. False: a MAP-E CE whose table yields no CE (or no BR) now;
+ * its packets are dropped and counted (dropped_no_ce of the table).
+ */
+static bool lw4o6_b4_ends(const struct lw4o6_b4_rule *r,
+			  struct lw4o6_b4_ends *e)
+{
+	const struct xt_lw4o6_tginfo *info = &r->info;
+	const struct softwire_derived *d;
+
+	if (!(info->flags & XT_LW4O6_EU_PREFIX)) {
+		e->b4 = &info->b4.in6;
+		e->aftr = &info->aftr.in6;
+		e->ports = lw4o6_ports_of(info);
+		return true;
+	}
+	d = softwire_binding_get(&r->ce);
+	if (!d)
+		return false;
+	/* ce.ip6 is 8 bytes into struct map_ce: aligned as an in6_addr. */
+	e->b4 = (const struct in6_addr *)d->ce.ip6;
+	e->aftr = &d->br;
+	e->ports = d->ce.ports;
+	return true;
+}
+
+/* The cached route of the rule: NULL while a change of its BR resets it. */
+static struct dst_cache *lw4o6_b4_route(struct lw4o6_b4_rule *r)
+{
+	return READ_ONCE(r->route_ok) ? &r->route : NULL;
 }
 
 /* ---- encapsulation after SNAT ---------------------------------------- */
@@ -109,7 +137,13 @@ static void lw4o6_b4_after_snat(struct net *net, struct sk_buff *skb,
 {
 	struct lw4o6_b4_rule *r = container_of(as, struct lw4o6_b4_rule, as);
 	const struct xt_lw4o6_tginfo *info = &r->info;
+	struct lw4o6_b4_ends e;
 
+	if (!lw4o6_b4_ends(r, &e)) {
+		softwire_binding_count_none(&r->ce);
+		kfree_skb(skb);
+		return;
+	}
 	/* MAP-E mesh (RFC 7597 section 5.3): a destination under a
 	 * Forwarding Mapping Rule goes straight to its CE, not to the BR.
 	 */
@@ -122,12 +156,11 @@ static void lw4o6_b4_after_snat(struct net *net, struct sk_buff *skb,
 					ip_hdr(skb)->daddr, port, &b)) {
 			softwire_table_count(info->bt,
 					     SOFTWIRE_TABLE_STAT_ENCAPSULATED);
-			lw4o6_encap(net, skb, lw4o6_b4_of(info), &b.b4, info, NULL);
+			lw4o6_encap(net, skb, e.b4, &b.b4, info, NULL);
 			return;
 		}
 	}
-	lw4o6_encap(net, skb, lw4o6_b4_of(info), lw4o6_aftr_of(info), info,
-		    &r->route);
+	lw4o6_encap(net, skb, e.b4, e.aftr, info, lw4o6_b4_route(r));
 }
 
 /* ---- decapsulation: the IPv4-in-IPv6 handler --------------------------- */
@@ -177,15 +210,16 @@ static bool lw4o6_from_peer(struct sk_buff *skb, int off,
 	       ipv6_addr_equal(&b.b4, &ipv6_hdr(skb)->saddr);
 }
 
-/* The rule whose B4/CE address is addr, under RCU. */
+/* The rule whose B4/CE address is addr, and its ends; under RCU. */
 static struct lw4o6_b4_rule *lw4o6_b4_find(struct net *net,
-					   const struct in6_addr *addr)
+					   const struct in6_addr *addr,
+					   struct lw4o6_b4_ends *e)
 {
 	struct lw4o6_b4_net *bn = net_generic(net, lw4o6_b4_net_id);
 	struct lw4o6_b4_rule *r;
 
 	list_for_each_entry_rcu(r, &bn->rules, list)
-		if (ipv6_addr_equal(lw4o6_b4_of(&r->info), addr))
+		if (lw4o6_b4_ends(r, e) && ipv6_addr_equal(e->b4, addr))
 			return r;
 	return NULL;
 }
@@ -201,11 +235,12 @@ static int lw4o6_b4_rcv(struct sk_buff *skb)
 	struct net *net = dev_net(skb->dev);
 	const struct xt_lw4o6_tginfo *info;
 	struct lw4o6_b4_rule *r;
+	struct lw4o6_b4_ends e;
 	unsigned int len;
 	bool from_aftr;
 	int off;
 
-	r = lw4o6_b4_find(net, &ipv6_hdr(skb)->daddr);
+	r = lw4o6_b4_find(net, &ipv6_hdr(skb)->daddr, &e);
 	if (!r)
 		return -1;
 	info = &r->info;
@@ -221,7 +256,7 @@ static int lw4o6_b4_rcv(struct sk_buff *skb)
 	/* Only from our AFTR (RFC 7596 section 5.1), or from the CE that an
 	 * FMR gives for the inner source address and port (RFC 7597 5.3).
 	 */
-	from_aftr = ipv6_addr_equal(&ipv6_hdr(skb)->saddr, lw4o6_aftr_of(info));
+	from_aftr = ipv6_addr_equal(&ipv6_hdr(skb)->saddr, e.aftr);
 	if (!from_aftr && !(info->flags & XT_LW4O6_MESH)) {
 		lw4o6_count(net, LW4O6_STAT_WRONG_AFTR);
 		goto drop;
@@ -236,14 +271,13 @@ static int lw4o6_b4_rcv(struct sk_buff *skb)
 	}
 
 	if (info->flags & (XT_LW4O6_PORT_SET | XT_LW4O6_EU_PREFIX)) {
-		const struct psid_set set = lw4o6_ports_of(info);
 		const struct iphdr *iph = (const struct iphdr *)(skb->data + off);
 		int port;
 
 		/* A later fragment carries no port: it is let through. */
 		port = lw4o6_port(skb, off, true);
 		if (!(iph->frag_off & htons(IP_OFFSET)) &&
-		    (port < 0 || !psid_port_in_set(&set, port))) {
+		    (port < 0 || !psid_port_in_set(&e.ports, port))) {
 			lw4o6_count(net, LW4O6_STAT_PORT_NOT_OURS);
 			goto drop;
 		}
@@ -273,13 +307,14 @@ static int lw4o6_b4_err(struct sk_buff *skb, struct inet6_skb_parm *opt,
 	};
 	struct net *net = dev_net(skb->dev);
 	struct lw4o6_b4_rule *r;
+	struct lw4o6_b4_ends ends;
 
-	r = lw4o6_b4_find(net, &qh->saddr);
+	r = lw4o6_b4_find(net, &qh->saddr, &ends);
 	if (!r)
 		return -ENOENT;
 	/* A MAP-E CE also sends straight to other CEs (FMR). */
 	if (!(r->info.flags & XT_LW4O6_MESH))
-		e.peer = lw4o6_aftr_of(&r->info);
+		e.peer = ends.aftr;
 	lw4o6_icmp6_quoted(net, skb, &e);
 	return 0;
 }
@@ -331,29 +366,35 @@ static int lw4o6_b4_check_info(const struct xt_tgchk_param *par,
 	return 0;
 }
 
-/* A MAP-E CE: its address, port set and BR from the table's BMR. */
-static int lw4o6_b4_derive_ce(struct xt_lw4o6_tginfo *info)
+/*
+ * A change of the table gave the CE another BR (or none, or again one):
+ * the cached route went to the old one. The packet path does not use the
+ * cache while it is reset (route_ok), once the readers that might have it
+ * are done.
+ */
+static void lw4o6_b4_ce_changed(struct softwire_binding *b)
 {
-	struct map_ce ce;
+	struct lw4o6_b4_rule *r = container_of(b, struct lw4o6_b4_rule, ce);
+
+	WRITE_ONCE(r->route_ok, false);
+	synchronize_rcu();
+	dst_cache_reset(&r->route);
+	WRITE_ONCE(r->route_ok, true);
+}
+
+/* A MAP-E CE: its address, port set and BR from the table's BMR, kept. */
+static int lw4o6_b4_bind_ce(struct lw4o6_b4_rule *r)
+{
+	struct xt_lw4o6_tginfo *info = &r->info;
 	int err;
 
-	err = softwire_table_derive(info->bt, &info->eu_prefix.in6, info->eu_len,
-			      &ce, &info->br);
-	if (!err && ipv6_addr_any(&info->br)) {
+	r->ce.changed = lw4o6_b4_ce_changed;
+	err = softwire_binding_add(info->bt, &r->ce, &info->eu_prefix.in6,
+				   info->eu_len, SOFTWIRE_BINDING_NEED_BR);
+	if (err == -EDESTADDRREQ)
 		pr_info_ratelimited("table %s has no br-address: a MAP-E CE needs the BR's IPv6 address (softwirectl add %s br-address ADDR)\n",
 				    info->bt->name, info->bt->name);
-		err = -EINVAL;
-	}
-	if (err) {
-		softwire_table_put(info->bt);
-		info->bt = NULL;
-		return err;
-	}
-	memcpy(&info->ce, ce.ip6, sizeof(info->ce));
-	info->ce_psid = ce.ports.psid;
-	info->ce_psid_len = ce.ports.len;
-	info->ce_psid_offset = ce.ports.offset;
-	return 0;
+	return err == -ENOMEM ? err : err ? -EINVAL : 0;
 }
 
 /* An IPv4 B4/CE rule: its copy, known to the after-SNAT hook and the
@@ -370,19 +411,25 @@ static int lw4o6_b4_rule_add(const struct xt_tgchk_param *par,
 		return -ENOMEM;
 	r->as.fn = lw4o6_b4_after_snat;
 	r->info = *info;
+	r->route_ok = true;
 	err = dst_cache_init(&r->route, GFP_KERNEL_ACCOUNT);
 	if (err) {
 		kfree(r);
 		return err;
 	}
+	if (info->flags & XT_LW4O6_EU_PREFIX) {
+		err = lw4o6_b4_bind_ce(r);
+		if (err)
+			goto err_route;
+	}
 	err = softwire_after_snat_add(par->net, &r->as);
 	if (err)
-		goto err_route;
+		goto err_bind;
 	/* Connections from the softwire (decapsulated) start in IPv4. */
 	err = softwire_flowtable_get(par->net, NFPROTO_IPV4);
 	if (err) {
 		softwire_after_snat_del(par->net, &r->as);
-		goto err_route;
+		goto err_bind;
 	}
 	mutex_lock(&lw4o6_b4_mutex);
 	list_add_tail_rcu(&r->list, &bn->rules);
@@ -390,6 +437,9 @@ static int lw4o6_b4_rule_add(const struct xt_tgchk_param *par,
 	info->b4rule = r;
 	return 0;
 
+err_bind:
+	if (info->flags & XT_LW4O6_EU_PREFIX)
+		softwire_binding_del(&r->ce);
 err_route:
 	dst_cache_destroy(&r->route);
 	kfree(r);
@@ -403,8 +453,6 @@ int lw4o6_b4_check(const struct xt_tgchk_param *par,
 
 	if (!err && (info->flags & XT_LW4O6_MESH))
 		err = lw4o6_get_table(par, info);
-	if (!err && (info->flags & XT_LW4O6_EU_PREFIX))
-		err = lw4o6_b4_derive_ce(info);
 	if (!err)
 		err = lw4o6_b4_rule_add(par, info);
 	if (err && info->bt) {
@@ -425,6 +473,8 @@ void lw4o6_b4_destroy(const struct xt_tgdtor_param *par,
 	/* Waits for RCU readers: after-SNAT hooks and tunnel handlers. */
 	softwire_after_snat_del(par->net, &r->as);
 	softwire_flowtable_put(par->net, NFPROTO_IPV4);
+	if (r->info.flags & XT_LW4O6_EU_PREFIX)
+		softwire_binding_del(&r->ce);
 	dst_cache_destroy(&r->route);
 	kfree(r);
 	info->b4rule = NULL;

@@ -34,6 +34,7 @@
 
 #include "lw4o6.h"
 #include "softwire_flowtable.h"
+#include "softwire_icmp.h"
 
 static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
 	[LW4O6_STAT_ENCAPSULATED]	= "encapsulated",
@@ -59,39 +60,6 @@ struct softwire_stats lw4o6_stats = {
 	.names		= lw4o6_stat_names,
 	.count		= LW4O6_STAT_MAX,
 };
-
-/*
- * ICMP errors from PREROUTING: icmp_send() and icmpv6_send() need a route
- * back to the sender, which a packet not yet routed lacks (as in REJECT).
- */
-bool lw4o6_route_back(struct net *net, struct sk_buff *skb)
-{
-	struct dst_entry *dst = NULL;
-	struct flowi fl = {};
-
-	if (skb_dst(skb))
-		return true;
-	if (skb->protocol == htons(ETH_P_IP)) {
-		fl.u.ip4.daddr = ip_hdr(skb)->saddr;
-		nf_ip_route(net, &dst, &fl, false);
-	} else {
-		fl.u.ip6.daddr = ipv6_hdr(skb)->saddr;
-		nf_ip6_route(net, &dst, &fl, false);
-	}
-	if (!dst)
-		return false;
-	skb_dst_set(skb, dst);
-	return true;
-}
-
-bool lw4o6_icmp4(struct net *net, struct sk_buff *skb, int type, int code,
-		 u32 info)
-{
-	if (!lw4o6_route_back(net, skb))
-		return false;
-	icmp_send(skb, type, code, htonl(info));
-	return true;
-}
 
 /*
  * The outer traffic class. DSCP: the inner one (RFC 2473 section 6.4), or
@@ -198,7 +166,7 @@ void lw4o6_encap(struct net *net, struct sk_buff *skb,
 		if (df) {
 			if (info->flags & XT_LW4O6_NO_ICMP_ERRORS)
 				lw4o6_count(net, LW4O6_STAT_TOO_BIG_DROPPED);
-			else if (lw4o6_icmp4(net, skb, ICMP_DEST_UNREACH,
+			else if (softwire_icmp4_send(net, skb, ICMP_DEST_UNREACH,
 					     ICMP_FRAG_NEEDED, mtu))
 				lw4o6_count(net, LW4O6_STAT_FRAG_NEEDED);
 			dst_release(dst);
@@ -555,7 +523,7 @@ bool lw4o6_icmp6_quoted(struct net *net, struct sk_buff *skb,
 	skb_dst_drop(skb2);
 	nf_reset_ct(skb2);
 	memset(IPCB(skb2), 0, sizeof(*IPCB(skb2)));
-	if (lw4o6_route_back(net, skb2) &&
+	if (softwire_route_back(net, skb2) &&
 	    (!e->relay_ok || e->relay_ok(net, skb2, skb->dev))) {
 		icmp_send(skb2, ICMP_DEST_UNREACH, rel_code, htonl(rel_info));
 		lw4o6_count(net, LW4O6_STAT_ICMP6_RELAYED);

@@ -28,6 +28,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/x_tables.h>
 #include <linux/random.h>
+#include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_nat.h>
@@ -119,6 +120,7 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 				const struct xt_action_param *par)
 {
 	const struct xt_snatpsid_tginfo *info = par->targinfo;
+	const struct psid_set *ports = &info->k_ports;
 	struct nf_nat_range2 range = {
 		.flags = NF_NAT_RANGE_MAP_IPS,
 		.min_addr.ip = info->k_addr,
@@ -130,6 +132,18 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 	bool kept;
 	int port;
 
+	if (info->k_binding) {
+		/* What the table derives now (softwire_tables.h). */
+		const struct map_ce *ce = softwire_binding_ce(info->k_binding);
+
+		if (!ce) {
+			softwire_binding_count_none(info->k_binding);
+			return NF_DROP;
+		}
+		range.min_addr.ip = htonl(ce->ip4);
+		range.max_addr.ip = range.min_addr.ip;
+		ports = &ce->ports;
+	}
 	ct = nf_ct_get(skb, &ctinfo);
 	/* The nat table sees a connection's first packet only. */
 	if (WARN_ON_ONCE(!ct))
@@ -149,8 +163,8 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 		return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
 	}
 
-	c.t.src.u3.ip = info->k_addr;
-	port = psid_pick_port(&info->k_ports,
+	c.t.src.u3.ip = range.min_addr.ip;
+	port = psid_pick_port(ports,
 			      ntohs(ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u.all),
 			      SNATPSID_RANDOM_TRIES, &snatpsid_pick_ops, &c, &kept);
 	if (port < 0) {
@@ -166,26 +180,49 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
 }
 
-/* --end-user-prefix with --binding-table: the CE's address and set. */
+/*
+ * --end-user-prefix with --binding-table: the CE's address and set, from a
+ * binding that keeps them up to date with the table.
+ */
 static int snatpsid_derive(const struct xt_tgchk_param *par,
 			   struct xt_snatpsid_tginfo *info)
 {
+	struct softwire_binding *b;
 	struct softwire_table *bt;
-	struct in6_addr br;
-	struct map_ce ce;
+	const struct map_ce *ce;
 	int err;
 
 	bt = softwire_table_get(par->net, info->table, sizeof(info->table));
 	if (IS_ERR(bt))
 		return PTR_ERR(bt);
-	err = softwire_table_derive(bt, &info->eu_prefix.in6, info->eu_len,
-				    &ce, &br);
-	softwire_table_put(bt);
-	if (err)
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	err = b ? softwire_binding_add(bt, b, &info->eu_prefix.in6,
+				       info->eu_len, 0) : -ENOMEM;
+	if (err) {
+		kfree(b);
+		softwire_table_put(bt);
 		return err;
-	info->k_addr = htonl(ce.ip4);
-	info->k_ports = ce.ports;
+	}
+	/* For the checks of checkentry; the packet path reads the binding. */
+	rcu_read_lock();
+	ce = softwire_binding_ce(b);
+	info->k_addr = htonl(ce->ip4);
+	info->k_ports = ce->ports;
+	rcu_read_unlock();
+	info->k_binding = b;
 	return 0;
+}
+
+static void snatpsid_unbind(struct xt_snatpsid_tginfo *info)
+{
+	struct softwire_binding *b = info->k_binding;
+
+	if (!b)
+		return;
+	info->k_binding = NULL;
+	softwire_binding_del(b);
+	softwire_table_put(b->bt);
+	kfree(b);
 }
 
 static int snatpsid_tg_check(const struct xt_tgchk_param *par)
@@ -194,6 +231,7 @@ static int snatpsid_tg_check(const struct xt_tgchk_param *par)
 	const struct psid_set *set = &info->k_ports;
 	int err;
 
+	info->k_binding = NULL;
 	if (info->flags & ~XT_SNATPSID_FLAGS) {
 		pr_info_ratelimited("unknown flags 0x%x\n", info->flags);
 		return -EINVAL;
@@ -219,19 +257,23 @@ static int snatpsid_tg_check(const struct xt_tgchk_param *par)
 	if (!psid_set_valid(set) || !psid_set_size(set)) {
 		pr_info_ratelimited("PSID %u/%u at offset %u is not a port set (offset + length <= 16, PSID < 2^length)\n",
 				    set->psid, set->len, set->offset);
-		return -EINVAL;
-	}
-	if (!info->k_addr || ipv4_is_multicast(info->k_addr) ||
-	    ipv4_is_lbcast(info->k_addr) || ipv4_is_loopback(info->k_addr)) {
+		err = -EINVAL;
+	} else if (!info->k_addr || ipv4_is_multicast(info->k_addr) ||
+		   ipv4_is_lbcast(info->k_addr) || ipv4_is_loopback(info->k_addr)) {
 		pr_info_ratelimited("%pI4 cannot be a source address\n",
 				    &info->k_addr);
-		return -EINVAL;
+		err = -EINVAL;
+	} else {
+		err = nf_ct_netns_get(par->net, par->family);
 	}
-	return nf_ct_netns_get(par->net, par->family);
+	if (err)
+		snatpsid_unbind(info);
+	return err;
 }
 
 static void snatpsid_tg_destroy(const struct xt_tgdtor_param *par)
 {
+	snatpsid_unbind(par->targinfo);
 	nf_ct_netns_put(par->net, par->family);
 }
 

@@ -4,7 +4,6 @@
  * docs/lw4o6-b4-design.md.
  */
 #include <linux/ip.h>
-#include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/random.h>
@@ -18,11 +17,11 @@
 
 #include "softwire_after_snat.h"
 #include "softwire_flowtable.h"
+#include "softwire_nethook.h"
 #include "softwire_skb_mark.h"
 
 struct softwire_after_snat_net {
-	struct mutex	lock;		/* users and the hook */
-	unsigned int	users;		/* rules; the hook is there while > 0 */
+	struct softwire_nethook hook;	/* its users: the rules */
 	struct xarray	rules;		/* id -> rule, read under RCU */
 	u32		next_id;
 	siphash_key_t	key;		/* of the marks */
@@ -116,34 +115,22 @@ int softwire_after_snat_add(struct net *net, struct softwire_after_snat_rule *r)
 			      &an->next_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		return err;
-	mutex_lock(&an->lock);
-	if (!an->users) {
-		err = nf_register_net_hook(net, &after_snat_ops);
-		if (err) {
-			mutex_unlock(&an->lock);
-			xa_erase(&an->rules, r->id);
-			return err;
-		}
-	}
-	an->users++;
-	mutex_unlock(&an->lock);
-	return 0;
+	err = softwire_nethook_get(net, &an->hook, 0);
+	if (err)
+		xa_erase(&an->rules, r->id);
+	return err;
 }
 
 void softwire_after_snat_del(struct net *net, struct softwire_after_snat_rule *r)
 {
 	struct softwire_after_snat_net *an = net_generic(net, after_snat_net_id);
-	bool last;
 
 	xa_erase(&an->rules, r->id);
-	mutex_lock(&an->lock);
-	/* users is 0 if the namespace's exit came first (it unhooked). */
-	last = an->users && !--an->users;
-	if (last)
-		nf_unregister_net_hook(net, &after_snat_ops);	/* waits */
-	mutex_unlock(&an->lock);
-	/* A hook that found r may still be running it. */
-	if (!last)
+	/*
+	 * A hook that found r may still be running it; unregistering the
+	 * hook (the last rule) waited for it.
+	 */
+	if (!softwire_nethook_put(net, &an->hook, 0))
 		synchronize_rcu();
 }
 
@@ -151,7 +138,7 @@ static int __net_init after_snat_net_init(struct net *net)
 {
 	struct softwire_after_snat_net *an = net_generic(net, after_snat_net_id);
 
-	mutex_init(&an->lock);
+	softwire_nethook_init(&an->hook, &after_snat_ops, 1, NULL);
 	xa_init_flags(&an->rules, XA_FLAGS_ALLOC1);
 	get_random_bytes(&an->key, sizeof(an->key));
 	return 0;
@@ -159,19 +146,14 @@ static int __net_init after_snat_net_init(struct net *net)
 
 /*
  * The rules of a dying namespace may be destroyed after this, by the exit
- * of their table: they find users at 0 and an empty xarray (the memory of
- * this struct lasts until every exit has run).
+ * of their table: they find no hook users and an empty xarray (the memory
+ * of this struct lasts until every exit has run).
  */
 static void __net_exit after_snat_net_exit(struct net *net)
 {
 	struct softwire_after_snat_net *an = net_generic(net, after_snat_net_id);
 
-	mutex_lock(&an->lock);
-	if (an->users) {
-		nf_unregister_net_hook(net, &after_snat_ops);
-		an->users = 0;
-	}
-	mutex_unlock(&an->lock);
+	softwire_nethook_exit(net, &an->hook);
 	xa_destroy(&an->rules);
 }
 

@@ -17,7 +17,8 @@
  * a queue (NFQUEUE) are never taken for marked packets of a live rule.
  *
  * The hook is registered only in the namespaces that have such rules,
- * counted by softwire_after_snat_add/del from checkentry/destroy.
+ * counted by softwire_after_snat_add/del from checkentry/destroy
+ * (softwire_nethook.h).
  */
 #ifndef SOFTWIRE_AFTER_SNAT_H
 #define SOFTWIRE_AFTER_SNAT_H

@@ -4,7 +4,6 @@
  * softwire_flowtable.h and docs/flow-offload.md.
  */
 #include <linux/ipv6.h>
-#include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
@@ -17,14 +16,14 @@
 #include <net/netns/generic.h>
 
 #include "softwire_flowtable.h"
+#include "softwire_nethook.h"
 #include "softwire_skb_mark.h"
 
 /* Devices recorded before "every new connection" (all) takes over. */
 #define FLOWTABLE_DEVS 8
 
 struct softwire_flowtable_net {
-	struct mutex	lock;		/* users, (un)registering the hooks */
-	unsigned int	users[2];	/* [0] IPv4, [1] IPv6 */
+	struct softwire_nethook hooks;	/* [0] IPv4, [1] IPv6 */
 	siphash_key_t	key;		/* of the marks */
 	int		devs[FLOWTABLE_DEVS];	/* ifindexes; 0: free */
 	bool		all;		/* more devices than slots */
@@ -144,59 +143,42 @@ static int flowtable_family(u8 pf)
 
 int softwire_flowtable_get(struct net *net, u8 pf)
 {
-	struct softwire_flowtable_net *fn = flowtable_net(net);
-	int f = flowtable_family(pf), err = 0;
-
-	mutex_lock(&fn->lock);
-	if (!fn->users[f])
-		err = nf_register_net_hook(net, &flowtable_ops[f]);
-	if (!err)
-		fn->users[f]++;
-	mutex_unlock(&fn->lock);
-	return err;
+	return softwire_nethook_get(net, &flowtable_net(net)->hooks,
+				    flowtable_family(pf));
 }
 
 void softwire_flowtable_put(struct net *net, u8 pf)
 {
-	struct softwire_flowtable_net *fn = flowtable_net(net);
-	int f = flowtable_family(pf), i;
+	softwire_nethook_put(net, &flowtable_net(net)->hooks,
+			     flowtable_family(pf));
+}
 
-	mutex_lock(&fn->lock);
-	/* users is 0 if the namespace's exit came first (it unhooked). */
-	if (fn->users[f] && !--fn->users[f]) {
-		nf_unregister_net_hook(net, &flowtable_ops[f]);
-		if (!fn->users[0] && !fn->users[1]) {
-			for (i = 0; i < FLOWTABLE_DEVS; i++)
-				WRITE_ONCE(fn->devs[i], 0);
-			WRITE_ONCE(fn->all, false);
-		}
-	}
-	mutex_unlock(&fn->lock);
+/* No more rules of either family: forget the devices (under the hooks' lock). */
+static void flowtable_idle(struct softwire_nethook *h)
+{
+	struct softwire_flowtable_net *fn =
+		container_of(h, struct softwire_flowtable_net, hooks);
+	int i;
+
+	for (i = 0; i < FLOWTABLE_DEVS; i++)
+		WRITE_ONCE(fn->devs[i], 0);
+	WRITE_ONCE(fn->all, false);
 }
 
 static int __net_init flowtable_net_init(struct net *net)
 {
 	struct softwire_flowtable_net *fn = flowtable_net(net);
 
-	mutex_init(&fn->lock);
+	softwire_nethook_init(&fn->hooks, flowtable_ops,
+			      ARRAY_SIZE(flowtable_ops), flowtable_idle);
 	get_random_bytes(&fn->key, sizeof(fn->key));
 	return 0;
 }
 
-/* Rules destroyed after this find users at 0 (see softwire_after_snat.c). */
+/* Rules destroyed after this find no users (softwire_nethook.h). */
 static void __net_exit flowtable_net_exit(struct net *net)
 {
-	struct softwire_flowtable_net *fn = flowtable_net(net);
-	int f;
-
-	mutex_lock(&fn->lock);
-	for (f = 0; f < 2; f++) {
-		if (fn->users[f]) {
-			nf_unregister_net_hook(net, &flowtable_ops[f]);
-			fn->users[f] = 0;
-		}
-	}
-	mutex_unlock(&fn->lock);
+	softwire_nethook_exit(net, &flowtable_net(net)->hooks);
 }
 
 static struct pernet_operations flowtable_net_ops = {

@@ -261,23 +261,16 @@ static int softwire_table_del_doit(struct sk_buff *skb, struct genl_info *info)
 static int softwire_table_swap_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct softwire_table_net *bn = softwire_bn_info(info);
-	struct softwire_table_data *d1, *d2;
 	struct softwire_table *bt1, *bt2;
-	int err = 0;
+	int err;
 
 	mutex_lock(&bn->lock);
 	bt1 = softwire_from_info(bn, info, SOFTWIRE_A_NAME);
 	bt2 = softwire_from_info(bn, info, SOFTWIRE_A_NAME2);
-	if (IS_ERR(bt1) || IS_ERR(bt2)) {
+	if (IS_ERR(bt1) || IS_ERR(bt2))
 		err = IS_ERR(bt1) ? PTR_ERR(bt1) : PTR_ERR(bt2);
-		goto out;
-	}
-	d1 = softwire_table_data_locked(bt1);
-	d2 = softwire_table_data_locked(bt2);
-	/* Each pointer changes at once: a packet sees one table or the other. */
-	rcu_assign_pointer(bt1->data, d2);
-	rcu_assign_pointer(bt2->data, d1);
-out:
+	else
+		err = softwire_table_swap(bt1, bt2, info->extack);
 	mutex_unlock(&bn->lock);
 	return err;
 }
@@ -571,8 +564,17 @@ softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
 		}
 	}
 	BUILD_BUG_ON(SOFTWIRE_XLAT_UDP_ZERO_COMPUTE != SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE);
-	if (tb[SOFTWIRE_XLAT_A_FLAGS])
+	BUILD_BUG_ON(SOFTWIRE_XLAT_UDP_ZERO_SILENT != SOFTWIRE_XLAT_F_UDP_ZERO_SILENT);
+	if (tb[SOFTWIRE_XLAT_A_FLAGS]) {
 		x->flags = nla_get_u8(tb[SOFTWIRE_XLAT_A_FLAGS]);
+		if ((x->flags & SOFTWIRE_XLAT_UDP_ZERO_COMPUTE) &&
+		    (x->flags & SOFTWIRE_XLAT_UDP_ZERO_SILENT)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SOFTWIRE_XLAT_A_FLAGS],
+					    "udp-zero-checksum is one of drop, drop-silent, compute");
+			err = -EINVAL;
+			goto free;
+		}
+	}
 	a = tb[SOFTWIRE_XLAT_A_ICMP_SRC4];
 	if (a) {
 		x->icmp_src4 = nla_get_be32(a);

@@ -23,7 +23,10 @@
  * swapping the two contents pointers: one rcu_assign_pointer, so no packet
  * sees half a table. A table used by iptables rules (softwire_table_get)
  * may outlive its namespace's exit: softwire_table_put and
- * softwire_table_derive take no namespace lock.
+ * softwire_table_derive take no namespace lock. What CE rules derive from
+ * a table (their bindings, under the table's own bind_lock, inside the
+ * namespace's mutex) is derived again by every change that can change it:
+ * softwire_bindings_prepare before, softwire_bindings_commit after.
  *
  * Limits. Any user namespace may create tables in its network namespaces
  * (GENL_UNS_ADMIN_PERM), so what a table holds is bounded: every allocation
@@ -277,16 +280,21 @@ struct softwire_table *softwire_table_new(const char *name,
 	strscpy(bt->name, name, sizeof(bt->name));
 	refcount_set(&bt->refs, 1);
 	bt->lock = lock;
+	mutex_init(&bt->bind_lock);
+	INIT_LIST_HEAD(&bt->bindings);
 	RCU_INIT_POINTER(bt->data, softwire_data_new(aftr, size, lock));
 	if (!bt->stats || !rcu_access_pointer(bt->data)) {
 		softwire_table_free(bt);
 		return NULL;
 	}
+	rcu_dereference_protected(bt->data, true)->owner = bt;
 	return bt;
 }
 
 void softwire_table_free(struct softwire_table *bt)
 {
+	/* Each binding's rule holds the table. */
+	WARN_ON_ONCE(!list_empty(&bt->bindings));
 	softwire_table_data_put(rcu_dereference_protected(bt->data, true));
 	free_percpu(bt->stats);
 	kfree(bt);
@@ -348,9 +356,10 @@ void softwire_table_put(struct softwire_table *bt)
 }
 
 /* Under RCU: the rules and the contents are freed after a grace period. */
-int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
-			  unsigned int eu_len, struct map_ce *ce,
-			  struct in6_addr *br)
+static int __softwire_table_derive(struct softwire_table *bt,
+				   const struct in6_addr *eu,
+				   unsigned int eu_len, struct map_ce *ce,
+				   struct in6_addr *br)
 {
 	const struct softwire_table_rules *rules;
 	struct softwire_table_data *d;
@@ -363,13 +372,185 @@ int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
 		err = -ENOENT;
 	else if (map_rule_derive(&rules->r[0], eu->s6_addr, eu_len, ce) != MAP_RULE_OK)
 		err = -EINVAL;
-	*br = d->n_aftr ? d->aftr[0] : in6addr_any;
+	*br = smp_load_acquire(&d->n_aftr) ? d->aftr[0] : in6addr_any;
 	rcu_read_unlock();
-	if (err)
-		pr_info_ratelimited("table %s: %s\n", bt->name, err == -ENOENT ?
-				    "no rule to be the BMR" :
-				    "the End-user prefix is not under the BMR, or too short");
 	return err;
+}
+
+static const char *softwire_derive_why(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "no rule to be the BMR";
+	case -EDESTADDRREQ:
+		return "no br-address";
+	default:
+		return "the End-user prefix is not under the BMR, or too short";
+	}
+}
+
+int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
+			  unsigned int eu_len, struct map_ce *ce,
+			  struct in6_addr *br)
+{
+	int err = __softwire_table_derive(bt, eu, eu_len, ce, br);
+
+	if (err)
+		pr_info_ratelimited("table %s: %s\n", bt->name,
+				    softwire_derive_why(err));
+	return err;
+}
+
+/* --- derived bindings (softwire_tables.h) ------------------------------- */
+
+/* What b derives from its table now, into *out; an error if no CE. */
+static int softwire_binding_derive(struct softwire_binding *b,
+				   struct softwire_derived *out)
+{
+	int err = __softwire_table_derive(b->bt, &b->eu, b->eu_len, &out->ce,
+					  &out->br);
+
+	if (!err && (b->flags & SOFTWIRE_BINDING_NEED_BR) &&
+	    ipv6_addr_any(&out->br))
+		err = -EDESTADDRREQ;
+	return err;
+}
+
+static bool softwire_derived_equal(const struct softwire_derived *a,
+				   const struct softwire_derived *b)
+{
+	if (!a || !b)
+		return a == b;
+	return a->ce.ip4 == b->ce.ip4 && a->ce.ports.psid == b->ce.ports.psid &&
+	       a->ce.ports.len == b->ce.ports.len &&
+	       a->ce.ports.offset == b->ce.ports.offset &&
+	       !memcmp(a->ce.ip6, b->ce.ip6, sizeof(a->ce.ip6)) &&
+	       ipv6_addr_equal(&a->br, &b->br);
+}
+
+int softwire_binding_add(struct softwire_table *bt, struct softwire_binding *b,
+			 const struct in6_addr *eu, unsigned int eu_len,
+			 unsigned int flags)
+{
+	struct softwire_derived *d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	b->bt = bt;
+	b->eu = *eu;
+	b->eu_len = eu_len;
+	b->flags = flags;
+	b->next = NULL;
+	/*
+	 * Derived under bind_lock: a change publishes the contents first,
+	 * then derives every binding under bind_lock, so b is derived from
+	 * what the change made, either here or by the change.
+	 */
+	mutex_lock(&bt->bind_lock);
+	err = softwire_binding_derive(b, d);
+	if (!err) {
+		RCU_INIT_POINTER(b->cur, d);
+		list_add_tail(&b->list, &bt->bindings);
+	}
+	mutex_unlock(&bt->bind_lock);
+	if (err) {
+		pr_info_ratelimited("table %s: %s\n", bt->name,
+				    softwire_derive_why(err));
+		kfree(d);
+	}
+	return err;
+}
+
+void softwire_binding_del(struct softwire_binding *b)
+{
+	struct softwire_derived *d;
+
+	mutex_lock(&b->bt->bind_lock);
+	list_del(&b->list);
+	d = rcu_dereference_protected(b->cur, true);
+	RCU_INIT_POINTER(b->cur, NULL);
+	mutex_unlock(&b->bt->bind_lock);
+	if (d)
+		kfree_rcu(d, rcu);
+}
+
+/*
+ * Before a change of bt: room for each binding's new derivation (a change
+ * that cannot have it is refused, -ENOMEM, before anything changed), and
+ * bt->bind_lock, held until softwire_bindings_commit or _abort. subclass:
+ * lockdep's, for the second table of a swap.
+ */
+static int softwire_bindings_prepare(struct softwire_table *bt,
+				     unsigned int subclass)
+{
+	struct softwire_binding *b;
+
+	lockdep_assert_held(bt->lock);
+	mutex_lock_nested(&bt->bind_lock, subclass);
+	list_for_each_entry(b, &bt->bindings, list) {
+		b->next = kzalloc(sizeof(*b->next), GFP_KERNEL_ACCOUNT);
+		if (b->next)
+			continue;
+		list_for_each_entry_continue_reverse(b, &bt->bindings, list) {
+			kfree(b->next);
+			b->next = NULL;
+		}
+		mutex_unlock(&bt->bind_lock);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void softwire_bindings_abort(struct softwire_table *bt)
+{
+	struct softwire_binding *b;
+
+	list_for_each_entry(b, &bt->bindings, list) {
+		kfree(b->next);
+		b->next = NULL;
+	}
+	mutex_unlock(&bt->bind_lock);
+}
+
+/*
+ * After the change, its contents published: each binding derived again,
+ * the result published if it differs (the packet path sees the old one or
+ * the new one, whole), the old one freed after a grace period.
+ */
+static void softwire_bindings_commit(struct softwire_table *bt)
+{
+	struct softwire_derived *old, *new;
+	struct softwire_binding *b;
+
+	list_for_each_entry(b, &bt->bindings, list) {
+		new = b->next;
+		b->next = NULL;
+		if (softwire_binding_derive(b, new)) {
+			kfree(new);
+			new = NULL;
+		}
+		old = rcu_dereference_protected(b->cur,
+						lockdep_is_held(&bt->bind_lock));
+		if (softwire_derived_equal(old, new)) {
+			kfree(new);
+			continue;
+		}
+		rcu_assign_pointer(b->cur, new);
+		if (old)
+			kfree_rcu(old, rcu);
+		if (new)
+			pr_info("table %s: End-user prefix %pI6c/%u now derives %pI4 PSID %u/%u at offset %u, CE %pI6c\n",
+				bt->name, &b->eu, b->eu_len, &(__be32){ htonl(new->ce.ip4) },
+				new->ce.ports.psid, new->ce.ports.len,
+				new->ce.ports.offset, new->ce.ip6);
+		else
+			pr_info("table %s: End-user prefix %pI6c/%u derives no CE any more: its rules drop their packets (dropped_no_ce)\n",
+				bt->name, &b->eu, b->eu_len);
+		if (b->changed)
+			b->changed(b);
+	}
+	mutex_unlock(&bt->bind_lock);
 }
 
 /* The index of a in d->aftr, or -ENOENT. */
@@ -435,6 +616,7 @@ int softwire_table_sw_add(struct softwire_table_data *d,
 	u32 a4 = (__force u32)sw->addr, size;
 	struct swtab_addr_slot *a;
 	struct swtab_addr_slot new_a = {};
+	bool first_aftr;
 	int idx = 0;
 	u64 k;
 
@@ -483,6 +665,10 @@ int softwire_table_sw_add(struct softwire_table_data *d,
 	}
 	t = softwire_sw_locked(d);
 	at = softwire_addrs_locked(d);
+	/* The first AFTR address is the br-address that bindings derive. */
+	first_aftr = aftr && idx < 0 && !d->n_aftr;
+	if (first_aftr && softwire_bindings_prepare(d->owner, 0))
+		return -ENOMEM;
 
 	/* Nothing fails from here on. */
 	if (aftr && idx < 0)
@@ -510,6 +696,8 @@ int softwire_table_sw_add(struct softwire_table_data *d,
 		  &sw->b4, SWTAB_SW_WORDS);
 	a->softwires++;
 	d->gen++;
+	if (first_aftr)
+		softwire_bindings_commit(d->owner);
 	return 0;
 }
 
@@ -586,12 +774,19 @@ int softwire_table_rule_change(struct softwire_table_data *d,
 	new = kzalloc(struct_size(new, r, add ? n + 1 : n), GFP_KERNEL_ACCOUNT);
 	if (!new)
 		return -ENOMEM;
+	/* The first rule is the BMR that bindings derive from. */
+	if (softwire_bindings_prepare(d->owner, 0)) {
+		kfree(new);
+		NL_SET_ERR_MSG(extack, "no memory to derive the table's CE rules again");
+		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++)
 		if (i != found)
 			new->r[new->n++] = old->r[i];
 	if (add)
 		new->r[new->n++] = *r;
 	rcu_assign_pointer(d->rules, new);
+	softwire_bindings_commit(d->owner);
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
@@ -607,8 +802,43 @@ int softwire_table_aftr_add(struct softwire_table_data *d,
 		NL_SET_ERR_MSG(extack, "too many AFTR addresses in one table");
 		return -ENOSPC;
 	}
+	/* The first one is the br-address that bindings derive. */
+	if (!d->n_aftr && softwire_bindings_prepare(d->owner, 0)) {
+		NL_SET_ERR_MSG(extack, "no memory to derive the table's CE rules again");
+		return -ENOMEM;
+	}
 	softwire_aftr_append(d, a);
+	if (d->n_aftr == 1)
+		softwire_bindings_commit(d->owner);
 	return 0;
+}
+
+int softwire_table_swap(struct softwire_table *bt1, struct softwire_table *bt2,
+			struct netlink_ext_ack *extack)
+{
+	struct softwire_table_data *d1, *d2;
+
+	if (bt1 == bt2)
+		return 0;
+	if (softwire_bindings_prepare(bt1, 0))
+		goto nomem;
+	if (softwire_bindings_prepare(bt2, SINGLE_DEPTH_NESTING)) {
+		softwire_bindings_abort(bt1);
+		goto nomem;
+	}
+	d1 = softwire_table_data_locked(bt1);
+	d2 = softwire_table_data_locked(bt2);
+	d1->owner = bt2;
+	d2->owner = bt1;
+	/* Each pointer changes at once: a packet sees one table or the other. */
+	rcu_assign_pointer(bt1->data, d2);
+	rcu_assign_pointer(bt2->data, d1);
+	softwire_bindings_commit(bt2);
+	softwire_bindings_commit(bt1);
+	return 0;
+nomem:
+	NL_SET_ERR_MSG(extack, "no memory to derive the tables' CE rules again");
+	return -ENOMEM;
 }
 
 struct softwire_table_xlat *softwire_table_xlat_locked(struct softwire_table_data *d)

@@ -33,13 +33,14 @@ struct softwire_slots;
  * MTU is at least 1280, the RFC 6791 sources are unicast.
  */
 #define SOFTWIRE_XLAT_UDP_ZERO_COMPUTE	1	/* RFC 7915 section 4.5 */
+#define SOFTWIRE_XLAT_UDP_ZERO_SILENT	2	/* dropped without ICMPv4 3/13 */
 #define SOFTWIRE_XLAT_DEFAULT_MTU	1280	/* RFC 8200 section 5 */
 
 struct softwire_table_xlat {
 	struct rcu_head		rcu;
 	struct xlat_prefix6	dmr;		/* len 0: none */
 	u16			lowest_ipv6_mtu;	/* default 1280 */
-	u8			flags;		/* SOFTWIRE_XLAT_UDP_ZERO_COMPUTE */
+	u8			flags;		/* SOFTWIRE_XLAT_UDP_ZERO_* */
 	__be32			icmp_src4;	/* 0: none */
 	struct in6_addr		icmp_src6;	/* :: : none */
 	unsigned int		n_eam;
@@ -76,6 +77,11 @@ struct softwire_table_data {
 	/* NULL: no translator lines. */
 	struct softwire_table_xlat __rcu *xlat;
 	u32			xlat_gen;	/* XLAT_SETs, for read-modify-write */
+	/*
+	 * The table that publishes these contents (a swap moves them); only
+	 * used by the changes, which reach contents through a listed table.
+	 */
+	struct softwire_table	*owner;
 };
 
 /* The translator block of d, or NULL; under rcu_read_lock(). */
@@ -87,6 +93,9 @@ softwire_table_xlat(struct softwire_table_data *d)
 
 struct softwire_table {
 	struct list_head	list;		/* in its netns */
+	/* What rules derived from this table: softwire_binding_add. */
+	struct mutex		bind_lock;	/* bindings; inside *lock */
+	struct list_head	bindings;
 	refcount_t		refs;		/* the netns list, each rule */
 	atomic_t		users;		/* rules: raised under *lock */
 	struct mutex		*lock;		/* its namespace's, while listed */
@@ -123,17 +132,88 @@ static inline void softwire_table_count(struct softwire_table *bt,
 	this_cpu_inc(bt->stats[s]);
 }
 
-struct map_ce;
 /*
  * What a MAP-E CE with End-user prefix eu/eu_len derives from the table's
  * first rule, its BMR (RFC 7597 sections 5.2 and 6), and the BR address
  * (the table's br-address, :: if it has none). -ENOENT without a rule,
- * -EINVAL if the prefix gives nothing under it; a rule's checkentry calls
- * it, and the reason goes to the kernel log.
+ * -EINVAL if the prefix gives nothing under it; the reason goes to the
+ * kernel log. Rules use a binding (below), which calls this.
  */
 int softwire_table_derive(struct softwire_table *bt, const struct in6_addr *eu,
 			  unsigned int eu_len, struct map_ce *ce,
 			  struct in6_addr *br);
+
+/*
+ * Derived bindings: what a CE rule (MAPT, LW4O6 and SNATPSID with
+ * --end-user-prefix) derives from its table, kept up to date with the
+ * table. The rule registers its binding at checkentry; every change of
+ * the table that can change a derivation (a rule added or deleted, the
+ * first br-address, the contents swapped: softwirectl load) derives each
+ * binding of the table again, in process context under the namespace's
+ * mutex, and publishes the result as a new struct (RCU) if it differs.
+ * A table that yields no CE for the prefix any more does not refuse the
+ * change: the binding then has none (cur NULL), and the rule drops its
+ * packets and counts them in the table's dropped_no_ce
+ * (SOFTWIRE_TABLE_STAT_NO_CE) until a change gives it one again. Only
+ * running out of memory refuses a change (-ENOMEM, nothing changed).
+ */
+struct softwire_derived {
+	struct rcu_head		rcu;
+	struct map_ce		ce;	/* address, port set, MAP IPv6 address */
+	struct in6_addr		br;	/* the table's br-address, :: if none */
+};
+
+/* A binding with this flag has no CE while the table has no br-address. */
+#define SOFTWIRE_BINDING_NEED_BR	1
+
+struct softwire_binding {
+	struct list_head	list;		/* bt->bindings, under bt->bind_lock */
+	struct softwire_table	*bt;
+	struct softwire_derived __rcu *cur;	/* NULL: no CE now */
+	struct softwire_derived	*next;		/* during a change */
+	/*
+	 * NULL, or called after cur changed (process context, under the
+	 * namespace's mutex): for what the rule keeps that depends on it.
+	 */
+	void			(*changed)(struct softwire_binding *b);
+	struct in6_addr		eu;
+	u8			eu_len;
+	u8			flags;		/* SOFTWIRE_BINDING_* */
+};
+
+/*
+ * checkentry: derive from bt (which the caller holds, softwire_table_get,
+ * until softwire_binding_del) and register b. The derivation must succeed
+ * now (errors as softwire_table_derive's; -EDESTADDRREQ: NEED_BR and the
+ * table has no br-address); b->changed may be set before or after.
+ */
+int softwire_binding_add(struct softwire_table *bt, struct softwire_binding *b,
+			 const struct in6_addr *eu, unsigned int eu_len,
+			 unsigned int flags);
+/* destroy, once the packet path no longer reads b (no lock needed by it). */
+void softwire_binding_del(struct softwire_binding *b);
+
+/* The packet path, under rcu_read_lock(): the derivation, NULL if none now. */
+static inline const struct softwire_derived *
+softwire_binding_get(const struct softwire_binding *b)
+{
+	return rcu_dereference(b->cur);
+}
+
+/* The CE's address, port set and MAP IPv6 address, NULL if none now. */
+static inline const struct map_ce *
+softwire_binding_ce(const struct softwire_binding *b)
+{
+	const struct softwire_derived *d = rcu_dereference(b->cur);
+
+	return d ? &d->ce : NULL;
+}
+
+/* A packet dropped because its rule's binding has no CE now. */
+static inline void softwire_binding_count_none(const struct softwire_binding *b)
+{
+	softwire_table_count(b->bt, SOFTWIRE_TABLE_STAT_NO_CE);
+}
 
 /*
  * A rule's reference to a table (checkentry / destroy), by the name in a
@@ -208,6 +288,9 @@ int softwire_table_rule_change(struct softwire_table_data *d,
 int softwire_table_aftr_add(struct softwire_table_data *d,
 			    const struct in6_addr *a,
 			    struct netlink_ext_ack *extack);
+/* Exchanges the contents of two tables (their bindings derived again). */
+int softwire_table_swap(struct softwire_table *bt1, struct softwire_table *bt2,
+			struct netlink_ext_ack *extack);
 /* Publishes x (NULL: none) as d's translator block; the old one is freed
  * after a grace period. gen: NULL, or the xlat_gen x was made from
  * (-EAGAIN if it changed since). Under the namespace's mutex.

@@ -250,6 +250,18 @@ static int xlat6_parse_any(const uint8_t *p, size_t avail, size_t pkt_len,
 			off += XLAT_FRAG_HLEN;
 			if (k->frag_off)
 				break;	/* the rest of the headers: in the first */
+			/*
+			 * A real first fragment whose Fragmentable Part starts
+			 * with an extension header: dropping that header would
+			 * move every later fragment's data (RFC 8200 section
+			 * 4.5; RFC 7915 section 5.1 has no rule for it): not
+			 * translated.  A second Fragment Header is malformed
+			 * (below).
+			 */
+			if (k->frag && !quoted &&
+			    (nh == XLAT_PROTO_HOPOPTS || nh == XLAT_PROTO_ROUTING ||
+			     nh == XLAT_PROTO_DSTOPTS))
+				return -XLAT_E_EXT_AFTER_FRAG;
 			continue;
 		}
 		len = (p[off + 1] + 1u) * 8;

@@ -57,6 +57,7 @@ enum xlat_err {
 	XLAT_E_ICMP_TYPE,	/* an ICMP type/code RFC 7915 drops */
 	XLAT_E_UDP_ZERO,	/* IPv4 UDP without checksum (4.5) */
 	XLAT_E_FRAG_ICMP,	/* fragmented ICMP: no checksum to update */
+	XLAT_E_EXT_AFTER_FRAG,	/* a fragment's extension header after its Fragment Header */
 	XLAT_E_MAX
 };
 

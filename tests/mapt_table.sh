@@ -91,7 +91,7 @@ refuse "an eam mapping an IPv4 prefix mapped already" "192.0.0.1/32 is mapped al
 refuse "an eam mapping an IPv6 prefix mapped already" "2001:db8:2::/120 is mapped already" \
 	eam 203.0.113.0/24 2001:db8:2::/120
 refuse "lowest-ipv6-mtu 1000" 'lowest-ipv6-mtu "1000": a number from 1280 to 65535' lowest-ipv6-mtu 1000
-refuse "udp-zero-checksum maybe" 'udp-zero-checksum "maybe": drop or compute' udp-zero-checksum maybe
+refuse "udp-zero-checksum maybe" 'udp-zero-checksum "maybe": drop, drop-silent or compute' udp-zero-checksum maybe
 refuse "a multicast icmp-source-ipv4" "icmp-source-ipv4 224.0.0.1: a unicast IPv4 address" \
 	icmp-source-ipv4 224.0.0.1
 refuse "an unknown word" 'frobnicate' frobnicate 1
@@ -177,7 +177,9 @@ EOF
 many=$(eams_range 0 257)
 kernel_refuses "257 eams" "error 28: more than 256 EAMs in one table" 3:nest:"$many"
 kernel_refuses "lowest-ipv6-mtu 1000" "error 22: lowest-ipv6-mtu is at least 1280 \(RFC 8200" 5:u16:1000
-kernel_refuses "an unknown flag" "error 22" 6:u8:2
+kernel_refuses "an unknown flag" "error 22" 6:u8:4
+kernel_refuses "udp-zero-checksum compute and drop-silent at once" \
+	"error 22: udp-zero-checksum is one of drop, drop-silent, compute" 6:u8:3
 kernel_refuses "a multicast icmp-source-ipv4" "error 22: icmp-source-ipv4 must be a unicast address \(RFC 6791" \
 	7:ip4:224.0.0.1
 kernel_refuses "a loopback icmp-source-ipv6" "error 22: icmp-source-ipv6 must be a unicast address" 8:ip6:::1
@@ -208,6 +210,10 @@ printf '%s\n' "dmr 64:ff9b::/96" "eam 192.0.0.1/32 2001:db8:1:ff::c1a7/128" "low
 	"udp-zero-checksum drop" >"$TMP/c.exp"
 lines c >"$TMP/c.list"
 same_lines "list c: what is left" "$TMP/c.exp" "$TMP/c.list"
+check "add c udp-zero-checksum drop-silent" ctl add c udp-zero-checksum drop-silent
+expect_eq "list c: udp-zero-checksum drop-silent" "udp-zero-checksum drop-silent" \
+	"$(lines c | grep '^udp-zero-checksum')"
+check "add c udp-zero-checksum drop (the default: ICMP 3/13 back)" ctl add c udp-zero-checksum drop
 expect_fail "a softwire in a table without br-address is refused (kernel)" \
 	"the table has no br-address: a softwire needs its AFTR address" \
 	ctl add c softwire ipv4 192.0.2.1 b4-ipv6 2001:db8::1

@@ -13,7 +13,10 @@
 # tests/xlat_diff.py sends the same crafted packets through both and
 # compares what comes out byte by byte: one line per case, both packets
 # printed when they differ; its ALLOWED table lists the differences RFC 7915
-# allows. XTSW_MAPT_VS=jool runs Jool against Jool (the harness's own test),
+# allows. Fragments are compared too: both translate each on its own (RFC
+# 7915 sections 4.1, 5.1.1). Besides the EAMs: 203.0.113.200 is routed with
+# MTU 1000 (the translator's own Packet Too Big), 2001:db8:6::3 (192.0.2.3)
+# is a second IPv6 host (EAM hairpinning, RFC 7757 section 4). XTSW_MAPT_VS=jool runs Jool against Jool (the harness's own test),
 # XTSW_MAPT_VS="jool ours" both.
 
 . "$(dirname "$0")/lib.sh"
@@ -41,6 +44,10 @@ translator() {
 	ip -n "x$x" neigh add 198.51.100.2 lladdr 02:00:00:00:04:02 dev v4 nud permanent
 	ip -n "x$x" neigh add 2001:db8:6::2 lladdr 02:00:00:00:06:02 dev v6 nud permanent
 	ip -n "x$x" neigh add 2001:db8:6::fe lladdr 02:00:00:00:06:02 dev v6 nud permanent
+	# the hairpin cases' destination (192.0.2.3 by EAM)
+	ip -n "x$x" neigh add 2001:db8:6::3 lladdr 02:00:00:00:06:02 dev v6 nud permanent
+	# the packet-too-big cases: an IPv4 route with MTU 1000
+	ip -n "x$x" route add 203.0.113.200/32 via 198.51.100.2 mtu 1000
 	n "x$x" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	for d in "${x}4 eth0" "x$x v4" "x$x v6" "${x}6 eth0"; do no_offload $d; done
 }

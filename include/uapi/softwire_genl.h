@@ -124,10 +124,13 @@ enum softwire_xlat_attr {
 #define SOFTWIRE_XLAT_A_MAX (__SOFTWIRE_XLAT_A_MAX - 1)
 
 /* udp-zero-checksum compute: IPv4 UDP with checksum 0 gets one computed
- * (RFC 7915 section 4.5); without it, such a datagram is dropped.
+ * (RFC 7915 section 4.5); without it, such a datagram is dropped and
+ * answered with ICMPv4 3/13 (drop), or not answered (drop-silent: both
+ * flags are never set together).
  */
 #define SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE	0x1
-#define SOFTWIRE_XLAT_F_ALL		0x1
+#define SOFTWIRE_XLAT_F_UDP_ZERO_SILENT		0x2
+#define SOFTWIRE_XLAT_F_ALL		0x3
 
 /* An Explicit Address Mapping (RFC 7757): 32 - IPV4_LEN == 128 - IPV6_LEN. */
 enum softwire_eam_attr {
@@ -159,6 +162,9 @@ enum softwire_table_stat {
 	SOFTWIRE_TABLE_STAT_NO_PORT,		/* from a shared address, no port to
 					 * check (later fragment): dropped */
 	SOFTWIRE_TABLE_STAT_ICMP_POLICY,	/* ICMPv4 in, dropped by --drop-icmp */
+	SOFTWIRE_TABLE_STAT_NO_CE,		/* a CE rule's packet, the table
+					 * yields no CE for its End-user
+					 * prefix (any more): dropped */
 	__SOFTWIRE_TABLE_STAT_MAX
 };
 
@@ -171,6 +177,7 @@ enum softwire_table_stat {
 	"icmp_errors_requested",	\
 	"dropped_no_port",		\
 	"dropped_icmp_policy",		\
+	"dropped_no_ce",		\
 }
 
 #endif /* SOFTWIRE_GENL_H */

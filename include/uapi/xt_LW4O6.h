@@ -66,16 +66,11 @@ struct xt_lw4o6_tginfo {
 	__u8			pad2[7];
 
 	/* Kernel only: the binding table of an AFTR rule or a CE's FMRs,
-	 * the after-SNAT identity of a B4/CE's IPv4 rule,
-	 * and what a CE derived from its End-user prefix at checkentry.
+	 * and the B4/CE's IPv4 rule (after SNAT, decapsulation, and for a
+	 * CE what it derives from its End-user prefix: kernel/lw4o6_b4.c).
 	 */
 	struct softwire_table	*bt __attribute__((aligned(8)));
 	struct lw4o6_b4_rule	*b4rule;	/* IPv4 B4/CE rule: after SNAT */
-	struct in6_addr		ce;
-	struct in6_addr		br;
-	__u16			ce_psid;
-	__u8			ce_psid_len;
-	__u8			ce_psid_offset;
 };
 
 #endif /* _XT_LW4O6_H */

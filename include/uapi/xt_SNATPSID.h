@@ -17,6 +17,8 @@
 
 #define XT_SNATPSID_TABLE_LEN 16	/* SOFTWIRE_TABLE_NAME_LEN */
 
+struct softwire_binding;
+
 enum {
 	/* Derive address and port set from eu_prefix and the table's BMR. */
 	XT_SNATPSID_EU_PREFIX		= 1 << 0,
@@ -39,9 +41,13 @@ struct xt_snatpsid_tginfo {
 	union nf_inet_addr	eu_prefix;
 	char			table[XT_SNATPSID_TABLE_LEN];
 
-	/* Kernel only: what checkentry derived or checked. */
+	/* Kernel only: what checkentry checked (--to), or the binding to
+	 * the table that the address and port set derive from, kept up to
+	 * date with the table (--end-user-prefix).
+	 */
 	__be32			k_addr __attribute__((aligned(8)));
 	struct psid_set		k_ports;
+	struct softwire_binding	*k_binding;
 };
 
 #endif /* _XT_SNATPSID_H */

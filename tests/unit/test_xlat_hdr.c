@@ -462,6 +462,15 @@ static void test_frag_6to4(void)
 	p[48] = P_UDP;
 	ref_put16(p + 50, 1);
 	CHECK(xlat6_parse(p, 120, 120, &k) == -XLAT_E_MALFORMED, "two");
+	/* a first fragment, then Destination Options: not translated */
+	frag6(p, 60, 1, 1, 72);
+	p[48] = P_UDP;
+	p[49] = 0;
+	CHECK(xlat6_parse(p, 120, 120, &k) == -XLAT_E_EXT_AFTER_FRAG,
+	      "first fragment, then destination options");
+	/* ... in a later fragment, those bytes are data */
+	frag6(p, 60, 64, 1, 72);
+	CHECK(xlat6_parse(p, 120, 120, &k) == 0, "later fragment: data");
 }
 
 /* RFC 7915 4.1: IPv4 options are ignored, unexpired source routes not. */

@@ -357,15 +357,20 @@ bool parse_xlat_line(struct xlat_lines *x, char **w, int n)
 		x->mtu = mtu;
 		x->has_mtu = true;
 	} else if (!strcmp(k, "udp-zero-checksum")) {
-		bool compute;
+		uint8_t f;
 
-		need_words(w, n, 2, "udp-zero-checksum drop|compute");
-		compute = !strcmp(w[1], "compute");
-		if (!compute && strcmp(w[1], "drop"))
-			fail("udp-zero-checksum \"%s\": drop or compute (RFC 7915 section 4.5)",
+		need_words(w, n, 2, "udp-zero-checksum drop|drop-silent|compute");
+		if (!strcmp(w[1], "compute"))
+			f = SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE;
+		else if (!strcmp(w[1], "drop-silent"))
+			f = SOFTWIRE_XLAT_F_UDP_ZERO_SILENT;
+		else if (!strcmp(w[1], "drop"))
+			f = 0;
+		else
+			fail("udp-zero-checksum \"%s\": drop, drop-silent or compute (RFC 7915 section 4.5)",
 			     w[1]);
 		once(k, x->has_udp, &x->udp_line);
-		x->flags = compute ? SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE : 0;
+		x->flags = f;
 		x->has_udp = true;
 	} else if (!strcmp(k, "icmp-source-ipv4")) {
 		uint32_t a;
@@ -406,7 +411,8 @@ void print_xlat(const struct xlat_lines *x, const char *indent)
 		       x->eam[i].ip4_len, ip6s(x->eam[i].ip6), x->eam[i].ip6_len);
 	printf("%slowest-ipv6-mtu %u\n", indent, x->has_mtu ? x->mtu : 1280);
 	printf("%sudp-zero-checksum %s\n", indent,
-	       x->flags & SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE ? "compute" : "drop");
+	       x->flags & SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE ? "compute" :
+	       x->flags & SOFTWIRE_XLAT_F_UDP_ZERO_SILENT ? "drop-silent" : "drop");
 	if (x->has_src4)
 		printf("%sicmp-source-ipv4 %s\n", indent, ip4s(x->src4));
 	if (x->has_src6)

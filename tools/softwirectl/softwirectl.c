@@ -456,7 +456,7 @@ static void usage(FILE *out)
 "        dmr P/L                          RFC 6052 prefix: /32 /40 /48 /56 /64 /96\n"
 "        eam V4/L V6/L                    RFC 7757: 32 - V4 length <= 128 - V6 length\n"
 "        lowest-ipv6-mtu N                1280..65535 (default 1280)\n"
-"        udp-zero-checksum drop|compute   RFC 7915 section 4.5 (default drop)\n"
+"        udp-zero-checksum drop|drop-silent|compute   RFC 7915 section 4.5 (default drop: ICMP 3/13 back)\n"
 "        icmp-source-ipv4 A               RFC 6791 source of ICMPv4 errors\n"
 "        icmp-source-ipv6 A               the same for ICMPv6\n"
 "  del TABLE softwire ipv4 A [psid P]     remove a softwire\n"
