@@ -76,14 +76,11 @@ static bool mapt_rule_shares(const struct map_rule *r)
 static bool mapt_needs_ports4(const struct mapt_ctx *c,
 			      const struct xlat_pkt *k)
 {
-	const struct map_rule *rules = c->m.rules;
-	unsigned int n = c->m.n_rules;
-
 	if (mapt_is_ce(c) && c->ce->ports.len)
 		return true;
-	return mapt_rule_shares(xlat_map_find4(rules, n, xlat_get32(k->daddr))) ||
+	return mapt_rule_shares(xlat_map_find4(&c->m, xlat_get32(k->daddr))) ||
 	       (!mapt_is_ce(c) && !c->hairpin &&
-		mapt_rule_shares(xlat_map_find4(rules, n, xlat_get32(k->saddr))));
+		mapt_rule_shares(xlat_map_find4(&c->m, xlat_get32(k->saddr))));
 }
 
 /*

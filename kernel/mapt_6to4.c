@@ -47,7 +47,7 @@ static void mapt_gso_6to4(struct sk_buff *skb)
 /* Does the MAP CE address a belong to a rule that shares IPv4 addresses? */
 static bool mapt_shared6(const struct mapt_ctx *c, const u8 *a)
 {
-	const struct map_rule *r = xlat_map_find6(c->m.rules, c->m.n_rules, a);
+	const struct map_rule *r = xlat_map_find6(&c->m, a);
 
 	return r && r->ip4_len + r->ea_len > 32;
 }
@@ -153,8 +153,8 @@ static int mapt_map_6to4(struct mapt_ctx *c, struct sk_buff *skb,
 bool mapt_hairpin(const struct mapt_ctx *c, enum xlat_how dhow, u32 daddr)
 {
 	return dhow == XLAT_DMR &&
-	       (xlat_map_find4(c->m.rules, c->m.n_rules, daddr) ||
-		xlat_eam_find4(c->m.eam, c->m.n_eam, daddr));
+	       (xlat_map_find4(&c->m, daddr) ||
+		xlat_eam_find4(&c->m, daddr));
 }
 
 /*

@@ -118,6 +118,8 @@ static bool mapt_ctx_init(struct mapt_ctx *c, struct net *net,
 	c->m.n_rules = rules ? rules->n : 0;
 	c->m.eam = c->x ? c->x->eam : NULL;
 	c->m.n_eam = c->x ? c->x->n_eam : 0;
+	c->m.eam_ix = c->x ? &c->x->eam_ix : NULL;
+	c->m.rules_ix = NULL;	/* at most SOFTWIRE_MAX_RULES: the scan */
 	c->m.dmr = c->x ? &c->x->dmr : &mapt_no_dmr;
 	c->ce = NULL;
 	if (!(r->flags & XT_MAPT_EU_PREFIX))
@@ -145,14 +147,14 @@ bool mapt_ours(const struct mapt_ctx *c, const struct xlat_pkt *k, bool v6)
 	if (!v6) {
 		ip4 = xlat_get32(k->daddr);
 		return c->mode == MAPT_AFTER_SNAT ||
-		       xlat_map_find4(c->m.rules, c->m.n_rules, ip4) ||
-		       xlat_eam_find4(c->m.eam, c->m.n_eam, ip4) ||
+		       xlat_map_find4(&c->m, ip4) ||
+		       xlat_eam_find4(&c->m, ip4) ||
 		       (c->m.dmr->len && !mapt_is_ce(c));
 	}
 	if (mapt_is_ce(c))
 		return !memcmp(k->daddr, c->ce->ip6, 16);
-	return xlat_map_find6(c->m.rules, c->m.n_rules, k->daddr) ||
-	       xlat_eam_find6(c->m.eam, c->m.n_eam, k->daddr) ||
+	return xlat_map_find6(&c->m, k->daddr) ||
+	       xlat_eam_find6(&c->m, k->daddr) ||
 	       (c->m.dmr->len && rfc6052_extract(c->m.dmr, k->daddr, &ip4));
 }
 

@@ -402,40 +402,16 @@ static int softwire_aftr_add_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* --- the translator's lines (MAPT) ------------------------------------ */
 
-/* Are the bits of a[0..bytes) past the first len bits all zero? */
-static bool softwire_prefix_clean(const u8 *a, unsigned int bytes,
-				  unsigned int len)
-{
-	unsigned int i;
-
-	for (i = len / 8; i < bytes; i++) {
-		u8 keep = i == len / 8 ? (u8)(0xff00 >> (len % 8)) : 0;
-
-		if (a[i] & ~keep)
-			return false;
-	}
-	return true;
-}
-
-static bool softwire_eam_same4(const struct xlat_eam *a, const struct xlat_eam *b)
-{
-	return a->ip4_len == b->ip4_len && a->ip4 == b->ip4;
-}
-
-static bool softwire_eam_same6(const struct xlat_eam *a, const struct xlat_eam *b)
-{
-	return a->ip6_len == b->ip6_len && !memcmp(a->ip6, b->ip6, 16);
-}
-
-/* EAM number i (x->eam[0..i) are checked already), RFC 7757. */
+/*
+ * EAM number i, RFC 7757 (two EAMs of one prefix: the index build, in
+ * softwire_parse_xlat()).
+ */
 static int softwire_parse_eam(const struct nlattr *nla,
 			      struct softwire_table_xlat *x, unsigned int i,
 			      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SOFTWIRE_EAM_A_MAX + 1];
 	struct xlat_eam *e = &x->eam[i];
-	__be32 ip4;
-	unsigned int k;
 	int err;
 
 	err = nla_parse_nested(tb, SOFTWIRE_EAM_A_MAX, nla, softwire_eam_policy,
@@ -447,8 +423,7 @@ static int softwire_parse_eam(const struct nlattr *nla,
 		NL_SET_ERR_MSG_ATTR(extack, nla, "an EAM needs an IPv4 and an IPv6 prefix, each with its length");
 		return -EINVAL;
 	}
-	ip4 = nla_get_be32(tb[SOFTWIRE_EAM_A_IPV4]);
-	e->ip4 = ntohl(ip4);
+	e->ip4 = ntohl(nla_get_be32(tb[SOFTWIRE_EAM_A_IPV4]));
 	e->ip4_len = nla_get_u8(tb[SOFTWIRE_EAM_A_IPV4_LEN]);
 	nla_memcpy(e->ip6, tb[SOFTWIRE_EAM_A_IPV6], sizeof(e->ip6));
 	e->ip6_len = nla_get_u8(tb[SOFTWIRE_EAM_A_IPV6_LEN]);
@@ -457,17 +432,9 @@ static int softwire_parse_eam(const struct nlattr *nla,
 		NL_SET_ERR_MSG_ATTR(extack, nla, "an EAM's IPv6 prefix must leave at least the IPv4 prefix's suffix bits: 32 - IPv4 length <= 128 - IPv6 length (RFC 7757 section 3.2)");
 		return -EINVAL;
 	}
-	if (!softwire_prefix_clean((u8 *)&ip4, 4, e->ip4_len) ||
-	    !softwire_prefix_clean(e->ip6, 16, e->ip6_len)) {
+	if (!xlat_eam_valid(e)) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "an EAM prefix has bits set past its length");
 		return -EINVAL;
-	}
-	for (k = 0; k < i; k++) {
-		if (softwire_eam_same4(&x->eam[k], e) ||
-		    softwire_eam_same6(&x->eam[k], e)) {
-			NL_SET_ERR_MSG_ATTR(extack, nla, "two EAMs with the same IPv4 or the same IPv6 prefix");
-			return -EEXIST;
-		}
 	}
 	return 0;
 }
@@ -479,21 +446,18 @@ static int softwire_count_eams(const struct nlattr *eams,
 	const struct nlattr *nla;
 	int n = 0, rem;
 
+	/* All of them fit one attribute (nla_len is 16 bits), both ways. */
+	BUILD_BUG_ON(SOFTWIRE_MAX_EAMS * (NLA_HDRLEN + 3 * NLA_ALIGN(NLA_HDRLEN + 4) +
+					  NLA_HDRLEN + 16) > U16_MAX);
 	if (!eams)
 		return 0;
 	nla_for_each_nested(nla, eams, rem)
 		n++;
 	if (n > SOFTWIRE_MAX_EAMS) {
-		NL_SET_ERR_MSG_ATTR(extack, eams, "more than 256 EAMs in one table");
+		NL_SET_ERR_MSG_ATTR(extack, eams, "more than " __stringify(SOFTWIRE_MAX_EAMS) " EAMs in one table");
 		return -ENOSPC;
 	}
 	return n;
-}
-
-static bool softwire_rfc6052_len(unsigned int len)
-{
-	return len == 32 || len == 40 || len == 48 || len == 56 || len == 64 ||
-	       len == 96;
 }
 
 static int softwire_parse_dmr(struct nlattr **tb, struct xlat_prefix6 *dmr,
@@ -510,11 +474,11 @@ static int softwire_parse_dmr(struct nlattr **tb, struct xlat_prefix6 *dmr,
 	}
 	nla_memcpy(dmr->a, pfx, sizeof(dmr->a));
 	dmr->len = nla_get_u8(len);
-	if (!softwire_rfc6052_len(dmr->len)) {
+	if (!rfc6052_len_ok(dmr->len)) {
 		NL_SET_ERR_MSG_ATTR(extack, len, "a DMR is 32, 40, 48, 56, 64 or 96 bits long (RFC 6052 section 2.2)");
 		return -EINVAL;
 	}
-	if (!softwire_prefix_clean(dmr->a, 16, dmr->len)) {
+	if (!xlat_prefix6_clean(dmr->a, dmr->len)) {
 		NL_SET_ERR_MSG_ATTR(extack, pfx, "the DMR has bits set past its length");
 		return -EINVAL;
 	}
@@ -537,7 +501,8 @@ softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
 	struct nlattr *tb[SOFTWIRE_XLAT_A_MAX + 1], *a;
 	struct softwire_table_xlat *x;
 	unsigned int i = 0;
-	int err, n, rem;
+	int err, n, rem, dup;
+	void *scratch;
 
 	err = nla_parse_nested(tb, SOFTWIRE_XLAT_A_MAX, nla, softwire_xlat_policy,
 			       extack);
@@ -546,7 +511,7 @@ softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
 	n = softwire_count_eams(tb[SOFTWIRE_XLAT_A_EAMS], extack);
 	if (n < 0)
 		return ERR_PTR(n);
-	x = kzalloc(struct_size(x, eam, n), GFP_KERNEL_ACCOUNT);
+	x = kvzalloc(softwire_table_xlat_size(n), GFP_KERNEL_ACCOUNT);
 	if (!x)
 		return ERR_PTR(-ENOMEM);
 	err = softwire_parse_dmr(tb, &x->dmr, extack);
@@ -603,9 +568,26 @@ softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
 		}
 	}
 	x->n_eam = i;
+	/*
+	 * The lookup index of the EAMs, which also finds a prefix mapped
+	 * twice (RFC 7757 section 3.2: each is mapped once).
+	 */
+	scratch = kvmalloc(xlat_index_scratch_bytes(i), GFP_KERNEL_ACCOUNT);
+	if (!scratch) {
+		err = -ENOMEM;
+		goto free;
+	}
+	dup = xlat_index_build_eam(&x->eam_ix, &x->eam[i], scratch, x->eam, i);
+	kvfree(scratch);
+	if (dup >= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SOFTWIRE_XLAT_A_EAMS],
+				    "two EAMs with the same IPv4 or the same IPv6 prefix");
+		err = -EEXIST;
+		goto free;
+	}
 	return x;
 free:
-	kfree(x);
+	kvfree(x);
 	return ERR_PTR(err);
 }
 
@@ -632,7 +614,7 @@ static int softwire_xlat_set_doit(struct sk_buff *skb, struct genl_info *info)
 	      softwire_table_xlat_set(d, x, genp, info->extack);
 	mutex_unlock(&bn->lock);
 	if (err)
-		kfree(x);
+		kvfree(x);
 	return err;
 }
 
@@ -677,7 +659,7 @@ static int softwire_put_xlat(struct sk_buff *msg,
 
 /*
  * Room for one table's TABLE_GET: the counters and addresses fit in
- * NLMSG_GOODSIZE; 64 rules and 256 EAMs would not.
+ * NLMSG_GOODSIZE; 64 rules and 1024 EAMs would not.
  */
 static size_t softwire_table_msg_size(struct softwire_table *bt)
 {

@@ -247,7 +247,7 @@ void softwire_table_data_put(struct softwire_table_data *d)
 	kvfree(rcu_dereference_protected(d->softwires, true));
 	kvfree(rcu_dereference_protected(d->addrs, true));
 	kfree(rcu_dereference_protected(d->rules, true));
-	kfree(rcu_dereference_protected(d->xlat, true));
+	kvfree(rcu_dereference_protected(d->xlat, true));
 	kfree(d);
 }
 
@@ -859,7 +859,7 @@ int softwire_table_xlat_set(struct softwire_table_data *d,
 	rcu_assign_pointer(d->xlat, x);
 	d->xlat_gen++;
 	if (old)
-		kfree_rcu(old, rcu);
+		kvfree_rcu(old, rcu);
 	return 0;
 }
 
@@ -878,7 +878,7 @@ u64 softwire_table_memory(struct softwire_table *bt)
 	       swtab_bytes(t->size, SWTAB_SW_WORDS) - sizeof(*t) +
 	       swtab_bytes(at->size, SWTAB_ADDR_WORDS) - sizeof(*at) +
 	       (rules ? struct_size(rules, r, rules->n) : 0) +
-	       (x ? struct_size(x, eam, x->n_eam) : 0);
+	       (x ? softwire_table_xlat_size(x->n_eam) : 0);
 }
 
 u32 softwire_table_n_softwires(struct softwire_table_data *d)

@@ -44,8 +44,19 @@ struct softwire_table_xlat {
 	__be32			icmp_src4;	/* 0: none */
 	struct in6_addr		icmp_src6;	/* :: : none */
 	unsigned int		n_eam;
+	/*
+	 * The longest-prefix-match index of eam[] (xlat_addr.h), in the
+	 * same block: xlat_index_bytes(n_eam) right after eam[n_eam].
+	 */
+	struct xlat_index	eam_ix;
 	struct xlat_eam		eam[];		/* n_eam */
 };
+
+/* The size of a translator block of n EAMs, its index included. */
+static inline size_t softwire_table_xlat_size(unsigned int n)
+{
+	return offsetof(struct softwire_table_xlat, eam[n]) + xlat_index_bytes(n);
+}
 
 /*
  * The contents of a table. Read under RCU in the packet path; changed under

@@ -174,8 +174,8 @@ for i in range(int(sys.argv[1]), int(sys.argv[2])):
 print(out.hex())
 EOF
 }
-many=$(eams_range 0 257)
-kernel_refuses "257 eams" "error 28: more than 256 EAMs in one table" 3:nest:"$many"
+many=$(eams_range 0 1025)
+kernel_refuses "1025 eams" "error 28: more than 1024 EAMs in one table" 3:nest:"$many"
 kernel_refuses "lowest-ipv6-mtu 1000" "error 22: lowest-ipv6-mtu is at least 1280 \(RFC 8200" 5:u16:1000
 kernel_refuses "an unknown flag" "error 22" 6:u8:4
 kernel_refuses "udp-zero-checksum compute and drop-silent at once" \
@@ -189,8 +189,8 @@ expect_fail "kernel: an XLAT_SET made from older lines (XLAT_GEN)" "error 11: th
 	n x $PKT genl SOFTWIRE 11 1:str:m 16:u32:4000000000
 lines m >"$TMP/m.now"
 same_lines "the kernel's refusals changed nothing" "$TMP/m.list" "$TMP/m.now"
-check "a good raw XLAT_SET (256 eams) is taken" xlat_set 3:nest:"$(eams_range 0 256)"
-expect_eq "... and list prints its 256 eams (one TABLE_GET message)" 256 "$(lines m | grep -c '^eam ')"
+check "a good raw XLAT_SET (1024 eams) is taken" xlat_set 3:nest:"$(eams_range 0 1024)"
+expect_eq "... and list prints its 1024 eams (one TABLE_GET message)" 1024 "$(lines m | grep -c '^eam ')"
 check "reload m" ctl load m "$TMP/full"
 
 # --- 4. a translator's table without br-address ----------------------------

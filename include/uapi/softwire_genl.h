@@ -31,7 +31,7 @@
 #define SOFTWIRE_TABLE_NAME_LEN	16	/* with the NUL */
 #define SOFTWIRE_MAX_AFTRS	16	/* AFTR addresses per table */
 #define SOFTWIRE_MAX_RULES	64	/* MAP rules per table */
-#define SOFTWIRE_MAX_EAMS	256	/* Explicit Address Mappings per table */
+#define SOFTWIRE_MAX_EAMS	1024	/* Explicit Address Mappings per table */
 
 enum softwire_cmd {
 	SOFTWIRE_CMD_UNSPEC,
