@@ -397,7 +397,16 @@ if on xlat; then
 	xlat_router mapt_siit_6to4
 	mapt_raw mapt_siit_6to4 $IP6T "$TMP/siit"
 	pktgen_case mapt_siit_6to4 v6 "${SIIT_6TO4[@]}"
-	XLAT_MAPT=(mapt_br_4to6 mapt_br_6to4 mapt_ce mapt_clat mapt_siit_6to4)
+	# The same with 1024 EAMs, the matching one last in the file: the
+	# lookup is the index's binary search, not a scan (issue 18).
+	python3 -c '
+for i in range(1023):
+    print("eam 10.%d.%d.0/24 2001:db8:100:%x::/120" % (i // 256, i % 256, i))' >"$TMP/siit1k"
+	cat "$TMP/siit" >>"$TMP/siit1k"
+	xlat_router mapt_siit_6to4_eam1k
+	mapt_raw mapt_siit_6to4_eam1k $IP6T "$TMP/siit1k"
+	pktgen_case mapt_siit_6to4_eam1k v6 "${SIIT_6TO4[@]}"
+	XLAT_MAPT=(mapt_br_4to6 mapt_br_6to4 mapt_ce mapt_clat mapt_siit_6to4 mapt_siit_6to4_eam1k)
 	if [ $JOOL = 1 ]; then
 		jool_siit_case jool_siit_4to6
 		pktgen_case jool_siit_4to6 v4 "$CSUM"
