@@ -431,3 +431,28 @@ mapt_br_rules() {
 
 # mapt_stat NS NAME: a counter of /proc/net/xt_MAPT in namespace NS.
 mapt_stat() { ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/xt_MAPT; }
+
+# xlat_role R V4_ADDR/LEN V6_ADDR/LEN PEER4 PEER6: a translator R between
+# an IPv4-only namespace R4 and an IPv6-only R6 (mapt_malformed, mapt_frag):
+# R's v4 and v6 devices with the addresses, its peers' neighbour entries
+# fixed, the MACs known to the packet scripts, no offloads.
+xlat_role() {
+	local r=$1
+	ns_add "${r}4"; ns_add "$r"; ns_add "${r}6"
+	n "$r" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+		net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+	link "${r}4" s0 "$r" v4
+	link "$r" v6 "${r}6" s0
+	ip -n "${r}4" link set s0 address 02:00:00:00:04:02
+	ip -n "$r" link set v4 address 02:00:00:00:04:01
+	ip -n "$r" link set v6 address 02:00:00:00:06:01
+	ip -n "${r}6" link set s0 address 02:00:00:00:06:02
+	n "${r}4" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	n "${r}6" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n "$r" addr add "$2" dev v4
+	ip -n "$r" addr add "$3" dev v6 nodad
+	ip -n "$r" neigh add "$4" lladdr 02:00:00:00:04:02 dev v4 nud permanent
+	ip -n "$r" neigh add "$5" lladdr 02:00:00:00:06:02 dev v6 nud permanent
+	for d in "${r}4 s0" "$r v4" "$r v6" "${r}6 s0"; do no_offload $d; done
+}

@@ -35,31 +35,10 @@ BACKEND=${BACKENDS%% *}
 PARAM=/sys/module/xt_LW4O6/parameters
 dmesg_from=$(dmesg | wc -l)
 
-# role R V4_ADDR/LEN V6_ADDR/LEN PEER4 PEER6 (as tests/mapt_malformed.sh)
-role() {
-	local r=$1
-	ns_add "${r}4"; ns_add "$r"; ns_add "${r}6"
-	n "$r" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-		net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-		net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
-	link "${r}4" s0 "$r" v4
-	link "$r" v6 "${r}6" s0
-	ip -n "${r}4" link set s0 address 02:00:00:00:04:02
-	ip -n "$r" link set v4 address 02:00:00:00:04:01
-	ip -n "$r" link set v6 address 02:00:00:00:06:01
-	ip -n "${r}6" link set s0 address 02:00:00:00:06:02
-	n "${r}4" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	n "${r}6" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n "$r" addr add "$2" dev v4
-	ip -n "$r" addr add "$3" dev v6 nodad
-	ip -n "$r" neigh add "$4" lladdr 02:00:00:00:04:02 dev v4 nud permanent
-	ip -n "$r" neigh add "$5" lladdr 02:00:00:00:06:02 dev v6 nud permanent
-	for d in "${r}4 s0" "$r v4" "$r v6" "${r}6 s0"; do no_offload $d; done
-}
 
 # br_role R: a BR namespace as above; its table file $TMP/R.txt.
 br_role() {
-	role "$1" 203.0.113.1/24 2001:db8:6::1/64 $MAPT_SERVER 2001:db8:6::2
+	xlat_role "$1" 203.0.113.1/24 2001:db8:6::1/64 $MAPT_SERVER 2001:db8:6::2
 	ip -n "$1" link set v6 mtu 1400
 	ip -n "${1}6" link set s0 mtu 1400
 	ip -n "$1" -6 route add 2001:db8:ce::/51 via 2001:db8:6::2
@@ -81,7 +60,7 @@ br_role br
 check "br: its table (seed 002 rule, DMR)" n br "$CTL" load br "$TMP/br.txt"
 check "$BACKEND: br: its rules" br_rules br
 
-role ce 192.168.0.1/24 2001:db8:6::11b/64 192.168.0.4 2001:db8:6::1
+xlat_role ce 192.168.0.1/24 2001:db8:6::11b/64 192.168.0.4 2001:db8:6::1
 ip -n ce route add default dev v6
 ip -n ce -6 route add $MAPT_DMR via 2001:db8:6::1
 printf 'rule %s\ndmr %s\n' "$MAPT_RULE" $MAPT_DMR >"$TMP/ce.txt"

@@ -27,31 +27,9 @@ BACKEND=${BACKENDS%% *}
 SEED="rule $MAPT_RULE"
 dmesg_from=$(dmesg | wc -l)
 
-# role R V4_ADDR/LEN V6_ADDR/LEN PEER4 PEER6: namespaces R4, R, R6; R's v4
-# and v6 devices with the addresses, its peers' neighbour entries fixed.
-role() {
-	local r=$1
-	ns_add "${r}4"; ns_add "$r"; ns_add "${r}6"
-	n "$r" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-		net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-		net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
-	link "${r}4" s0 "$r" v4
-	link "$r" v6 "${r}6" s0
-	ip -n "${r}4" link set s0 address 02:00:00:00:04:02
-	ip -n "$r" link set v4 address 02:00:00:00:04:01
-	ip -n "$r" link set v6 address 02:00:00:00:06:01
-	ip -n "${r}6" link set s0 address 02:00:00:00:06:02
-	n "${r}4" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	n "${r}6" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip -n "$r" addr add "$2" dev v4
-	ip -n "$r" addr add "$3" dev v6 nodad
-	ip -n "$r" neigh add "$4" lladdr 02:00:00:00:04:02 dev v4 nud permanent
-	ip -n "$r" neigh add "$5" lladdr 02:00:00:00:06:02 dev v6 nud permanent
-	for d in "${r}4 s0" "$r v4" "$r v6" "${r}6 s0"; do no_offload $d; done
-}
 
 # The BR: the server 203.0.113.56 on its IPv4 side, CE 11b behind br6.
-role br 203.0.113.1/24 2001:db8:6::1/64 $MAPT_SERVER 2001:db8:6::2
+xlat_role br 203.0.113.1/24 2001:db8:6::1/64 $MAPT_SERVER 2001:db8:6::2
 ip -n br link set v6 mtu 1400
 ip -n br6 link set s0 mtu 1400
 ip -n br -6 route add 2001:db8:ce::/51 via 2001:db8:6::2
@@ -59,13 +37,13 @@ ip -n br -6 route add unreachable 2001:db8:ce:774::/64
 printf '%s\ndmr %s\n' "$SEED" $MAPT_DMR >"$TMP/br.txt"
 
 # The CE: its LAN client on ce4, the BR (and the Internet by the DMR) on ce6.
-role ce 192.168.0.1/24 2001:db8:6::11b/64 192.168.0.4 2001:db8:6::1
+xlat_role ce 192.168.0.1/24 2001:db8:6::11b/64 192.168.0.4 2001:db8:6::1
 ip -n ce route add default dev v6
 ip -n ce -6 route add $MAPT_DMR via 2001:db8:6::1
 cp "$TMP/br.txt" "$TMP/ce.txt"
 
 # The CLAT: its LAN on clat4, the IPv6-only access network on clat6.
-role clat 192.168.1.1/24 2001:db8:1::2/64 192.168.1.2 2001:db8:1::1
+xlat_role clat 192.168.1.1/24 2001:db8:1::2/64 192.168.1.2 2001:db8:1::1
 ip -n clat route add default dev v6
 ip -n clat -6 route add default via 2001:db8:1::1
 printf 'dmr 64:ff9b::/96\neam 192.168.1.0/24 2001:db8:1:ff::/120\nicmp-source-ipv4 192.0.0.8\n' \
