@@ -44,6 +44,11 @@ ce_round() {
 	check "$T one SNATPSID rule, derived from the End-user prefix" \
 		n ce $ipt -t nat -A POSTROUTING -o wan -j SNATPSID --end-user-prefix $EUP --binding-table fmr
 	n ce $ipt -t mangle -A POSTROUTING -o wan -j LW4O6 --end-user-prefix $EUP --binding-table fmr
+	# The 252 flows must hold their ports until the 253rd has been tried:
+	# under the default 30 s an answered UDP flow may expire on a busy
+	# machine, free its port and let the 253rd through (a CI flake).
+	n ce sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
+	n ce sysctl -qw net.netfilter.nf_conntrack_udp_timeout_stream=600
 	expect_eq "$T iptables-save shows the rule as written" \
 		"-A POSTROUTING -o wan -j SNATPSID --end-user-prefix $EUP --binding-table fmr" \
 		"$(n ce $ipt-save -t nat | grep -- '-j SNATPSID')"
