@@ -119,7 +119,7 @@ static bool mapt_ctx_init(struct mapt_ctx *c, struct net *net,
 	c->m.eam = c->x ? c->x->eam : NULL;
 	c->m.n_eam = c->x ? c->x->n_eam : 0;
 	c->m.eam_ix = c->x ? &c->x->eam_ix : NULL;
-	c->m.rules_ix = NULL;	/* at most SOFTWIRE_MAX_RULES: the scan */
+	c->m.rules_ix = rules ? &rules->ix : NULL;
 	c->m.dmr = c->x ? &c->x->dmr : &mapt_no_dmr;
 	c->ce = NULL;
 	if (!(r->flags & XT_MAPT_EU_PREFIX))

@@ -77,6 +77,8 @@ static const struct nla_policy softwire_policy[SOFTWIRE_A_MAX + 1] = {
 	[SOFTWIRE_A_RULE]      = NLA_POLICY_NESTED(softwire_rule_policy),
 	[SOFTWIRE_A_XLAT]      = NLA_POLICY_NESTED(softwire_xlat_policy),
 	[SOFTWIRE_A_XLAT_GEN]  = { .type = NLA_U32 },
+	[SOFTWIRE_A_XLAT_MORE] = { .type = NLA_FLAG },
+	[SOFTWIRE_A_XLAT_CONT] = { .type = NLA_FLAG },
 };
 
 static struct genl_family softwire_genl_family;
@@ -402,16 +404,11 @@ static int softwire_aftr_add_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* --- the translator's lines (MAPT) ------------------------------------ */
 
-/*
- * EAM number i, RFC 7757 (two EAMs of one prefix: the index build, in
- * softwire_parse_xlat()).
- */
-static int softwire_parse_eam(const struct nlattr *nla,
-			      struct softwire_table_xlat *x, unsigned int i,
+/* An EAM, RFC 7757 (two EAMs of one prefix: the index build). */
+static int softwire_parse_eam(const struct nlattr *nla, struct xlat_eam *e,
 			      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SOFTWIRE_EAM_A_MAX + 1];
-	struct xlat_eam *e = &x->eam[i];
 	int err;
 
 	err = nla_parse_nested(tb, SOFTWIRE_EAM_A_MAX, nla, softwire_eam_policy,
@@ -439,22 +436,22 @@ static int softwire_parse_eam(const struct nlattr *nla,
 	return 0;
 }
 
-/* The EAMs of SOFTWIRE_XLAT_A_EAMS: how many, at most SOFTWIRE_MAX_EAMS. */
+/* The EAMs of one SOFTWIRE_XLAT_A_EAMS: how many, at most one part's. */
 static int softwire_count_eams(const struct nlattr *eams,
 			       struct netlink_ext_ack *extack)
 {
 	const struct nlattr *nla;
 	int n = 0, rem;
 
-	/* All of them fit one attribute (nla_len is 16 bits), both ways. */
-	BUILD_BUG_ON(SOFTWIRE_MAX_EAMS * (NLA_HDRLEN + 3 * NLA_ALIGN(NLA_HDRLEN + 4) +
-					  NLA_HDRLEN + 16) > U16_MAX);
+	/* One part's fit one attribute (nla_len is 16 bits), both ways. */
+	BUILD_BUG_ON(SOFTWIRE_EAMS_PER_MSG * (NLA_HDRLEN + 3 * NLA_ALIGN(NLA_HDRLEN + 4) +
+					      NLA_HDRLEN + 16) > U16_MAX);
 	if (!eams)
 		return 0;
 	nla_for_each_nested(nla, eams, rem)
 		n++;
-	if (n > SOFTWIRE_MAX_EAMS) {
-		NL_SET_ERR_MSG_ATTR(extack, eams, "more than " __stringify(SOFTWIRE_MAX_EAMS) " EAMs in one table");
+	if (n > SOFTWIRE_EAMS_PER_MSG) {
+		NL_SET_ERR_MSG_ATTR(extack, eams, "more than " __stringify(SOFTWIRE_EAMS_PER_MSG) " EAMs in one message: send them in parts (SOFTWIRE_A_XLAT_MORE)");
 		return -ENOSPC;
 	}
 	return n;
@@ -494,29 +491,17 @@ static int softwire_parse_dmr(struct nlattr **tb, struct xlat_prefix6 *dmr,
 	return 0;
 }
 
-/* A new translator block from SOFTWIRE_A_XLAT; ERR_PTR and extack on error. */
-static struct softwire_table_xlat *
-softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
+/* The translator's lines other than the EAMs. */
+static int softwire_parse_xlat_fields(struct nlattr **tb,
+				      struct softwire_table_xlat *x,
+				      struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[SOFTWIRE_XLAT_A_MAX + 1], *a;
-	struct softwire_table_xlat *x;
-	unsigned int i = 0;
-	int err, n, rem, dup;
-	void *scratch;
+	struct nlattr *a;
+	int err;
 
-	err = nla_parse_nested(tb, SOFTWIRE_XLAT_A_MAX, nla, softwire_xlat_policy,
-			       extack);
-	if (err)
-		return ERR_PTR(err);
-	n = softwire_count_eams(tb[SOFTWIRE_XLAT_A_EAMS], extack);
-	if (n < 0)
-		return ERR_PTR(n);
-	x = kvzalloc(softwire_table_xlat_size(n), GFP_KERNEL_ACCOUNT);
-	if (!x)
-		return ERR_PTR(-ENOMEM);
 	err = softwire_parse_dmr(tb, &x->dmr, extack);
 	if (err)
-		goto free;
+		return err;
 	x->lowest_ipv6_mtu = SOFTWIRE_XLAT_DEFAULT_MTU;
 	a = tb[SOFTWIRE_XLAT_A_LOWEST_IPV6_MTU];
 	if (a) {
@@ -524,20 +509,18 @@ softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
 		/* RFC 8200 section 5: no IPv6 link has a smaller MTU. */
 		if (x->lowest_ipv6_mtu < SOFTWIRE_XLAT_DEFAULT_MTU) {
 			NL_SET_ERR_MSG_ATTR(extack, a, "lowest-ipv6-mtu is at least 1280 (RFC 8200 section 5)");
-			err = -EINVAL;
-			goto free;
+			return -EINVAL;
 		}
 	}
 	BUILD_BUG_ON(SOFTWIRE_XLAT_UDP_ZERO_COMPUTE != SOFTWIRE_XLAT_F_UDP_ZERO_COMPUTE);
 	BUILD_BUG_ON(SOFTWIRE_XLAT_UDP_ZERO_SILENT != SOFTWIRE_XLAT_F_UDP_ZERO_SILENT);
-	if (tb[SOFTWIRE_XLAT_A_FLAGS]) {
-		x->flags = nla_get_u8(tb[SOFTWIRE_XLAT_A_FLAGS]);
+	a = tb[SOFTWIRE_XLAT_A_FLAGS];
+	if (a) {
+		x->flags = nla_get_u8(a);
 		if ((x->flags & SOFTWIRE_XLAT_UDP_ZERO_COMPUTE) &&
 		    (x->flags & SOFTWIRE_XLAT_UDP_ZERO_SILENT)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[SOFTWIRE_XLAT_A_FLAGS],
-					    "udp-zero-checksum is one of drop, drop-silent, compute");
-			err = -EINVAL;
-			goto free;
+			NL_SET_ERR_MSG_ATTR(extack, a, "udp-zero-checksum is one of drop, drop-silent, compute");
+			return -EINVAL;
 		}
 	}
 	a = tb[SOFTWIRE_XLAT_A_ICMP_SRC4];
@@ -546,8 +529,7 @@ softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
 		if (ipv4_is_zeronet(x->icmp_src4) || ipv4_is_multicast(x->icmp_src4) ||
 		    ipv4_is_lbcast(x->icmp_src4) || ipv4_is_loopback(x->icmp_src4)) {
 			NL_SET_ERR_MSG_ATTR(extack, a, "icmp-source-ipv4 must be a unicast address (RFC 6791)");
-			err = -EINVAL;
-			goto free;
+			return -EINVAL;
 		}
 	}
 	a = tb[SOFTWIRE_XLAT_A_ICMP_SRC6];
@@ -555,75 +537,202 @@ softwire_parse_xlat(const struct nlattr *nla, struct netlink_ext_ack *extack)
 		nla_memcpy(&x->icmp_src6, a, sizeof(x->icmp_src6));
 		if (!softwire_table_unicast(&x->icmp_src6)) {
 			NL_SET_ERR_MSG_ATTR(extack, a, "icmp-source-ipv6 must be a unicast address (RFC 6791)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The lines of one XLAT_SET part, in a block without index (cont: a part
+ * that continues a set, EAMs only); ERR_PTR and extack on error.
+ */
+static struct softwire_table_xlat *
+softwire_parse_xlat(const struct nlattr *nla, bool cont,
+		    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SOFTWIRE_XLAT_A_MAX + 1], *a;
+	struct softwire_table_xlat *x;
+	int err, n, rem, i;
+
+	err = nla_parse_nested(tb, SOFTWIRE_XLAT_A_MAX, nla, softwire_xlat_policy,
+			       extack);
+	if (err)
+		return ERR_PTR(err);
+	n = softwire_count_eams(tb[SOFTWIRE_XLAT_A_EAMS], extack);
+	if (n < 0)
+		return ERR_PTR(n);
+	x = kvzalloc(softwire_table_xlat_part_size(n), GFP_KERNEL_ACCOUNT);
+	if (!x)
+		return ERR_PTR(-ENOMEM);
+	if (!cont) {
+		err = softwire_parse_xlat_fields(tb, x, extack);
+		if (err)
+			goto free;
+	}
+	for (i = 1; cont && i <= SOFTWIRE_XLAT_A_MAX; i++) {
+		if (i != SOFTWIRE_XLAT_A_EAMS && tb[i]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i], "a part that continues the translator's lines (XLAT_CONT) holds EAMs only");
 			err = -EINVAL;
 			goto free;
 		}
 	}
+	i = 0;
 	if (tb[SOFTWIRE_XLAT_A_EAMS]) {
 		nla_for_each_nested(a, tb[SOFTWIRE_XLAT_A_EAMS], rem) {
-			err = softwire_parse_eam(a, x, i, extack);
+			err = softwire_parse_eam(a, &x->eam[i], extack);
 			if (err)
 				goto free;
 			i++;
 		}
 	}
 	x->n_eam = i;
-	/*
-	 * The lookup index of the EAMs, which also finds a prefix mapped
-	 * twice (RFC 7757 section 3.2: each is mapped once).
-	 */
-	scratch = kvmalloc(xlat_index_scratch_bytes(i), GFP_KERNEL_ACCOUNT);
-	if (!scratch) {
-		err = -ENOMEM;
-		goto free;
-	}
-	dup = xlat_index_build_eam(&x->eam_ix, &x->eam[i], scratch, x->eam, i);
-	kvfree(scratch);
-	if (dup >= 0) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[SOFTWIRE_XLAT_A_EAMS],
-				    "two EAMs with the same IPv4 or the same IPv6 prefix");
-		err = -EEXIST;
-		goto free;
-	}
 	return x;
 free:
 	kvfree(x);
 	return ERR_PTR(err);
 }
 
-static int softwire_xlat_set_doit(struct sk_buff *skb, struct genl_info *info)
+static void softwire_xlat_part_drop(struct softwire_table_data *d)
 {
-	struct softwire_table_net *bn = softwire_bn_info(info);
-	struct softwire_table_xlat *x = NULL;
-	struct softwire_table_data *d;
-	u32 gen, *genp = NULL;
+	kvfree(d->xlat_part);
+	d->xlat_part = NULL;
+}
+
+/* The EAMs of p added to the set under way from portid. */
+static int softwire_xlat_append(struct softwire_table_data *d,
+				const struct softwire_table_xlat *p, u32 portid,
+				struct netlink_ext_ack *extack)
+{
+	struct softwire_table_xlat *x = d->xlat_part, *y;
+	unsigned int n, cap;
+
+	if (!x || d->xlat_part_portid != portid) {
+		NL_SET_ERR_MSG(extack, "no change of the translator's lines under way from this socket (another one replaced it?): start again");
+		return -EAGAIN;
+	}
+	n = x->n_eam + p->n_eam;
+	if (n > SOFTWIRE_MAX_EAMS) {
+		NL_SET_ERR_MSG(extack, "more than " __stringify(SOFTWIRE_MAX_EAMS) " EAMs in one table");
+		return -ENOSPC;
+	}
+	if (n > d->xlat_part_cap) {
+		/* Doubling: a set of n EAMs in parts copies O(n) in all. */
+		cap = min(max(n, 2 * d->xlat_part_cap), SOFTWIRE_MAX_EAMS);
+		y = kvmalloc(softwire_table_xlat_part_size(cap), GFP_KERNEL_ACCOUNT);
+		if (!y)
+			return -ENOMEM;
+		memcpy(y, x, softwire_table_xlat_part_size(x->n_eam));
+		kvfree(x);
+		d->xlat_part = x = y;
+		d->xlat_part_cap = cap;
+	}
+	memcpy(&x->eam[x->n_eam], p->eam, p->n_eam * sizeof(p->eam[0]));
+	x->n_eam = n;
+	return 0;
+}
+
+/*
+ * The set under way, indexed and published at once. The index build also
+ * finds a prefix mapped twice (RFC 7757 section 3.2: each is mapped once).
+ */
+static int softwire_xlat_commit(struct softwire_table_data *d,
+				const struct nlattr *eams,
+				struct netlink_ext_ack *extack)
+{
+	struct softwire_table_xlat *p = d->xlat_part, *x;
+	void *scratch;
 	int err;
 
-	if (info->attrs[SOFTWIRE_A_XLAT]) {
-		x = softwire_parse_xlat(info->attrs[SOFTWIRE_A_XLAT], info->extack);
-		if (IS_ERR(x))
-			return PTR_ERR(x);
+	x = kvmalloc(softwire_table_xlat_size(p->n_eam), GFP_KERNEL_ACCOUNT);
+	scratch = kvmalloc(xlat_index_scratch_bytes(p->n_eam), GFP_KERNEL_ACCOUNT);
+	err = -ENOMEM;
+	if (!x || !scratch)
+		goto out;
+	memcpy(x, p, softwire_table_xlat_part_size(p->n_eam));
+	if (xlat_index_build_eam(&x->eam_ix, &x->eam[x->n_eam], scratch,
+				 x->eam, x->n_eam) >= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, eams, "two EAMs with the same IPv4 or the same IPv6 prefix");
+		err = -EEXIST;
+		goto out;
 	}
-	if (info->attrs[SOFTWIRE_A_XLAT_GEN]) {
-		gen = nla_get_u32(info->attrs[SOFTWIRE_A_XLAT_GEN]);
-		genp = &gen;
-	}
-	mutex_lock(&bn->lock);
-	d = softwire_data_from_info(bn, info);
-	err = IS_ERR(d) ? PTR_ERR(d) :
-	      softwire_table_xlat_set(d, x, genp, info->extack);
-	mutex_unlock(&bn->lock);
-	if (err)
-		kvfree(x);
+	err = softwire_table_xlat_set(d, x, d->xlat_part_has_gen ?
+				      &d->xlat_part_gen : NULL, extack);
+	if (!err)
+		x = NULL;
+out:
+	kvfree(scratch);
+	kvfree(x);
+	softwire_xlat_part_drop(d);
 	return err;
 }
 
-/* The translator's lines; the EAMs only if all (one table's TABLE_GET). */
-static int softwire_put_xlat(struct sk_buff *msg,
-			     const struct softwire_table_xlat *x, bool all)
+static int softwire_xlat_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *nest = nla_nest_start(msg, SOFTWIRE_A_XLAT), *eams, *e;
-	unsigned int i;
+	struct softwire_table_net *bn = softwire_bn_info(info);
+	struct nlattr *xa = info->attrs[SOFTWIRE_A_XLAT], *eams = NULL;
+	struct nlattr *ga = info->attrs[SOFTWIRE_A_XLAT_GEN];
+	bool more = nla_get_flag(info->attrs[SOFTWIRE_A_XLAT_MORE]);
+	bool cont = nla_get_flag(info->attrs[SOFTWIRE_A_XLAT_CONT]);
+	struct softwire_table_xlat *p = NULL;
+	struct softwire_table_data *d;
+	u32 gen;
+	int err;
+
+	if (cont && (!xa || ga)) {
+		NL_SET_ERR_MSG(info->extack, "a part that continues the translator's lines (XLAT_CONT) holds XLAT { EAMS }, and no XLAT_GEN (the first part's counts)");
+		return -EINVAL;
+	}
+	if (more && !xa) {
+		NL_SET_ERR_MSG(info->extack, "more parts (XLAT_MORE) of no translator's lines");
+		return -EINVAL;
+	}
+	if (xa) {
+		p = softwire_parse_xlat(xa, cont, info->extack);
+		if (IS_ERR(p))
+			return PTR_ERR(p);
+		eams = nla_find_nested(xa, SOFTWIRE_XLAT_A_EAMS);
+	}
+	mutex_lock(&bn->lock);
+	d = softwire_data_from_info(bn, info);
+	if (IS_ERR(d)) {
+		err = PTR_ERR(d);
+		goto unlock;
+	}
+	if (cont) {
+		err = softwire_xlat_append(d, p, info->snd_portid, info->extack);
+		if (err) {
+			softwire_xlat_part_drop(d);
+			goto unlock;
+		}
+	} else {
+		/* A new set replaces any under way. */
+		softwire_xlat_part_drop(d);
+		if (!p) {	/* no translator lines at all */
+			gen = ga ? nla_get_u32(ga) : 0;
+			err = softwire_table_xlat_set(d, NULL, ga ? &gen : NULL,
+						      info->extack);
+			goto unlock;
+		}
+		d->xlat_part = p;
+		d->xlat_part_cap = p->n_eam;
+		d->xlat_part_portid = info->snd_portid;
+		d->xlat_part_has_gen = !!ga;
+		d->xlat_part_gen = ga ? nla_get_u32(ga) : 0;
+		p = NULL;
+	}
+	err = more ? 0 : softwire_xlat_commit(d, eams, info->extack);
+unlock:
+	mutex_unlock(&bn->lock);
+	kvfree(p);
+	return err;
+}
+
+/* The translator's lines but the EAMs, which EAM_GET dumps. */
+static int softwire_put_xlat(struct sk_buff *msg,
+			     const struct softwire_table_xlat *x)
+{
+	struct nlattr *nest = nla_nest_start(msg, SOFTWIRE_A_XLAT);
 
 	if (!nest ||
 	    (x->dmr.len &&
@@ -637,43 +746,23 @@ static int softwire_put_xlat(struct sk_buff *msg,
 	     nla_put_in6_addr(msg, SOFTWIRE_XLAT_A_ICMP_SRC6, &x->icmp_src6)) ||
 	    nla_put_u32(msg, SOFTWIRE_XLAT_A_N_EAMS, x->n_eam))
 		return -EMSGSIZE;
-	if (all && x->n_eam) {
-		eams = nla_nest_start(msg, SOFTWIRE_XLAT_A_EAMS);
-		if (!eams)
-			return -EMSGSIZE;
-		for (i = 0; i < x->n_eam; i++) {
-			e = nla_nest_start(msg, SOFTWIRE_XLAT_A_EAM);
-			if (!e ||
-			    nla_put_be32(msg, SOFTWIRE_EAM_A_IPV4, htonl(x->eam[i].ip4)) ||
-			    nla_put_u8(msg, SOFTWIRE_EAM_A_IPV4_LEN, x->eam[i].ip4_len) ||
-			    nla_put(msg, SOFTWIRE_EAM_A_IPV6, 16, x->eam[i].ip6) ||
-			    nla_put_u8(msg, SOFTWIRE_EAM_A_IPV6_LEN, x->eam[i].ip6_len))
-				return -EMSGSIZE;
-			nla_nest_end(msg, e);
-		}
-		nla_nest_end(msg, eams);
-	}
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
 /*
  * Room for one table's TABLE_GET: the counters and addresses fit in
- * NLMSG_GOODSIZE; 64 rules and 1024 EAMs would not.
+ * NLMSG_GOODSIZE; 64 rules would not.
  */
 static size_t softwire_table_msg_size(struct softwire_table *bt)
 {
 	struct softwire_table_data *d = softwire_table_data_locked(bt);
-	const struct softwire_table_xlat *x = softwire_table_xlat_locked(d);
 	const struct softwire_table_rules *rules;
 	size_t one_rule = nla_total_size(0) + nla_total_size(16) +
 			  5 * nla_total_size(4);
-	size_t one_eam = nla_total_size(0) + 3 * nla_total_size(4) +
-			 nla_total_size(16);
 
 	rules = rcu_dereference_protected(d->rules, lockdep_is_held(d->lock));
-	return NLMSG_GOODSIZE + (rules ? rules->n * one_rule : 0) +
-	       (x ? x->n_eam * one_eam : 0);
+	return NLMSG_GOODSIZE + (rules ? rules->n * one_rule : 0);
 }
 
 static int softwire_put_rule(struct sk_buff *msg, const struct map_rule *r)
@@ -694,7 +783,7 @@ static int softwire_put_rule(struct sk_buff *msg, const struct map_rule *r)
 
 /* What a table is and did: a TABLE_GET message. Under the namespace's mutex. */
 static int softwire_put_table(struct sk_buff *msg, struct softwire_table *bt,
-			      u32 portid, u32 seq, int flags, bool all)
+			      u32 portid, u32 seq, int flags)
 {
 	struct softwire_table_data *d = softwire_table_data_locked(bt);
 	const struct softwire_table_xlat *x = softwire_table_xlat_locked(d);
@@ -717,7 +806,7 @@ static int softwire_put_table(struct sk_buff *msg, struct softwire_table *bt,
 	    nla_put_u64_64bit(msg, SOFTWIRE_A_MEMORY, softwire_table_memory(bt),
 			      SOFTWIRE_A_PAD) ||
 	    nla_put_u32(msg, SOFTWIRE_A_XLAT_GEN, d->xlat_gen) ||
-	    (x && softwire_put_xlat(msg, x, all)))
+	    (x && softwire_put_xlat(msg, x)))
 		goto cancel;
 	for (i = 0; i < d->n_aftr; i++)
 		if (nla_put_in6_addr(msg, SOFTWIRE_A_AFTR, &d->aftr[i]))
@@ -760,7 +849,7 @@ static int softwire_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 	/* Sized under the mutex: the table cannot grow meanwhile. */
 	msg = nlmsg_new(softwire_table_msg_size(bt), GFP_KERNEL);
 	err = !msg ? -ENOMEM :
-	      softwire_put_table(msg, bt, info->snd_portid, info->snd_seq, 0, true);
+	      softwire_put_table(msg, bt, info->snd_portid, info->snd_seq, 0);
 	mutex_unlock(&bn->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -781,7 +870,7 @@ static int softwire_table_get_dumpit(struct sk_buff *skb,
 		if (i++ < skip)
 			continue;
 		if (softwire_put_table(skb, bt, NETLINK_CB(cb->skb).portid,
-				       cb->nlh->nlmsg_seq, NLM_F_MULTI, false)) {
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI)) {
 			i--;
 			break;
 		}
@@ -792,14 +881,15 @@ static int softwire_table_get_dumpit(struct sk_buff *skb,
 }
 
 /*
- * Dumping softwires: the walk keeps a reference to the contents it walks,
- * so a swap or a table deletion between two parts of the dump is safe. A
- * change to the contents between two parts (the slots may have moved) marks
- * the messages NLM_F_DUMP_INTR. cb->args: the contents, the next slot.
- * Contents are only ever in tables of the namespace they were made in,
- * the dumping socket's, whose mutex each part holds.
+ * Dumping softwires or EAMs: the walk keeps a reference to the contents it
+ * walks, so a swap or a table deletion between two parts of the dump is
+ * safe. A change to the contents between two parts (the slots may have
+ * moved, the EAMs be others) marks the messages NLM_F_DUMP_INTR. cb->args:
+ * the contents, the next slot or EAM. Contents are only ever in tables of
+ * the namespace they were made in, the dumping socket's, whose mutex each
+ * part holds.
  */
-static int softwire_sw_get_start(struct netlink_callback *cb)
+static int softwire_data_dump_start(struct netlink_callback *cb)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 	struct nlattr *name = genl_info_dump(cb)->attrs[SOFTWIRE_A_NAME];
@@ -830,7 +920,7 @@ static int softwire_sw_get_start(struct netlink_callback *cb)
 	return 0;
 }
 
-static int softwire_sw_get_done(struct netlink_callback *cb)
+static int softwire_data_dump_done(struct netlink_callback *cb)
 {
 	softwire_table_data_put((struct softwire_table_data *)cb->args[0]);
 	return 0;
@@ -891,6 +981,85 @@ static int softwire_sw_get_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
+static int softwire_put_eam(struct sk_buff *msg, const struct xlat_eam *e)
+{
+	struct nlattr *nest = nla_nest_start(msg, SOFTWIRE_XLAT_A_EAM);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_be32(msg, SOFTWIRE_EAM_A_IPV4, htonl(e->ip4)) ||
+	    nla_put_u8(msg, SOFTWIRE_EAM_A_IPV4_LEN, e->ip4_len) ||
+	    nla_put(msg, SOFTWIRE_EAM_A_IPV6, 16, e->ip6) ||
+	    nla_put_u8(msg, SOFTWIRE_EAM_A_IPV6_LEN, e->ip6_len)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * One EAM_GET message: the EAMs of x from first on, as many as fit and at
+ * most SOFTWIRE_EAMS_PER_MSG; how many (0: none fit).
+ */
+static unsigned int softwire_put_eams(struct sk_buff *msg,
+				      struct netlink_callback *cb,
+				      const struct softwire_table_data *d,
+				      const struct softwire_table_xlat *x,
+				      unsigned int first)
+{
+	unsigned int i, end = min(x->n_eam, first + SOFTWIRE_EAMS_PER_MSG);
+	struct nlattr *nest, *eams;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &softwire_genl_family, NLM_F_MULTI, SOFTWIRE_CMD_EAM_GET);
+	if (!hdr)
+		return 0;
+	genl_dump_check_consistent(cb, hdr);
+	if (nla_put_u32(msg, SOFTWIRE_A_XLAT_GEN, d->xlat_gen))
+		goto cancel;
+	nest = nla_nest_start(msg, SOFTWIRE_A_XLAT);
+	eams = nest ? nla_nest_start(msg, SOFTWIRE_XLAT_A_EAMS) : NULL;
+	if (!eams)
+		goto cancel;
+	for (i = first; i < end; i++)
+		if (softwire_put_eam(msg, &x->eam[i]))
+			break;
+	if (i == first)
+		goto cancel;
+	nla_nest_end(msg, eams);
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return i - first;
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return 0;
+}
+
+static int softwire_eam_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct softwire_table_net *bn = softwire_table_net(sock_net(skb->sk));
+	struct softwire_table_data *d = (void *)cb->args[0];
+	const struct softwire_table_xlat *x;
+	unsigned long i = cb->args[1];
+	unsigned int n;
+
+	mutex_lock(&bn->lock);
+	x = softwire_table_xlat_locked(d);
+	cb->seq = d->xlat_gen + 1;
+	while (x && i < x->n_eam) {
+		n = softwire_put_eams(skb, cb, d, x, i);
+		if (!n)
+			break;
+		i += n;
+	}
+	mutex_unlock(&bn->lock);
+	cb->args[1] = i;
+	return skb->len;
+}
+
 static const struct genl_ops softwire_genl_ops[] = {
 	{ .cmd = SOFTWIRE_CMD_TABLE_NEW,  .doit = softwire_table_new_doit,
 	  .flags = GENL_UNS_ADMIN_PERM },
@@ -904,8 +1073,8 @@ static const struct genl_ops softwire_genl_ops[] = {
 	  .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = SOFTWIRE_CMD_SW_DEL,     .doit = softwire_sw_change_doit,
 	  .flags = GENL_UNS_ADMIN_PERM },
-	{ .cmd = SOFTWIRE_CMD_SW_GET,     .start = softwire_sw_get_start,
-	  .dumpit = softwire_sw_get_dumpit, .done = softwire_sw_get_done,
+	{ .cmd = SOFTWIRE_CMD_SW_GET,     .start = softwire_data_dump_start,
+	  .dumpit = softwire_sw_get_dumpit, .done = softwire_data_dump_done,
 	  .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = SOFTWIRE_CMD_RULE_ADD,   .doit = softwire_rule_change_doit,
 	  .flags = GENL_UNS_ADMIN_PERM },
@@ -914,6 +1083,9 @@ static const struct genl_ops softwire_genl_ops[] = {
 	{ .cmd = SOFTWIRE_CMD_AFTR_ADD,   .doit = softwire_aftr_add_doit,
 	  .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = SOFTWIRE_CMD_XLAT_SET,   .doit = softwire_xlat_set_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = SOFTWIRE_CMD_EAM_GET,    .start = softwire_data_dump_start,
+	  .dumpit = softwire_eam_get_dumpit, .done = softwire_data_dump_done,
 	  .flags = GENL_UNS_ADMIN_PERM },
 };
 

@@ -248,6 +248,7 @@ void softwire_table_data_put(struct softwire_table_data *d)
 	kvfree(rcu_dereference_protected(d->addrs, true));
 	kfree(rcu_dereference_protected(d->rules, true));
 	kvfree(rcu_dereference_protected(d->xlat, true));
+	kvfree(d->xlat_part);
 	kfree(d);
 }
 
@@ -753,8 +754,9 @@ int softwire_table_rule_change(struct softwire_table_data *d,
 			       const struct map_rule *r, bool add,
 			       struct netlink_ext_ack *extack)
 {
-	struct softwire_table_rules *old, *new;
-	unsigned int i, n, found;
+	struct softwire_table_rules *old, *new = NULL;
+	unsigned int i, n, m, found;
+	void *scratch = NULL;
 
 	old = rcu_dereference_protected(d->rules, lockdep_is_held(d->lock));
 	n = old ? old->n : 0;
@@ -771,25 +773,35 @@ int softwire_table_rule_change(struct softwire_table_data *d,
 		NL_SET_ERR_MSG(extack, "too many rules in one table");
 		return -ENOSPC;
 	}
-	new = kzalloc(struct_size(new, r, add ? n + 1 : n), GFP_KERNEL_ACCOUNT);
-	if (!new)
-		return -ENOMEM;
+	m = add ? n + 1 : n - 1;
+	new = kzalloc(softwire_table_rules_size(m), GFP_KERNEL_ACCOUNT);
+	scratch = kmalloc(xlat_index_scratch_bytes(m), GFP_KERNEL_ACCOUNT);
+	if (!new || !scratch)
+		goto nomem;
 	/* The first rule is the BMR that bindings derive from. */
-	if (softwire_bindings_prepare(d->owner, 0)) {
-		kfree(new);
-		NL_SET_ERR_MSG(extack, "no memory to derive the table's CE rules again");
-		return -ENOMEM;
-	}
+	if (softwire_bindings_prepare(d->owner, 0))
+		goto nomem;
 	for (i = 0; i < n; i++)
 		if (i != found)
 			new->r[new->n++] = old->r[i];
 	if (add)
 		new->r[new->n++] = *r;
+	/*
+	 * Two rules of one prefix: the first is found, as a scan finds it
+	 * (the longest match, the first of equals).
+	 */
+	xlat_index_build_rules(&new->ix, &new->r[new->n], scratch, new->r, new->n);
+	kfree(scratch);
 	rcu_assign_pointer(d->rules, new);
 	softwire_bindings_commit(d->owner);
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
+nomem:
+	kfree(scratch);
+	kfree(new);
+	NL_SET_ERR_MSG(extack, "no memory for the table's rules");
+	return -ENOMEM;
 }
 
 int softwire_table_aftr_add(struct softwire_table_data *d,
@@ -877,8 +889,10 @@ u64 softwire_table_memory(struct softwire_table *bt)
 	       sizeof(struct softwire_slots) * 2 +
 	       swtab_bytes(t->size, SWTAB_SW_WORDS) - sizeof(*t) +
 	       swtab_bytes(at->size, SWTAB_ADDR_WORDS) - sizeof(*at) +
-	       (rules ? struct_size(rules, r, rules->n) : 0) +
-	       (x ? softwire_table_xlat_size(x->n_eam) : 0);
+	       (rules ? softwire_table_rules_size(rules->n) : 0) +
+	       (x ? softwire_table_xlat_size(x->n_eam) : 0) +
+	       (d->xlat_part ?
+		softwire_table_xlat_part_size(d->xlat_part_cap) : 0);
 }
 
 u32 softwire_table_n_softwires(struct softwire_table_data *d)

@@ -52,10 +52,16 @@ struct softwire_table_xlat {
 	struct xlat_eam		eam[];		/* n_eam */
 };
 
+/* The size of a translator block of n EAMs without their index. */
+static inline size_t softwire_table_xlat_part_size(unsigned int n)
+{
+	return offsetof(struct softwire_table_xlat, eam[n]);
+}
+
 /* The size of a translator block of n EAMs, its index included. */
 static inline size_t softwire_table_xlat_size(unsigned int n)
 {
-	return offsetof(struct softwire_table_xlat, eam[n]) + xlat_index_bytes(n);
+	return softwire_table_xlat_part_size(n) + xlat_index_bytes(n);
 }
 
 /*
@@ -88,6 +94,17 @@ struct softwire_table_data {
 	/* NULL: no translator lines. */
 	struct softwire_table_xlat __rcu *xlat;
 	u32			xlat_gen;	/* XLAT_SETs, for read-modify-write */
+	/*
+	 * An XLAT_SET under way in parts (SOFTWIRE_A_XLAT_MORE): a block with
+	 * room for xlat_part_cap EAMs and no index yet, the socket sending
+	 * it, and the xlat_gen it must still find (if its first part had
+	 * one). Never seen by packets; under the namespace's mutex.
+	 */
+	struct softwire_table_xlat *xlat_part;
+	unsigned int		xlat_part_cap;
+	u32			xlat_part_portid;
+	u32			xlat_part_gen;
+	bool			xlat_part_has_gen;
 	/*
 	 * The table that publishes these contents (a swap moves them); only
 	 * used by the changes, which reach contents through a listed table.
@@ -246,8 +263,19 @@ struct nlattr;
 struct softwire_table_rules {
 	struct rcu_head		rcu;
 	unsigned int		n;
+	/*
+	 * The longest-prefix-match index of r[] (MAPT's lookups), in the
+	 * same block: xlat_index_bytes(n) right after r[n].
+	 */
+	struct xlat_index	ix;
 	struct map_rule		r[];
 };
+
+/* The size of a block of n MAP rules, their index included. */
+static inline size_t softwire_table_rules_size(unsigned int n)
+{
+	return offsetof(struct softwire_table_rules, r[n]) + xlat_index_bytes(n);
+}
 
 /* The tables of a network namespace. */
 struct softwire_table_net {

@@ -102,9 +102,9 @@ vm_seconds() {
 	dkms_install.sh) echo 180 ;;	mapt_e2e.sh) echo 140 ;;
 	softwire_rederive.sh) echo 115 ;; snatpsid_e2e.sh) echo 100 ;;
 	lw4o6_aftr_icmp.sh) echo 85 ;;	lw4o6_ecn.sh) echo 80 ;;
-	map66_lengths.sh) echo 80 ;;	mapt_table.sh) echo 80 ;;
+	map66_lengths.sh) echo 80 ;;	mapt_table.sh) echo 110 ;;
 	lw4o6_b4.sh) echo 75 ;;		map66_conntrack.sh) echo 75 ;;
-	mapt_clat.sh) echo 75 ;;	mapt_cli.sh) echo 70 ;;
+	mapt_clat.sh) echo 85 ;;	mapt_cli.sh) echo 70 ;;
 	lw4o6_table.sh) echo 67 ;;	map66_e2e.sh) echo 66 ;;
 	mapt_malformed.sh) echo 60 ;;	mapt_frag.sh) echo 55 ;;
 	lw4o6_scale.sh) echo 50 ;;	lw4o6_after_snat.sh) echo 45 ;;

@@ -133,4 +133,21 @@ for BACKEND in $BACKENDS; do
 	ipt -t nat -F; ipt -t mangle -F; ip6 -t raw -F
 	n clat conntrack -F >/dev/null 2>&1
 done
+
+# The LAN's EAM as the last of 5000 (more than one netlink message holds:
+# softwirectl loads them in parts, the kernel finds it through its index).
+python3 -c '
+print("dmr 64:ff9b::/96")
+for i in range(4999):
+    print("eam 10.%d.%d.0/24 2001:db8:e:%x::/120" % (i // 256, i % 256, i))
+print("eam 192.168.1.0/24 2001:db8:1:ff::/120")
+' >"$TMP/clat3.txt"
+BACKEND=${BACKENDS%% *}
+if set_up "$BACKEND: a CLAT table of 5000 EAMs, the LAN's the last, and its rules" sh -c \
+	"ip netns exec clat $CTL load clat3 $TMP/clat3.txt &&
+	 ip netns exec clat iptables-$BACKEND -t raw -A PREROUTING -i lan -j MAPT --binding-table clat3 &&
+	 ip netns exec clat ip6tables-$BACKEND -t raw -A PREROUTING -i wan -d 2001:db8:1:ff::/120 -j MAPT --binding-table clat3"; then
+	traffic "$BACKEND CLAT, LAN by the 5000th EAM" $CLAT6
+fi
+n clat "iptables-$BACKEND" -t raw -F; n clat "ip6tables-$BACKEND" -t raw -F
 finish

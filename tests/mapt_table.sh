@@ -174,8 +174,8 @@ for i in range(int(sys.argv[1]), int(sys.argv[2])):
 print(out.hex())
 EOF
 }
-many=$(eams_range 0 1025)
-kernel_refuses "1025 eams" "error 28: more than 1024 EAMs in one table" 3:nest:"$many"
+kernel_refuses "1025 eams in one message" "error 28: more than 1024 EAMs in one message: send them in parts" \
+	3:nest:"$(eams_range 0 1025)"
 kernel_refuses "lowest-ipv6-mtu 1000" "error 22: lowest-ipv6-mtu is at least 1280 \(RFC 8200" 5:u16:1000
 kernel_refuses "an unknown flag" "error 22" 6:u8:4
 kernel_refuses "udp-zero-checksum compute and drop-silent at once" \
@@ -190,7 +190,67 @@ expect_fail "kernel: an XLAT_SET made from older lines (XLAT_GEN)" "error 11: th
 lines m >"$TMP/m.now"
 same_lines "the kernel's refusals changed nothing" "$TMP/m.list" "$TMP/m.now"
 check "a good raw XLAT_SET (1024 eams) is taken" xlat_set 3:nest:"$(eams_range 0 1024)"
-expect_eq "... and list prints its 1024 eams (one TABLE_GET message)" 1024 "$(lines m | grep -c '^eam ')"
+expect_eq "... and list prints its 1024 eams" 1024 "$(lines m | grep -c '^eam ')"
+
+# More EAMs than one message holds, in parts on one socket (the uapi's
+# XLAT_SET): SOFTWIRE_A_XLAT_MORE = 17, SOFTWIRE_A_XLAT_CONT = 18, flags.
+# xnest EAMS-HEX: XLAT { EAMS { ... } } as pkt.py genl's hex attribute.
+xnest() { echo "32783:hex:$(hexattrs 3:nest:"$1")"; }
+check "kernel: 2500 eams in three parts (XLAT_MORE, XLAT_CONT) on one socket are taken" \
+	n x $PKT genl SOFTWIRE 11 1:str:m 17:flag: "$(xnest "$(eams_range 0 1024)")" \
+	--part 1:str:m 17:flag: 18:flag: "$(xnest "$(eams_range 1024 2048)")" \
+	--part 1:str:m 18:flag: "$(xnest "$(eams_range 2048 2500)")"
+lines m >"$TMP/m.2500"
+expect_eq "... list prints all 2500 (EAM_GET dumps them in messages of 1024)" 2500 \
+	"$(grep -c '^eam ' "$TMP/m.2500")"
+expect_eq "... in the order sent, the last part's last one last" \
+	"eam 10.0.0.0/24 2001:db8::100/120|eam 10.9.195.0/24 2001:db8:9c3::100/120" \
+	"$(grep '^eam ' "$TMP/m.2500" | sed -n '1p;$p' | paste -sd '|')"
+check "kernel: a first part (XLAT_MORE) whose socket then closes is taken" \
+	n x $PKT genl SOFTWIRE 11 1:str:m 17:flag: "$(xnest "$(eams_range 0 10)")"
+lines m >"$TMP/m.now"
+same_lines "... and changes nothing: packets see the old lines until a last part" "$TMP/m.2500" "$TMP/m.now"
+expect_fail "kernel: a part that continues that set from another socket" \
+	"error 11: no change of the translator's lines under way from this socket" \
+	n x $PKT genl SOFTWIRE 11 1:str:m 18:flag: "$(xnest "$(eams_range 10 20)")"
+expect_fail "kernel: a continuing part with a dmr" \
+	"error 22: a part that continues the translator's lines .XLAT_CONT. holds EAMs only .part 1." \
+	n x $PKT genl SOFTWIRE 11 1:str:m 17:flag: "$(xnest "$(eams_range 0 10)")" \
+	--part 1:str:m 18:flag: "32783:hex:$(hexattrs 1:ip6:64:ff9b:: 2:u8:96 3:nest:"$(eams_range 10 20)")"
+expect_fail "kernel: a continuing part with XLAT_GEN" "error 22: .*no XLAT_GEN" \
+	n x $PKT genl SOFTWIRE 11 1:str:m 17:flag: "$(xnest "$(eams_range 0 10)")" \
+	--part 1:str:m 16:u32:1 18:flag: "$(xnest "$(eams_range 10 20)")"
+expect_fail "kernel: one prefix in two parts, found at the last one" \
+	"error 17: two EAMs with the same IPv4 or the same IPv6 prefix .part 1." \
+	n x $PKT genl SOFTWIRE 11 1:str:m 17:flag: "$(xnest "$(eams_range 0 10)")" \
+	--part 1:str:m 18:flag: "$(xnest "$(eams_range 5 6)")"
+expect_fail "kernel: a set in parts made from older lines (XLAT_GEN of the first part)" \
+	"error 11: the translator's lines changed meanwhile.*part 1." \
+	n x $PKT genl SOFTWIRE 11 1:str:m 16:u32:4000000000 17:flag: "$(xnest "$(eams_range 0 10)")" \
+	--part 1:str:m 18:flag: "$(xnest "$(eams_range 10 20)")"
+lines m >"$TMP/m.now"
+same_lines "the refused sets in parts changed nothing" "$TMP/m.2500" "$TMP/m.now"
+
+# The same through softwirectl: a file of 3000 eams loads (in parts, into
+# the new table that is then swapped in), lists back, and add/del change
+# the live lines in parts too.
+python3 -c '
+print("dmr 64:ff9b::/96")
+for i in range(3000):
+    print("eam 10.%d.%d.0/24 2001:db8:%x::100/120" % (i // 256, i % 256, i))
+' >"$TMP/big"
+check "load a file of 3000 eams" ctl load big "$TMP/big"
+grep '^eam ' "$TMP/big" | sed 's/2001:db8:0::/2001:db8::/' >"$TMP/big.eams"
+lines big | grep '^eam ' >"$TMP/big.list"
+same_lines "... list prints them all, in the file's order" "$TMP/big.eams" "$TMP/big.list"
+check "add big eam: the 3001st" ctl add big eam 192.0.2.0/24 2001:db8:ffff::/120
+expect_eq "... list prints 3001 eams" 3001 "$(lines big | grep -c '^eam ')"
+expect_fail "add big eam: one already mapped is refused" "mapped already" \
+	ctl add big eam 10.11.183.0/24 2001:db8:eee::/120
+check "del big eam: one from the middle" ctl del big eam 10.5.220.0/24 2001:db8:5dc::100/120
+expect_eq "... list prints 3000 eams, without it" "3000 0" \
+	"$(lines big | grep -c '^eam ') $(lines big | grep -c '^eam 10.5.220.0/24 ')"
+check "delete the table big" ctl delete big
 check "reload m" ctl load m "$TMP/full"
 
 # --- 4. a translator's table without br-address ----------------------------

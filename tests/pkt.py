@@ -664,10 +664,25 @@ def nl_talk(sock, typ, flags, cmd, version, attrs, reserved=0):
             return err, text, replies
 
 
+def genl_attrs(specs):
+    """Attributes from TYPE:KIND:VALUE (KIND str, u32, hex, flag)."""
+    attrs = b""
+    for spec in specs:
+        typ, kind, val = spec.split(":", 2)
+        payload = {"str": lambda v: v.encode() + b"\0",
+                   "u32": lambda v: struct.pack("=I", int(v)),
+                   "hex": bytes.fromhex,
+                   "flag": lambda v: b""}[kind](val)
+        attrs += nl_attr(int(typ), payload)
+    return attrs
+
+
 def cmd_genl(a):
     """One request of generic netlink family FAMILY, command CMD, with the
-    attributes given as TYPE:KIND:VALUE (KIND str, u32, hex); prints
-    "error N: message" or "ok" and exits 0 on success."""
+    attributes given as TYPE:KIND:VALUE (KIND str, u32, hex, flag), then
+    one more of the same command per --part, on the same socket; prints
+    "error N: message" (of the first that failed) or "ok" and exits 0 on
+    success."""
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
     sock.setsockopt(270, 11, 1)                         # NETLINK_EXT_ACK
     sock.setsockopt(270, 10, 1)                         # NETLINK_CAP_ACK
@@ -683,18 +698,13 @@ def cmd_genl(a):
         if at == 1:                                     # CTRL_ATTR_FAMILY_ID
             fid = struct.unpack_from("=H", rep[0], off + 4)[0]
         off += (al + 3) & ~3
-    attrs = b""
-    for spec in a.attr:
-        typ, kind, val = spec.split(":", 2)
-        payload = {"str": lambda v: v.encode() + b"\0",
-                   "u32": lambda v: struct.pack("=I", int(v)),
-                   "hex": bytes.fromhex}[kind](val)
-        attrs += nl_attr(int(typ), payload)
     flags = 0x300 if a.dump else 4                      # NLM_F_DUMP, else ACK
-    err, text, rep = nl_talk(sock, fid, flags, a.cmd, 1, attrs, a.reserved)
-    if err:
-        print("error %d: %s" % (err, text))
-        return 1
+    for n, specs in enumerate([a.attr] + (a.part or [])):
+        err, text, rep = nl_talk(sock, fid, flags, a.cmd, 1, genl_attrs(specs),
+                                 a.reserved)
+        if err:
+            print("error %d: %s%s" % (err, text, " (part %d)" % n if n else ""))
+            return 1
     print("ok, %d messages" % len(rep))
     return 0
 
@@ -932,7 +942,9 @@ def main():
     c = sub.add_parser("genl")
     c.add_argument("family")
     c.add_argument("cmd", type=int)
-    c.add_argument("attr", nargs="*", help="TYPE:str|u32|hex:VALUE")
+    c.add_argument("attr", nargs="*", help="TYPE:str|u32|hex|flag:VALUE")
+    c.add_argument("--part", action="append", nargs="+", metavar="ATTR",
+                   help="one more request of CMD, on the same socket")
     c.add_argument("--reserved", type=int, default=0)
     c.add_argument("--dump", action="store_true")
     c.set_defaults(fn=cmd_genl)

@@ -31,7 +31,12 @@
 #define SOFTWIRE_TABLE_NAME_LEN	16	/* with the NUL */
 #define SOFTWIRE_MAX_AFTRS	16	/* AFTR addresses per table */
 #define SOFTWIRE_MAX_RULES	64	/* MAP rules per table */
-#define SOFTWIRE_MAX_EAMS	1024	/* Explicit Address Mappings per table */
+#define SOFTWIRE_MAX_EAMS	1048576	/* Explicit Address Mappings per table */
+/*
+ * EAMs in one XLAT_SET part or one EAM_GET message: what one nested
+ * attribute holds (nla_len is 16 bits). More are sent in parts.
+ */
+#define SOFTWIRE_EAMS_PER_MSG	1024
 
 enum softwire_cmd {
 	SOFTWIRE_CMD_UNSPEC,
@@ -46,12 +51,21 @@ enum softwire_cmd {
 	SOFTWIRE_CMD_RULE_DEL,	/* NAME, RULE {...} */
 	SOFTWIRE_CMD_AFTR_ADD,	/* NAME, AFTR */
 	/*
-	 * NAME, [XLAT {...}], [XLAT_GEN]: the translator's lines, replaced as
-	 * a whole (no XLAT: none). With XLAT_GEN, only if they are still the
-	 * ones TABLE_GET reported with that XLAT_GEN (else EAGAIN): a
-	 * read-modify-write that loses no concurrent change.
+	 * NAME, [XLAT {...}], [XLAT_GEN], [XLAT_MORE]: the translator's
+	 * lines, replaced as a whole (no XLAT: none). With XLAT_GEN, only if
+	 * they are still the ones TABLE_GET reported with that XLAT_GEN (else
+	 * EAGAIN): a read-modify-write that loses no concurrent change.
+	 *
+	 * More EAMs than SOFTWIRE_EAMS_PER_MSG are sent in parts, all from
+	 * one socket: the first with XLAT_MORE, the next ones with XLAT_CONT
+	 * and XLAT { EAMS } alone, each but the last with XLAT_MORE. Only the
+	 * last part replaces the lines, at once (XLAT_GEN, if the first part
+	 * had it, is checked again then); until then packets see the old
+	 * ones. A table holds one set under way: any XLAT_SET without
+	 * XLAT_CONT drops it, and a part that continues none gets EAGAIN.
 	 */
 	SOFTWIRE_CMD_XLAT_SET,
+	SOFTWIRE_CMD_EAM_GET,	/* dump NAME: XLAT_GEN, XLAT { EAMS } messages */
 	__SOFTWIRE_CMD_MAX
 };
 #define SOFTWIRE_CMD_MAX (__SOFTWIRE_CMD_MAX - 1)
@@ -74,12 +88,14 @@ enum softwire_attr {
 	SOFTWIRE_A_PAD,
 	/*
 	 * nested: SOFTWIRE_XLAT_A_*; absent: no translator lines. TABLE_GET
-	 * of one table (NAME) reports every EAM; a dump of all tables
-	 * reports their number (XLAT_A_N_EAMS) but not the EAMs themselves,
-	 * which would not fit one message per table.
+	 * reports the number of EAMs (XLAT_A_N_EAMS); EAM_GET dumps them,
+	 * at most SOFTWIRE_EAMS_PER_MSG per message, each message with the
+	 * XLAT_GEN of the lines it comes from.
 	 */
 	SOFTWIRE_A_XLAT,
 	SOFTWIRE_A_XLAT_GEN,	/* u32: changes of the translator's lines */
+	SOFTWIRE_A_XLAT_MORE,	/* flag: more parts of this XLAT_SET follow */
+	SOFTWIRE_A_XLAT_CONT,	/* flag: this XLAT_SET part continues a set */
 	__SOFTWIRE_A_MAX
 };
 #define SOFTWIRE_A_MAX (__SOFTWIRE_A_MAX - 1)

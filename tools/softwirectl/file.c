@@ -216,6 +216,31 @@ bool xlat_any(const struct xlat_lines *x)
 	       x->has_src4 || x->has_src6;
 }
 
+void xlat_free(struct xlat_lines *x)
+{
+	free(x->eam);
+	memset(x, 0, sizeof(*x));
+}
+
+void xlat_add_eam(struct xlat_lines *x, const struct eam_line *e)
+{
+	unsigned int cap;
+
+	if (x->n_eam == x->cap_eam) {
+		if (x->n_eam == SOFTWIRE_MAX_EAMS)
+			fail("more than %d eam lines in one table", SOFTWIRE_MAX_EAMS);
+		/* Doubling: n EAMs cost O(n) copies in all. */
+		cap = x->cap_eam ? 2 * x->cap_eam : 1024;
+		if (cap > SOFTWIRE_MAX_EAMS)
+			cap = SOFTWIRE_MAX_EAMS;
+		x->eam = realloc(x->eam, cap * sizeof(*x->eam));
+		if (!x->eam)
+			fail("out of memory");
+		x->cap_eam = cap;
+	}
+	x->eam[x->n_eam++] = *e;
+}
+
 static const char *ip4s(const uint8_t a[4])
 {
 	static char buf[4][INET_ADDRSTRLEN];
@@ -276,36 +301,161 @@ static void parse_dmr(struct xlat_lines *x, char **w, int n)
 	x->has_dmr = true;
 }
 
-static bool eam_same4(const struct eam_line *a, const struct eam_line *b)
+/*
+ * EAMs are compared through arrays of their indexes, sorted: by one key,
+ * then by index, so that the first of equal ones is the first given.
+ */
+static const struct eam_line *eam_base;
+
+static int eam_cmp4_key(const struct eam_line *x, const struct eam_line *y)
 {
-	return a->ip4_len == b->ip4_len && !memcmp(a->ip4, b->ip4, 4);
+	int d = memcmp(x->ip4, y->ip4, 4);
+
+	return d ? d : x->ip4_len - y->ip4_len;
 }
 
-static bool eam_same6(const struct eam_line *a, const struct eam_line *b)
+static int eam_cmp6_key(const struct eam_line *x, const struct eam_line *y)
 {
-	return a->ip6_len == b->ip6_len && !memcmp(a->ip6, b->ip6, 16);
+	int d = memcmp(x->ip6, y->ip6, 16);
+
+	return d ? d : x->ip6_len - y->ip6_len;
 }
 
-/* e may join x's EAMs: no other maps its IPv4 or its IPv6 prefix. */
-static void eam_check_new(const struct xlat_lines *x, const struct eam_line *e)
+/* Both prefixes: what del looks for. */
+static int eam_cmp_key(const struct eam_line *x, const struct eam_line *y)
+{
+	int d = eam_cmp4_key(x, y);
+
+	return d ? d : eam_cmp6_key(x, y);
+}
+
+static int idx_cmp(unsigned int a, unsigned int b,
+		   int (*key)(const struct eam_line *, const struct eam_line *))
+{
+	int d = key(&eam_base[a], &eam_base[b]);
+
+	return d ? d : (a > b) - (a < b);
+}
+
+static int idx_cmp4(const void *a, const void *b)
+{
+	return idx_cmp(*(const unsigned int *)a, *(const unsigned int *)b,
+		       eam_cmp4_key);
+}
+
+static int idx_cmp6(const void *a, const void *b)
+{
+	return idx_cmp(*(const unsigned int *)a, *(const unsigned int *)b,
+		       eam_cmp6_key);
+}
+
+static int idx_cmp_both(const void *a, const void *b)
+{
+	return idx_cmp(*(const unsigned int *)a, *(const unsigned int *)b,
+		       eam_cmp_key);
+}
+
+/* bsearch: an EAM (the key) against an index of eam_base. */
+static int eam_find_cmp(const void *key, const void *elem)
+{
+	return eam_cmp_key(key, &eam_base[*(const unsigned int *)elem]);
+}
+
+static unsigned int *eam_sorted(const struct xlat_lines *x, unsigned int n,
+				int (*cmp)(const void *, const void *))
+{
+	unsigned int i, *idx = malloc((n ? n : 1) * sizeof(*idx));
+
+	if (!idx)
+		fail("out of memory");
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	eam_base = x->eam;
+	qsort(idx, n, sizeof(*idx), cmp);
+	return idx;
+}
+
+/* first[i]: the first of the EAMs 0..n-1 equal to EAM i by key. */
+static unsigned int *eam_firsts(const struct xlat_lines *x, unsigned int n,
+				int (*cmp)(const void *, const void *),
+				int (*key)(const struct eam_line *,
+					   const struct eam_line *))
+{
+	unsigned int i, g = 0, *idx = eam_sorted(x, n, cmp);
+	unsigned int *first = malloc((n ? n : 1) * sizeof(*first));
+
+	if (!first)
+		fail("out of memory");
+	for (i = 0; i < n; i++) {
+		if (!i || key(&x->eam[idx[i - 1]], &x->eam[idx[i]]))
+			g = idx[i];
+		first[idx[i]] = g;
+	}
+	free(idx);
+	return first;
+}
+
+/* e maps a prefix that o maps (its IPv4 one if four), o coming first. */
+static void __attribute__((noreturn))
+eam_dup(const struct eam_line *e, const struct eam_line *o, bool four)
+{
+	char at[32] = "";
+
+	src_line = e->line;
+	if (o->line)
+		snprintf(at, sizeof(at), ", at line %u", o->line);
+	if (four)
+		fail("eam: %s/%u is mapped already (to %s/%u%s)",
+		     ip4s(e->ip4), e->ip4_len, ip6s(o->ip6), o->ip6_len, at);
+	fail("eam: %s/%u is mapped already (to %s/%u%s)",
+	     ip6s(e->ip6), e->ip6_len, ip4s(o->ip4), o->ip4_len, at);
+}
+
+/*
+ * No two of the first n EAMs of x map one IPv4 or one IPv6 prefix. Else
+ * the first EAM that maps one mapped before fails, naming the first EAM
+ * that maps it: the error of checking each EAM against those before it
+ * as it comes, in O(n log n).
+ */
+static void eam_check(const struct xlat_lines *x, unsigned int n)
+{
+	unsigned int *f4 = eam_firsts(x, n, idx_cmp4, eam_cmp4_key);
+	unsigned int *f6 = eam_firsts(x, n, idx_cmp6, eam_cmp6_key);
+	unsigned int i, o;
+	bool four;
+
+	for (i = 0; i < n; i++)
+		if (f4[i] != i || f6[i] != i)
+			break;
+	/* The first earlier EAM with either prefix; the IPv4 one on a tie. */
+	four = i < n && f4[i] != i && (f6[i] == i || f4[i] <= f6[i]);
+	o = i < n ? (four ? f4[i] : f6[i]) : 0;
+	free(f4);
+	free(f6);
+	if (i < n)
+		eam_dup(&x->eam[i], &x->eam[o], four);
+}
+
+/*
+ * e appended to x's EAMs, checked later (eam_check). A table full already
+ * fails, but after the checks of its EAMs and of e: a mapping twice is the
+ * error that comes first.
+ */
+static void eam_append(struct xlat_lines *x, const struct eam_line *e)
 {
 	unsigned int i;
 
-	for (i = 0; i < x->n_eam; i++) {
-		const struct eam_line *o = &x->eam[i];
-		char at[32] = "";
-
-		if (o->line)
-			snprintf(at, sizeof(at), ", at line %u", o->line);
-		if (eam_same4(o, e))
-			fail("eam: %s/%u is mapped already (to %s/%u%s)",
-			     ip4s(e->ip4), e->ip4_len, ip6s(o->ip6), o->ip6_len, at);
-		if (eam_same6(o, e))
-			fail("eam: %s/%u is mapped already (to %s/%u%s)",
-			     ip6s(e->ip6), e->ip6_len, ip4s(o->ip4), o->ip4_len, at);
+	if (x->n_eam == SOFTWIRE_MAX_EAMS) {
+		eam_check(x, x->n_eam);
+		for (i = 0; i < x->n_eam; i++) {
+			if (!eam_cmp4_key(&x->eam[i], e))
+				eam_dup(e, &x->eam[i], true);
+			if (!eam_cmp6_key(&x->eam[i], e))
+				eam_dup(e, &x->eam[i], false);
+		}
+		src_line = e->line;
 	}
-	if (x->n_eam == SOFTWIRE_MAX_EAMS)
-		fail("more than %d eam lines in one table", SOFTWIRE_MAX_EAMS);
+	xlat_add_eam(x, e);
 }
 
 /* eam V4/L V6/L: RFC 7757 section 3.2. */
@@ -346,8 +496,7 @@ bool parse_xlat_line(struct xlat_lines *x, char **w, int n)
 		struct eam_line e;
 
 		parse_eam(&e, w, n);
-		eam_check_new(x, &e);
-		x->eam[x->n_eam++] = e;
+		eam_append(x, &e);
 	} else if (!strcmp(k, "lowest-ipv6-mtu")) {
 		uint16_t mtu;
 
@@ -419,20 +568,36 @@ void print_xlat(const struct xlat_lines *x, const char *indent)
 		printf("%sicmp-source-ipv6 %s\n", indent, ip6s(x->src6));
 }
 
-static void xlat_del_eam(struct xlat_lines *cur, const struct eam_line *e)
+/*
+ * c's EAMs removed from cur's, each of them there: one sort of cur's and a
+ * binary search for each (a table may hold SOFTWIRE_MAX_EAMS).
+ */
+static void xlat_del_eams(struct xlat_lines *cur, const struct xlat_lines *c)
 {
-	unsigned int i;
+	unsigned int i, j, *idx = eam_sorted(cur, cur->n_eam, idx_cmp_both);
+	bool *gone = calloc(cur->n_eam ? cur->n_eam : 1, sizeof(*gone));
+	const unsigned int *hit;
 
-	for (i = 0; i < cur->n_eam; i++)
-		if (eam_same4(&cur->eam[i], e) && eam_same6(&cur->eam[i], e))
-			break;
-	src_line = e->line;
-	if (i == cur->n_eam)
-		fail("no such eam: %s/%u %s/%u", ip4s(e->ip4), e->ip4_len,
-		     ip6s(e->ip6), e->ip6_len);
-	memmove(&cur->eam[i], &cur->eam[i + 1],
-		(cur->n_eam - i - 1) * sizeof(cur->eam[0]));
-	cur->n_eam--;
+	if (!gone)
+		fail("out of memory");
+	for (i = 0; i < c->n_eam; i++) {
+		const struct eam_line *e = &c->eam[i];
+
+		eam_base = cur->eam;
+		hit = bsearch(e, idx, cur->n_eam, sizeof(*idx), eam_find_cmp);
+		src_line = e->line;
+		if (!hit || gone[*hit])
+			fail("no such eam: %s/%u %s/%u", ip4s(e->ip4), e->ip4_len,
+			     ip6s(e->ip6), e->ip6_len);
+		gone[*hit] = true;
+	}
+	/* The others keep their order. */
+	for (i = j = 0; i < cur->n_eam; i++)
+		if (!gone[i])
+			cur->eam[j++] = cur->eam[i];
+	cur->n_eam = j;
+	free(gone);
+	free(idx);
 }
 
 /*
@@ -457,14 +622,12 @@ void xlat_change(struct xlat_lines *cur, const struct xlat_lines *c, bool add)
 		memcpy(cur->dmr, c->dmr, 16);
 		cur->dmr_len = c->dmr_len;
 	}
-	for (i = 0; i < c->n_eam; i++) {
-		if (!add) {
-			xlat_del_eam(cur, &c->eam[i]);
-			continue;
-		}
-		src_line = c->eam[i].line;
-		eam_check_new(cur, &c->eam[i]);
-		cur->eam[cur->n_eam++] = c->eam[i];
+	if (!add && c->n_eam) {
+		xlat_del_eams(cur, c);
+	} else if (c->n_eam) {
+		for (i = 0; i < c->n_eam; i++)
+			eam_append(cur, &c->eam[i]);
+		eam_check(cur, cur->n_eam);
 	}
 	src_line = 0;
 	if (c->has_mtu) {
@@ -564,11 +727,14 @@ static void check_file(struct bt_file *f, bool whole)
 {
 	size_t i;
 
+	/* What was checked as each line came, before the other checks. */
+	eam_check(&f->xlat, f->xlat.n_eam);
 	if (whole && !f->n_br && (f->n_sw || (!f->n_rules && !xlat_any(&f->xlat))))
 		fail("%s: no br-address line: the table needs this AFTR's IPv6 address%s",
 		     src_name, f->n_sw ? " for its softwires" :
 		     " (a translator's table needs a dmr, eam or rule line instead)");
-	qsort(f->sw, f->n_sw, sizeof(*f->sw), sw_cmp);
+	if (f->n_sw)	/* f->sw may be NULL, which qsort may not get */
+		qsort(f->sw, f->n_sw, sizeof(*f->sw), sw_cmp);
 	for (i = 1; i < f->n_sw; i++) {
 		const struct sw_line *p = &f->sw[i - 1], *s = &f->sw[i];
 
@@ -586,6 +752,25 @@ static void check_file(struct bt_file *f, bool whole)
 	src_line = 0;
 }
 
+/*
+ * The EAMs of the file being read, checked once it is read: an error of a
+ * line checks those before it first, so that the first error in the file
+ * is the one reported, as if each EAM had been checked as it came.
+ */
+static const struct xlat_lines *reading;
+
+void read_fail_first(void)
+{
+	const struct xlat_lines *x = reading;
+	unsigned int line = src_line;
+
+	if (!x)
+		return;
+	reading = NULL;
+	eam_check(x, x->n_eam);
+	src_line = line;
+}
+
 void read_file(const char *path, struct bt_file *f, bool whole)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
@@ -597,15 +782,24 @@ void read_file(const char *path, struct bt_file *f, bool whole)
 		fail("%s: %s", path, strerror(errno));
 	src_name = strcmp(path, "-") ? path : "stdin";
 	src_line = 0;
+	reading = &f->xlat;
 	while (getline(&buf, &cap, in) >= 0) {
 		src_line++;
 		n = split(buf, w, 32);
 		if (n)
 			parse_line(f, w, n);
 	}
+	reading = NULL;
 	free(buf);
 	if (in != stdin)
 		fclose(in);
 	src_line = 0;
 	check_file(f, whole);
+}
+
+void bt_file_free(struct bt_file *f)
+{
+	free(f->sw);
+	xlat_free(&f->xlat);
+	memset(f, 0, sizeof(*f));
 }

@@ -104,7 +104,34 @@ static int overrun_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
-/* talk, and an error: -1 if its errno is may_fail (ANY_ERRNO: any), else fail. */
+/*
+ * The rest of a dump that libmnl stopped reading (NLM_F_DUMP_INTR), up to
+ * its DONE, read and dropped: else the next request would get it. len: the
+ * bytes of rxbuf read last.
+ */
+static void drain(ssize_t len)
+{
+	const struct nlmsghdr *nlh;
+	int rem;
+
+	for (;;) {
+		rem = len;
+		for (nlh = (const void *)rxbuf; mnl_nlmsg_ok(nlh, rem);
+		     nlh = mnl_nlmsg_next(nlh, &rem))
+			if (nlh->nlmsg_seq == seq &&
+			    (nlh->nlmsg_type == NLMSG_DONE ||
+			     nlh->nlmsg_type == NLMSG_ERROR))
+				return;
+		len = mnl_socket_recvfrom(nl, rxbuf, RX_SIZE);
+		if (len < 0)
+			fail("netlink receive: %s", strerror(errno));
+	}
+}
+
+/*
+ * talk, and an error: -1 if its errno is may_fail (ANY_ERRNO: any), else
+ * fail. may_fail EINTR: -1 for a dump the kernel marked NLM_F_DUMP_INTR.
+ */
 #define ANY_ERRNO (-1)
 static int talk_errno(struct nlmsghdr *nlh, msg_cb cb, void *data, int may_fail);
 
@@ -140,8 +167,14 @@ static int talk_errno(struct nlmsghdr *nlh, msg_cb cb, void *data, int may_fail)
 	if (ret == MNL_CB_STOP)
 		return 0;
 	/* libmnl's word for a message marked NLM_F_DUMP_INTR */
-	if (!t.error && errno == EINTR)
+	if (!t.error && errno == EINTR) {
+		if (may_fail == EINTR) {
+			drain(len);
+			errno = EINTR;
+			return -1;
+		}
 		fail("the table changed while it was being listed; list it again");
+	}
 	if (!t.error)
 		fail("netlink: %s", strerror(errno));
 	if (may_fail == ANY_ERRNO || (may_fail && errno == may_fail))
@@ -324,35 +357,47 @@ void table_swap(const char *table, const char *other)
 
 /* ---- the translator's lines ---- */
 
-static void put_xlat(struct nlmsghdr *nlh, const struct xlat_lines *x)
+static void put_flag(struct nlmsghdr *nlh, uint16_t type)
+{
+	mnl_attr_put(nlh, type, 0, "");
+}
+
+/*
+ * x's lines in an XLAT nest: its fields (unless cont, a part that
+ * continues a set), and its EAMs from first on, n of them.
+ */
+static void put_xlat(struct nlmsghdr *nlh, const struct xlat_lines *x,
+		     bool cont, unsigned int first, unsigned int n)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, SOFTWIRE_A_XLAT), *eams;
 	unsigned int i;
 
-	if (x->has_dmr) {
+	if (x->has_dmr && !cont) {
 		mnl_attr_put(nlh, SOFTWIRE_XLAT_A_DMR_PREFIX, 16, x->dmr);
 		mnl_attr_put_u8(nlh, SOFTWIRE_XLAT_A_DMR_LEN, x->dmr_len);
 	}
-	if (x->has_mtu)
+	if (x->has_mtu && !cont)
 		mnl_attr_put_u16(nlh, SOFTWIRE_XLAT_A_LOWEST_IPV6_MTU, x->mtu);
-	mnl_attr_put_u8(nlh, SOFTWIRE_XLAT_A_FLAGS, x->flags);
-	if (x->has_src4)
+	if (!cont)
+		mnl_attr_put_u8(nlh, SOFTWIRE_XLAT_A_FLAGS, x->flags);
+	if (x->has_src4 && !cont)
 		mnl_attr_put(nlh, SOFTWIRE_XLAT_A_ICMP_SRC4, 4, x->src4);
-	if (x->has_src6)
+	if (x->has_src6 && !cont)
 		mnl_attr_put(nlh, SOFTWIRE_XLAT_A_ICMP_SRC6, 16, x->src6);
-	if (x->n_eam) {
+	if (n) {
 		eams = mnl_attr_nest_start(nlh, SOFTWIRE_XLAT_A_EAMS);
-		for (i = 0; i < x->n_eam; i++) {
+		for (i = first; i < first + n; i++) {
+			const struct eam_line *el = &x->eam[i];
 			struct nlattr *e = mnl_attr_nest_start(nlh, SOFTWIRE_XLAT_A_EAM);
 
-			if (x->eam[i].line && n_where < sizeof(where) / sizeof(where[0])) {
+			if (el->line && n_where < sizeof(where) / sizeof(where[0])) {
 				where[n_where].off = (char *)e - (char *)nlh;
-				where[n_where++].line = x->eam[i].line;
+				where[n_where++].line = el->line;
 			}
-			mnl_attr_put(nlh, SOFTWIRE_EAM_A_IPV4, 4, x->eam[i].ip4);
-			mnl_attr_put_u8(nlh, SOFTWIRE_EAM_A_IPV4_LEN, x->eam[i].ip4_len);
-			mnl_attr_put(nlh, SOFTWIRE_EAM_A_IPV6, 16, x->eam[i].ip6);
-			mnl_attr_put_u8(nlh, SOFTWIRE_EAM_A_IPV6_LEN, x->eam[i].ip6_len);
+			mnl_attr_put(nlh, SOFTWIRE_EAM_A_IPV4, 4, el->ip4);
+			mnl_attr_put_u8(nlh, SOFTWIRE_EAM_A_IPV4_LEN, el->ip4_len);
+			mnl_attr_put(nlh, SOFTWIRE_EAM_A_IPV6, 16, el->ip6);
+			mnl_attr_put_u8(nlh, SOFTWIRE_EAM_A_IPV6_LEN, el->ip6_len);
 			mnl_attr_nest_end(nlh, e);
 		}
 		mnl_attr_nest_end(nlh, eams);
@@ -360,18 +405,40 @@ static void put_xlat(struct nlmsghdr *nlh, const struct xlat_lines *x)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/*
+ * One XLAT_SET, or more EAMs than one nest holds in parts: the first with
+ * the fields (and gen), each but the last with XLAT_MORE, the next ones
+ * with XLAT_CONT. The kernel publishes them with the last part only.
+ */
 int xlat_set(const char *table, const struct xlat_lines *x, const uint32_t *gen)
 {
-	struct nlmsghdr *nlh = req(SOFTWIRE_CMD_XLAT_SET, table, 0);
+	unsigned int first = 0, n;
+	struct nlmsghdr *nlh;
 	int ret;
 
-	if (xlat_any(x))
-		put_xlat(nlh, x);
-	if (gen)
-		mnl_attr_put_u32(nlh, SOFTWIRE_A_XLAT_GEN, *gen);
-	ret = talk_errno(nlh, NULL, NULL, gen ? EAGAIN : 0);
-	n_where = 0;
-	return ret;
+	do {
+		nlh = req(SOFTWIRE_CMD_XLAT_SET, table, 0);
+		n = x->n_eam - first;
+		if (n > SOFTWIRE_EAMS_PER_MSG)
+			n = SOFTWIRE_EAMS_PER_MSG;
+		if (first)
+			put_flag(nlh, SOFTWIRE_A_XLAT_CONT);
+		if (xlat_any(x))
+			put_xlat(nlh, x, first != 0, first, n);
+		if (gen && !first)
+			mnl_attr_put_u32(nlh, SOFTWIRE_A_XLAT_GEN, *gen);
+		if (first + n < x->n_eam)
+			put_flag(nlh, SOFTWIRE_A_XLAT_MORE);
+		/* Any part: EAGAIN if the lines changed, or another set
+		 * replaced this one under way.
+		 */
+		ret = talk_errno(nlh, NULL, NULL, gen ? EAGAIN : 0);
+		n_where = 0;
+		if (ret)
+			return ret;
+		first += n;
+	} while (first < x->n_eam);
+	return 0;
 }
 
 static int eam_cb(const struct nlattr *a, void *data)
@@ -396,18 +463,6 @@ static int eam_cb(const struct nlattr *a, void *data)
 			e->ip6_len = mnl_attr_get_u8(a);
 		break;
 	}
-	return MNL_CB_OK;
-}
-
-static int eams_cb(const struct nlattr *a, void *data)
-{
-	struct xlat_lines *x = data;
-
-	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
-	    x->n_eam == SOFTWIRE_MAX_EAMS)
-		return MNL_CB_OK;
-	memset(&x->eam[x->n_eam], 0, sizeof(x->eam[0]));
-	mnl_attr_parse_nested(a, eam_cb, &x->eam[x->n_eam++]);
 	return MNL_CB_OK;
 }
 
@@ -456,10 +511,6 @@ static int xlat_cb(const struct nlattr *a, void *data)
 			x->has_src6 = true;
 		}
 		break;
-	case SOFTWIRE_XLAT_A_EAMS:
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
-			mnl_attr_parse_nested(a, eams_cb, x);
-		break;
 	case SOFTWIRE_XLAT_A_N_EAMS:
 		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0 && p->n_eam)
 			*p->n_eam = mnl_attr_get_u32(a);
@@ -473,41 +524,137 @@ void xlat_from_attr(const struct nlattr *nest, struct xlat_lines *x,
 {
 	struct xlat_parse p = { x, n_eam };
 
-	memset(x, 0, sizeof(*x));
+	xlat_free(x);
 	x->present = true;
 	mnl_attr_parse_nested(nest, xlat_cb, &p);
 }
 
-struct xlat_get_ctx {
+/* A table_get: what TABLE_GET said, then what EAM_GET gave. */
+struct table_get_ctx {
 	struct xlat_lines *x;
-	uint32_t *gen;
+	struct nlmsghdr *msg;		/* the TABLE_GET reply, copied */
+	uint32_t gen, n_eam;		/* TABLE_GET's */
+	uint32_t seen;			/* EAMs in the EAM_GET messages */
+	bool stale;			/* one of them of other lines */
 };
 
-static int xlat_get_attr_cb(const struct nlattr *a, void *data)
+static int table_get_attr_cb(const struct nlattr *a, void *data)
 {
-	const struct xlat_get_ctx *c = data;
+	struct table_get_ctx *c = data;
 
 	if (mnl_attr_get_type(a) == SOFTWIRE_A_XLAT &&
 	    mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
-		xlat_from_attr(a, c->x, NULL);
+		xlat_from_attr(a, c->x, &c->n_eam);
 	if (mnl_attr_get_type(a) == SOFTWIRE_A_XLAT_GEN &&
 	    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-		*c->gen = mnl_attr_get_u32(a);
+		c->gen = mnl_attr_get_u32(a);
 	return MNL_CB_OK;
 }
 
-static int xlat_get_cb(const struct nlmsghdr *nlh, void *data)
+static int table_get_cb(const struct nlmsghdr *nlh, void *data)
 {
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), xlat_get_attr_cb, data);
+	struct table_get_ctx *c = data;
+
+	free(c->msg);
+	c->msg = malloc(nlh->nlmsg_len);
+	if (!c->msg)
+		fail("out of memory");
+	memcpy(c->msg, nlh, nlh->nlmsg_len);
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), table_get_attr_cb, data);
+}
+
+static int eams_cb(const struct nlattr *a, void *data)
+{
+	struct table_get_ctx *c = data;
+	struct eam_line e = {};
+
+	if (mnl_attr_get_type(a) != SOFTWIRE_XLAT_A_EAM ||
+	    mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+		return MNL_CB_OK;
+	/* More than TABLE_GET said: other lines (kept out of x). */
+	if (++c->seen > c->n_eam) {
+		c->stale = true;
+		return MNL_CB_OK;
+	}
+	mnl_attr_parse_nested(a, eam_cb, &e);
+	xlat_add_eam(c->x, &e);
+	return MNL_CB_OK;
+}
+
+static int eam_xlat_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == SOFTWIRE_XLAT_A_EAMS &&
+	    mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
+		mnl_attr_parse_nested(a, eams_cb, data);
+	return MNL_CB_OK;
+}
+
+static int eam_get_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned int type = mnl_attr_get_type(a);
+
+	if ((type == SOFTWIRE_A_XLAT_GEN &&
+	     mnl_attr_validate(a, MNL_TYPE_U32) >= 0) ||
+	    (type == SOFTWIRE_A_XLAT &&
+	     mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0))
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+/* One EAM_GET message: its EAMs, if they are of TABLE_GET's lines. */
+static int eam_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SOFTWIRE_A_MAX + 1] = {};
+	struct table_get_ctx *c = data;
+
+	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), eam_get_attr_cb, tb);
+	if (!tb[SOFTWIRE_A_XLAT_GEN] ||
+	    mnl_attr_get_u32(tb[SOFTWIRE_A_XLAT_GEN]) != c->gen)
+		c->stale = true;
+	if (!c->stale && tb[SOFTWIRE_A_XLAT])
+		mnl_attr_parse_nested(tb[SOFTWIRE_A_XLAT], eam_xlat_cb, c);
+	return MNL_CB_OK;
+}
+
+/*
+ * TABLE_GET has the number of EAMs and the XLAT_GEN; an EAM_GET dump the
+ * EAMs, each message with its XLAT_GEN. A change in between (another
+ * XLAT_GEN, NLM_F_DUMP_INTR, another number) reads both again.
+ */
+struct nlmsghdr *table_get(const char *table, struct xlat_lines *x,
+			   uint32_t *gen)
+{
+	struct table_get_ctx c = { .x = x };
+	int tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		xlat_free(x);
+		c.gen = c.n_eam = c.seen = 0;
+		c.stale = false;
+		talk(req(SOFTWIRE_CMD_TABLE_GET, table, 0), table_get_cb, &c, false);
+		if (!c.msg)
+			fail("%s: the kernel sent no table", table);
+		if (c.n_eam > SOFTWIRE_MAX_EAMS)
+			fail("%s: %u eams, more than the %d this softwirectl takes",
+			     table, c.n_eam, SOFTWIRE_MAX_EAMS);
+		if (c.n_eam &&
+		    talk_errno(req(SOFTWIRE_CMD_EAM_GET, table, NLM_F_DUMP),
+			       eam_get_cb, &c, EINTR) < 0)
+			continue;
+		if (!c.stale && c.seen == c.n_eam) {
+			if (gen)
+				*gen = c.gen;
+			return c.msg;
+		}
+	}
+	fail("the translator's lines of %s changed each time they were read (%d times): try again",
+	     table, tries);
 }
 
 void xlat_get(const char *table, struct xlat_lines *x, uint32_t *gen)
 {
-	struct xlat_get_ctx c = { x, gen };
-
-	memset(x, 0, sizeof(*x));
-	*gen = 0;
-	talk(req(SOFTWIRE_CMD_TABLE_GET, table, 0), xlat_get_cb, &c, false);
+	free(table_get(table, x, gen));
 }
 
 void nl_close(void)

@@ -39,6 +39,7 @@ void fail(const char *fmt, ...)
 	const char *t = cleanup_table;
 	va_list ap;
 
+	read_fail_first();
 	if (src_line)
 		fprintf(stderr, "softwirectl: %s:%u: ", src_name, src_line);
 	else
@@ -154,6 +155,10 @@ static void print_rule(const struct nlattr *nest)
 
 struct show_opts {
 	bool list;	/* table file form, else a summary */
+	/* One table's translator lines with every EAM (table_get), or NULL:
+	 * those of the message (a dump of every table: no EAMs).
+	 */
+	const struct xlat_lines *xlat;
 };
 
 static const char *const stat_names[] = SOFTWIRE_TABLE_STAT_NAMES;
@@ -201,11 +206,10 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	const struct show_opts *o = data;
 	uint64_t mem, stats[__SOFTWIRE_TABLE_STAT_MAX] = {};
 	uint32_t nsw, naddr, nrules, refs, n_eam = 0;
-	static struct xlat_lines xlat;
+	struct xlat_lines own = {};
+	const struct xlat_lines *xlat = o->xlat ? o->xlat : &own;
 	const char *name;
 	unsigned int i;
-
-	memset(&xlat, 0, sizeof(xlat));
 
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attrs_cb, &at);
 	name = tb[SOFTWIRE_A_NAME] ? mnl_attr_get_str(tb[SOFTWIRE_A_NAME]) : "?";
@@ -217,20 +221,21 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[SOFTWIRE_A_STATS])
 		mnl_attr_parse_nested(tb[SOFTWIRE_A_STATS], stats_cb, stats);
 	if (tb[SOFTWIRE_A_XLAT])
-		xlat_from_attr(tb[SOFTWIRE_A_XLAT], &xlat, &n_eam);
+		xlat_from_attr(tb[SOFTWIRE_A_XLAT], &own, &n_eam);
 	table_repeated_cb(NULL, data);
 	if (o->list) {
 		printf("# binding table %s: %u softwires, %u rules, %u eams\n", name,
-		       nsw, nrules, xlat.n_eam);
+		       nsw, nrules, xlat->n_eam);
 		mnl_attr_parse(nlh, sizeof(struct genlmsghdr), table_repeated_cb, data);
-		print_xlat(&xlat, "");
+		print_xlat(xlat, "");
+		xlat_free(&own);
 		return MNL_CB_OK;
 	}
 	printf("table %s\n", name);
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), table_repeated_cb, data);
-	print_xlat(&xlat, "  ");
+	print_xlat(xlat, "  ");
 	/* A dump of every table reports how many EAMs, not which. */
-	if (n_eam > xlat.n_eam)
+	if (n_eam > xlat->n_eam)
 		printf("  eams %u (softwirectl show %s lists them)\n", n_eam, name);
 	printf("  softwires %u on %u IPv4 addresses, rules %u, used by %u iptables rules\n",
 	       nsw, naddr, nrules, refs);
@@ -240,6 +245,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	printf("\n");
 	for (i = 0; i < __SOFTWIRE_TABLE_STAT_MAX; i++)
 		printf("  %s %llu\n", stat_names[i], (unsigned long long)stats[i]);
+	xlat_free(&own);
 	return MNL_CB_OK;
 }
 
@@ -281,11 +287,17 @@ static int sw_cb(const struct nlmsghdr *nlh, void *data)
 static void show(const char *table, bool list)
 {
 	struct show_opts o = { .list = list };
+	struct xlat_lines x = {};
 	struct nlmsghdr *nlh;
 
-	if (table)
-		talk(req(SOFTWIRE_CMD_TABLE_GET, table, 0), table_cb, &o, false);
-	else if (list)
+	if (table) {
+		/* TABLE_GET has no EAMs: table_get adds them (EAM_GET). */
+		nlh = table_get(table, &x, NULL);
+		o.xlat = &x;
+		table_cb(nlh, &o);
+		free(nlh);
+		xlat_free(&x);
+	} else if (list)
 		fail("list: which table?");
 	else
 		talk(req(SOFTWIRE_CMD_TABLE_GET, NULL, NLM_F_DUMP), table_cb, &o, false);
@@ -343,7 +355,7 @@ static void load(const char *table, const char *path)
 		printf("%s: %zu softwires, %u rules, %u eams, %u br-addresses loaded into %s (parse %.2f s, kernel %.2f s)\n",
 		       path, f.n_sw, f.n_rules, f.xlat.n_eam, f.n_br, table,
 		       t1 - t0, now() - t1);
-	free(f.sw);
+	bt_file_free(&f);
 }
 
 /*
@@ -361,8 +373,10 @@ static void xlat_apply(const char *table, const struct xlat_lines *change,
 	for (tries = 0; tries < 10; tries++) {
 		xlat_get(table, &cur, &gen);
 		xlat_change(&cur, change, add);
-		if (!xlat_set(table, &cur, &gen))
+		if (!xlat_set(table, &cur, &gen)) {
+			xlat_free(&cur);
 			return;
+		}
 	}
 	fail("the translator's lines of %s keep changing: try again", table);
 }
@@ -383,7 +397,7 @@ static void change_file(const char *table, const char *path, bool add)
 		printf("%s: %zu softwires, %u rules, %u eams %s %s\n", src_name,
 		       f.n_sw, f.n_rules, f.xlat.n_eam,
 		       add ? "added to" : "removed from", table);
-	free(f.sw);
+	bt_file_free(&f);
 }
 
 /*
@@ -502,6 +516,7 @@ int main(int argc, char **argv)
 		read_file(argv[2], &f, true);
 		printf("%s: %zu softwires, %u rules, %u eams, %u br-addresses: no error\n",
 		       src_name, f.n_sw, f.n_rules, f.xlat.n_eam, f.n_br);
+		bt_file_free(&f);
 		return 0;
 	}
 	if (!strcmp(cmd, "derive")) {
@@ -574,6 +589,7 @@ int main(int argc, char **argv)
 			aftr_add(table, f.br[0]);
 		} else if (parse_xlat_line(&f.xlat, argv + 3, argc - 3)) {
 			xlat_apply(table, &f.xlat, add);
+			xlat_free(&f.xlat);
 		} else {
 			fail("%s: softwire, rule, %sdmr, eam, lowest-ipv6-mtu, udp-zero-checksum, icmp-source-ipv4 or icmp-source-ipv6 expected, not \"%s\"",
 			     cmd, add ? "br-address, " : "", argv[3]);

@@ -48,6 +48,8 @@ struct eam_line {
  * The translator's lines of a table (MAPT), as a file gives them or the
  * kernel reports them (then present, and has_mtu, has_udp only for values
  * other than the defaults: what is left after a del may be no block).
+ * The EAMs are malloc'd (up to SOFTWIRE_MAX_EAMS): start from a zeroed
+ * struct, end with xlat_free(), copy none by assignment.
  */
 struct xlat_lines {
 	bool present;			/* the kernel has a block */
@@ -57,12 +59,16 @@ struct xlat_lines {
 	uint8_t flags;			/* SOFTWIRE_XLAT_F_* */
 	uint8_t src4[4], src6[16];	/* icmp-source-ipv4, -ipv6 */
 	unsigned int dmr_line, mtu_line, udp_line, src4_line, src6_line;
-	struct eam_line eam[SOFTWIRE_MAX_EAMS];
-	unsigned int n_eam;
+	struct eam_line *eam;
+	unsigned int n_eam, cap_eam;
 };
 
 /* Any translator line at all? */
 bool xlat_any(const struct xlat_lines *x);
+/* Frees x's EAMs and clears all its lines. */
+void xlat_free(struct xlat_lines *x);
+/* e appended to x's EAMs; more than SOFTWIRE_MAX_EAMS fails. */
+void xlat_add_eam(struct xlat_lines *x, const struct eam_line *e);
 /* A translator line (w[0] one of its words): true, else false. */
 bool parse_xlat_line(struct xlat_lines *x, char **w, int n);
 /* Prints x as table file lines, each after indent. */
@@ -102,6 +108,13 @@ void parse_rule(char **w, int n, struct rule_line *rl);
  * it is a translator's: translator lines or rules, no softwires).
  */
 void read_file(const char *path, struct bt_file *f, bool whole);
+/*
+ * Called by fail(): an error while read_file reads a line comes after one
+ * of an EAM before that line (mapped twice), which is checked only then.
+ */
+void read_fail_first(void);
+/* Frees what read_file allocated; f is empty again. */
+void bt_file_free(struct bt_file *f);
 
 /* ---- netlink (netlink.c) ---- */
 
@@ -130,14 +143,24 @@ void aftr_add(const char *table, const uint8_t br[16]);
 /* br NULL: a table without an AFTR/BR address (a translator's). */
 int table_new(const char *table, const uint8_t br[16], uint32_t size,
 	      bool may_fail);
-/* The translator's lines of a table (none: all false), and their XLAT_GEN. */
+/*
+ * One table's TABLE_GET reply (a malloc'd copy, to free) and its
+ * translator's lines (none: all false) with every EAM (an EAM_GET dump),
+ * both of the same XLAT_GEN (gen, if not NULL).
+ */
+struct nlmsghdr *table_get(const char *table, struct xlat_lines *x,
+			   uint32_t *gen);
+/* The translator's lines of a table as table_get, without the reply. */
 void xlat_get(const char *table, struct xlat_lines *x, uint32_t *gen);
 /* Replaces them (no line: none); gen: NULL, or what xlat_get said
  * (-1 with errno EAGAIN if they changed since).
  */
 int xlat_set(const char *table, const struct xlat_lines *x,
 	     const uint32_t *gen);
-/* The translator's lines of an XLAT nest (TABLE_GET). */
+/*
+ * The translator's lines of an XLAT nest of TABLE_GET (x's EAMs freed:
+ * TABLE_GET has their number only, in n_eam if not NULL).
+ */
 void xlat_from_attr(const struct nlattr *nest, struct xlat_lines *x,
 		    uint32_t *n_eam);
 int table_del(const char *table, bool may_fail);
