@@ -352,7 +352,10 @@ xlat_router() {	# CASE
 	ip -n r_$1 -6 route add $MAPT_DMR via 2001:db8:fffe::2 dev d0
 }
 mapt_raw() {	# CASE IPTABLES TABLEFILE: MAPT in raw PREROUTING on i0
-	n r_$1 "$CTL" load t "$3" >/dev/null &&
+	local out
+
+	out=$(n r_$1 "$CTL" load t "$3") &&
+	echo "# $1: $out; $(n r_$1 "$CTL" show t | grep -o 'memory [0-9]* bytes')" &&
 	n r_$1 $2 -t raw -A PREROUTING -i i0 -j MAPT --binding-table t ||
 		echo "not ok - $1: MAPT set-up"
 }
@@ -397,16 +400,17 @@ if on xlat; then
 	xlat_router mapt_siit_6to4
 	mapt_raw mapt_siit_6to4 $IP6T "$TMP/siit"
 	pktgen_case mapt_siit_6to4 v6 "${SIIT_6TO4[@]}"
-	# The same with 1024 EAMs, the matching one last in the file: the
-	# lookup is the index's binary search, not a scan (issue 18).
+	# The same with 100000 EAMs, the matching one last in the file
+	# (99999 /32 <-> /128 before it, loaded in parts): the lookup is the
+	# index's binary search, not a scan (issue 18: within 10% of 1 EAM).
 	python3 -c '
-for i in range(1023):
-    print("eam 10.%d.%d.0/24 2001:db8:100:%x::/120" % (i // 256, i % 256, i))' >"$TMP/siit1k"
-	cat "$TMP/siit" >>"$TMP/siit1k"
-	xlat_router mapt_siit_6to4_eam1k
-	mapt_raw mapt_siit_6to4_eam1k $IP6T "$TMP/siit1k"
-	pktgen_case mapt_siit_6to4_eam1k v6 "${SIIT_6TO4[@]}"
-	XLAT_MAPT=(mapt_br_4to6 mapt_br_6to4 mapt_ce mapt_clat mapt_siit_6to4 mapt_siit_6to4_eam1k)
+for i in range(99999):
+    print("eam 10.%d.%d.%d/32 2001:db8:100::%x:%x/128" % (i >> 16, (i >> 8) & 255, i & 255, i >> 16, i & 0xffff))' >"$TMP/siit100k"
+	cat "$TMP/siit" >>"$TMP/siit100k"
+	xlat_router mapt_siit_6to4_eam100k
+	mapt_raw mapt_siit_6to4_eam100k $IP6T "$TMP/siit100k"
+	pktgen_case mapt_siit_6to4_eam100k v6 "${SIIT_6TO4[@]}"
+	XLAT_MAPT=(mapt_br_4to6 mapt_br_6to4 mapt_ce mapt_clat mapt_siit_6to4 mapt_siit_6to4_eam100k)
 	if [ $JOOL = 1 ]; then
 		jool_siit_case jool_siit_4to6
 		pktgen_case jool_siit_4to6 v4 "$CSUM"
