@@ -657,7 +657,7 @@ xlat_stats() {	# NS: the non-zero lines of /proc/net/xt_MAPT, one line
 for c in "${XLAT_MAPT[@]}"; do
 	st=$(xlat_stats r_$c)
 	echo "BENCH info xt_MAPT $c $st"
-	case $c in *6to4) k=translated_6to4 ;; *) k=translated_4to6 ;; esac
+	case $c in *6to4*) k=translated_6to4 ;; *) k=translated_4to6 ;; esac
 	check "$c: MAPT translated ($st)" test "$(n r_$c awk -v k=$k '$1 == k { print $2 }' /proc/net/xt_MAPT)" -gt 0
 done
 for c in jool_siit_4to6 jool_siit_6to4; do
