@@ -40,6 +40,9 @@ enum lw4o6_stat {
 	LW4O6_STAT_ICMP_CSUM,		/* AFTR: ICMPv4 in, bad checksum */
 	LW4O6_STAT_CT_KEPT,		/* connections kept off flowtables */
 	LW4O6_STAT_CT_KEEP_FAILED,	/* ... could not be: dropped */
+	LW4O6_STAT_SRC_NOT_OURS,	/* B4/CE: inner source not its address */
+	LW4O6_STAT_SPORT_NOT_OURS,	/* ... source port not in its set */
+	LW4O6_STAT_ENCAP_MALFORMED,	/* ... truncated transport header */
 	LW4O6_STAT_MAX
 };
 

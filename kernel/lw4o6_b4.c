@@ -70,11 +70,18 @@ struct lw4o6_b4_net {
 static unsigned int lw4o6_b4_net_id __read_mostly;
 static DEFINE_MUTEX(lw4o6_b4_mutex);	/* the lists of rules */
 
-/* The two ends of a B4/CE rule's softwire, and its port set. */
+/*
+ * The two ends of a B4/CE rule's softwire, its port set, and what it owns
+ * of IPv4: its address (own4) and the port set (own_ports), where it has
+ * them; a DS-Lite B4 has neither (its AFTR NATs).
+ */
 struct lw4o6_b4_ends {
 	const struct in6_addr	*b4;
 	const struct in6_addr	*aftr;
 	struct psid_set		ports;
+	__be32			ip4;
+	bool			own4;
+	bool			own_ports;
 };
 
 static struct psid_set lw4o6_ports_of(const struct xt_lw4o6_tginfo *info)
@@ -102,6 +109,9 @@ static bool lw4o6_b4_ends(const struct lw4o6_b4_rule *r,
 		e->b4 = &info->b4.in6;
 		e->aftr = &info->aftr.in6;
 		e->ports = lw4o6_ports_of(info);
+		e->ip4 = info->ipv4;
+		e->own4 = !!(info->flags & XT_LW4O6_IPV4);
+		e->own_ports = !!(info->flags & XT_LW4O6_PORT_SET);
 		return true;
 	}
 	d = softwire_binding_get(&r->ce);
@@ -111,6 +121,46 @@ static bool lw4o6_b4_ends(const struct lw4o6_b4_rule *r,
 	e->b4 = (const struct in6_addr *)d->ce.ip6;
 	e->aftr = &d->br;
 	e->ports = d->ce.ports;
+	e->ip4 = htonl(d->ce.ip4);
+	e->own4 = true;
+	e->own_ports = true;
+	return true;
+}
+
+/*
+ * Whether the packet, after SNAT, comes from what the B4/CE owns: its IPv4
+ * address and, with a port set, a source port (ICMP echo identifier; the
+ * port an ICMP error quotes) of the set, RFC 7596 section 5.1, RFC 7597
+ * section 8.1. A packet the NAT left alone (conntrack INVALID: bad flags or
+ * checksums, truncated, a protocol it cannot map) would carry a LAN address
+ * or port into the provider's network: dropped and counted instead. A
+ * fragment but the first, and a protocol without ports (which SNATPSID
+ * maps by address unless --drop-portless), use no port: their address is
+ * checked.
+ */
+static bool lw4o6_b4_owns(struct net *net, struct sk_buff *skb,
+			  const struct lw4o6_b4_ends *e)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	int port;
+
+	if (e->own4 && iph->saddr != e->ip4) {
+		lw4o6_count(net, LW4O6_STAT_SRC_NOT_OURS);
+		return false;
+	}
+	if (!e->own_ports || (iph->frag_off & htons(IP_OFFSET)))
+		return true;
+	port = lw4o6_port(skb, skb_network_offset(skb), false);
+	if (port == LW4O6_TRUNCATED) {
+		lw4o6_count(net, LW4O6_STAT_ENCAP_MALFORMED);
+		return false;
+	}
+	if (port == SOFTWIRE_NO_PORT)
+		return true;
+	if (!psid_port_in_set(&e->ports, port)) {
+		lw4o6_count(net, LW4O6_STAT_SPORT_NOT_OURS);
+		return false;
+	}
 	return true;
 }
 
@@ -141,6 +191,10 @@ static void lw4o6_b4_after_snat(struct net *net, struct sk_buff *skb,
 
 	if (!lw4o6_b4_ends(r, &e)) {
 		softwire_binding_count_none(&r->ce);
+		kfree_skb(skb);
+		return;
+	}
+	if (!lw4o6_b4_owns(net, skb, &e)) {
 		kfree_skb(skb);
 		return;
 	}
@@ -356,6 +410,13 @@ static int lw4o6_b4_check_info(const struct xt_tgchk_param *par,
 	if ((info->flags & XT_LW4O6_PORT_SET) && !psid_set_valid(&set)) {
 		pr_info_ratelimited("PSID %u/%u at offset %u is not a port set\n",
 				    info->psid, info->psid_len, info->psid_offset);
+		return -EINVAL;
+	}
+	if ((info->flags & XT_LW4O6_IPV4) &&
+	    ((info->flags & XT_LW4O6_EU_PREFIX) ||
+	     ipv4_is_zeronet(info->ipv4) || ipv4_is_multicast(info->ipv4) ||
+	     ipv4_is_lbcast(info->ipv4) || ipv4_is_loopback(info->ipv4))) {
+		pr_info_ratelimited("--b4-ipv4 is the B4's unicast IPv4 address (a CE derives its own from --end-user-prefix)\n");
 		return -EINVAL;
 	}
 	if (info->flags & (XT_LW4O6_ICMP | XT_LW4O6_NO_HAIRPIN | XT_LW4O6_DROP_ICMP |

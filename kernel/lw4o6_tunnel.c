@@ -53,6 +53,9 @@ static const char *const lw4o6_stat_names[LW4O6_STAT_MAX] = {
 	[LW4O6_STAT_ICMP_CSUM]		= "encap_dropped_icmp_checksum",
 	[LW4O6_STAT_CT_KEPT]		= "conntrack_kept_off_flowtable",
 	[LW4O6_STAT_CT_KEEP_FAILED]	= "dropped_conntrack_no_memory",
+	[LW4O6_STAT_SRC_NOT_OURS]	= "encap_dropped_source_not_ours",
+	[LW4O6_STAT_SPORT_NOT_OURS]	= "encap_dropped_port_not_in_set",
+	[LW4O6_STAT_ENCAP_MALFORMED]	= "encap_dropped_malformed",
 };
 
 struct softwire_stats lw4o6_stats = {

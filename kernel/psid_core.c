@@ -55,7 +55,8 @@ uint16_t psid_set_port(const struct psid_set *s, unsigned int n)
 
 /* RFC 6056 section 3.3.1's spirit: a random port, not a predictable one. */
 int psid_pick_port(const struct psid_set *s, uint16_t orig, unsigned int tries,
-		   const struct psid_pick_ops *ops, void *ctx, bool *kept)
+		   unsigned int scan, const struct psid_pick_ops *ops, void *ctx,
+		   bool *kept)
 {
 	unsigned int n = psid_set_size(s), i, start;
 	uint16_t port;
@@ -70,9 +71,9 @@ int psid_pick_port(const struct psid_set *s, uint16_t orig, unsigned int tries,
 		if (port && ops->free(port, ctx))
 			return port;
 	}
-	/* Nearly full: every port once, from a random place. */
+	/* Nearly full: the ports in order from a random place, bounded. */
 	start = ops->below(n, ctx);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < scan; i++) {
 		port = psid_set_port(s, (start + i) % n);
 		if (port && ops->free(port, ctx))
 			return port;

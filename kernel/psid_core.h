@@ -38,10 +38,13 @@ uint16_t psid_set_port(const struct psid_set *s, unsigned int n);
 /*
  * Choose a port of the set for a new connection (source NAT into the set):
  * orig if it is in the set and free; else one at random over the set, up
- * to tries draws; then every port once from a random place. free(port,
- * ctx) says whether a port may be used (port 0 is never offered);
- * below(n, ctx) is a random number under n. Returns the port, or -1 when
- * none is free; *kept says whether it is orig.
+ * to tries draws; then the ports in order from a random place, at most
+ * scan of them (every port once if the set has no more), so that a nearly
+ * full set of thousands costs a bounded number of free() calls, as the NAT
+ * core bounds its own search. free(port, ctx) says whether a port may be
+ * used (port 0 is never offered); below(n, ctx) is a random number under
+ * n. Returns the port, or -1 when none was found free; *kept says whether
+ * it is orig.
  */
 struct psid_pick_ops {
 	bool (*free)(uint16_t port, void *ctx);
@@ -49,7 +52,8 @@ struct psid_pick_ops {
 };
 
 int psid_pick_port(const struct psid_set *s, uint16_t orig, unsigned int tries,
-		   const struct psid_pick_ops *ops, void *ctx, bool *kept);
+		   unsigned int scan, const struct psid_pick_ops *ops, void *ctx,
+		   bool *kept);
 
 struct map_rule {
 	uint8_t ip6_prefix[16];

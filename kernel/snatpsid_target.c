@@ -64,6 +64,14 @@ static struct softwire_stats snatpsid_stats = {
 
 /* Random draws before the scan: a set 90% full still finds a port here. */
 #define SNATPSID_RANDOM_TRIES 32
+/*
+ * Then at most this many ports in order, one conntrack lookup each, in
+ * softirq: a set of up to 256 ports (PSID of 8 bits or more) is searched
+ * whole, a larger one nearly full gives up (dropped, counted) after
+ * 1 + 32 + 256 lookups instead of thousands, as the NAT core gives up
+ * after its own bounded search.
+ */
+#define SNATPSID_SCAN_MAX 256
 
 static void snatpsid_count(const struct xt_action_param *par,
 			   enum snatpsid_stat s)
@@ -166,7 +174,8 @@ static unsigned int snatpsid_tg(struct sk_buff *skb,
 	c.t.src.u3.ip = range.min_addr.ip;
 	port = psid_pick_port(ports,
 			      ntohs(ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u.all),
-			      SNATPSID_RANDOM_TRIES, &snatpsid_pick_ops, &c, &kept);
+			      SNATPSID_RANDOM_TRIES, SNATPSID_SCAN_MAX,
+			      &snatpsid_pick_ops, &c, &kept);
 	if (port < 0) {
 		snatpsid_count(par, SNATPSID_STAT_EXHAUSTED);
 		return NF_DROP;

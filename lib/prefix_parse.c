@@ -51,3 +51,11 @@ void prefix_mask(void *addr, int af, unsigned int len)
 	for (i = len; i < prefix_bits(af); i++)
 		a[i / 8] &= ~(0x80 >> (i % 8));
 }
+
+bool prefix_ip4_unicast(uint32_t a)
+{
+	uint8_t first = ntohl(a) >> 24;
+
+	return !(first == 0 || first == 127 || (first >= 224 && first < 240) ||
+		 a == 0xffffffff);
+}

@@ -7,6 +7,9 @@
 #ifndef PREFIX_PARSE_H
 #define PREFIX_PARSE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 enum prefix_error {
 	PREFIX_OK = 0,
 	PREFIX_NO_SLASH,	/* no "/", or longer than any prefix */
@@ -28,5 +31,8 @@ enum prefix_error prefix_parse(const char *s, int af, void *addr,
 
 /* addr (of family af) with every bit past len cleared. */
 void prefix_mask(void *addr, int af, unsigned int len);
+
+/* a (network order) is not 0/8, 127/8, multicast or the broadcast address. */
+bool prefix_ip4_unicast(uint32_t a);
 
 #endif /* PREFIX_PARSE_H */

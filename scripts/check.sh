@@ -114,6 +114,7 @@ vm_seconds() {
 	lw4o6_unload.sh) echo 30 ;;	map66_cli.sh) echo 28 ;;
 	map66_icmp.sh) echo 25 ;;	mapt_vs_jool.sh) echo 23 ;;
 	map66_vs_npt.sh) echo 18 ;;	lw4o6_dslite.sh) echo 15 ;;
+	lw4o6_b4_hostile.sh) echo 80 ;;
 	*) echo 60 ;;
 	esac
 }

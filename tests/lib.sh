@@ -302,7 +302,7 @@ lw4o6_b4_rules() {
 		n b4 "iptables-$1" -t nat -A POSTROUTING -o wan -p $p -j SNAT --to 192.0.2.1:4096-8191
 	done
 	n b4 "iptables-$1" -t mangle -A POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR \
-		--psid 1/4 --psid-offset 0
+		--b4-ipv4 192.0.2.1 --psid 1/4 --psid-offset 0
 }
 
 # listening NS PORT tcp|udp: wait until a socket listens on PORT in NS (a

@@ -127,7 +127,7 @@ capture_start b4 wan "$TMP/nfq.pcap" "ip or ip6"
 gone=$(lw4o6_stat b4 encap_dropped_rule_gone)
 n client $PKT send-udp4 $SERVER4 5004
 check "the marked packet sits in the queue" wait_file "$TMP/nfq.ready"
-n b4 $IPT -t mangle -D POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR --psid 1/4 --psid-offset 0
+n b4 $IPT -t mangle -D POSTROUTING -o wan -j LW4O6 --b4 $B4 --aftr $AFTR --b4-ipv4 192.0.2.1 --psid 1/4 --psid-offset 0
 touch "$TMP/nfq.go"
 wait $nfq
 capture_stop

@@ -16,7 +16,7 @@ for BACKEND in $BACKENDS; do
 	for ipt in iptables ip6tables; do
 		out=$(n cli "$ipt-$BACKEND" -j LW4O6 --help 2>&1)
 		check "$T $ipt -j LW4O6 --help shows the options and the seed's B4" sh -c '
-			for w in "--b4 ADDRESS" "--aftr ADDRESS" "--psid PSID/LEN" "--psid-offset" \
+			for w in "--b4 ADDRESS" "--aftr ADDRESS" "--b4-ipv4 ADDRESS" "--psid PSID/LEN" "--psid-offset" \
 				"--hop-limit" "--tclass" "--flowlabel" "--binding-table NAME" "--icmp" "--end-user-prefix" \
 				"--drop-icmp" "--no-hairpin" "--no-icmp-errors" \
 				"SNAT --to 192.0.2.1:4096-8191" "-j LW4O6 --binding-table bt0"; do
@@ -54,6 +54,12 @@ for BACKEND in $BACKENDS; do
 	expect_fail "$T --drop-icmp needs --binding-table" 'drop-icmp.*binding-table|binding-table.*drop-icmp|cannot be used|also' \
 		$I4 $B --drop-icmp
 	expect_fail "$T --psid-offset 17 is refused" 'psid-offset.*out of range \(0-16\)' $I4 $B --psid 1/4 --psid-offset 17
+	expect_fail "$T --b4-ipv4 takes an IPv4 address" '"192.0.2.300" is not an IPv4 address' $I4 $B --b4-ipv4 192.0.2.300
+	expect_fail "$T --b4-ipv4 is unicast" '--b4-ipv4 224.0.0.1: a unicast address is needed' $I4 $B --b4-ipv4 224.0.0.1
+	expect_fail "$T --b4-ipv4 is a B4's (needs --b4)" 'b4-ipv4.*b4|also' \
+		n cli "iptables-$BACKEND" -t raw -A PREROUTING -j LW4O6 --binding-table bt0 --b4-ipv4 192.0.2.1
+	expect_fail "$T a CE derives its address: no --b4-ipv4 with --end-user-prefix" 'cannot be used together|mutually exclusive|--b4-ipv4' \
+		$I4 --end-user-prefix 2001:db8:12:3400::/56 --binding-table bt0 --b4-ipv4 192.0.2.1
 
 	dmesg -C
 	expect_fail "$T the nat table is refused" '.' \
@@ -66,6 +72,7 @@ for BACKEND in $BACKENDS; do
 
 	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan -j LW4O6 $B --hop-limit 32
 	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan3 -j LW4O6 $B --psid 1/4 --psid-offset 0
+	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan5 -j LW4O6 $B --b4-ipv4 192.0.2.1 --psid 1/4 --psid-offset 0
 	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan4 -j LW4O6 $B --psid 52/8
 	n cli "iptables-$BACKEND" -t mangle -A POSTROUTING -o wan2 -j LW4O6 $B --tclass 32 --flowlabel 12345 --binding-table bt0
 	n cli "iptables-$BACKEND" -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0 --icmp --drop-icmp --hop-limit 40
@@ -80,6 +87,8 @@ for BACKEND in $BACKENDS; do
 	done
 	check "$T save spells out the options" sh -c \
 		"ip netns exec cli iptables-$BACKEND-save | grep -qF -- '-o wan3 -j LW4O6 --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --psid 1/4 --psid-offset 0'"
+	check "$T save spells out --b4-ipv4 after --aftr" sh -c \
+		"ip netns exec cli iptables-$BACKEND-save | grep -qF -- '-o wan5 -j LW4O6 --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --b4-ipv4 192.0.2.1 --psid 1/4 --psid-offset 0'"
 	check "$T the default offset 6 is not spelled out" sh -c \
 		"ip netns exec cli iptables-$BACKEND-save -t mangle | grep -qE -- '-o wan4 .*--psid 52/8\$'"
 	check "$T save spells out the AFTR and CE options" sh -c "

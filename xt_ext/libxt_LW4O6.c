@@ -12,6 +12,7 @@
 #include <string.h>
 #include <xtables.h>
 
+#include "prefix_parse.h"
 #include "psid_core.h"
 #include "softwire_xt.h"
 #include "xt_LW4O6.h"
@@ -30,9 +31,11 @@ enum {
 	O_NO_HAIRPIN,
 	O_DROP_ICMP,
 	O_NO_ICMP_ERRORS,
+	O_IPV4,
 };
 
-#define B4_MODE (1 << O_B4 | 1 << O_AFTR | 1 << O_PSID | 1 << O_PSID_OFFSET)
+#define B4_MODE (1 << O_B4 | 1 << O_AFTR | 1 << O_PSID | 1 << O_PSID_OFFSET | \
+		 1 << O_IPV4)
 #define CE_OPT \
 	{.name = "end-user-prefix", .id = O_EU_PREFIX, .type = XTTYPE_STRING, \
 	 .excl = B4_MODE | 1 << O_ICMP}
@@ -62,6 +65,8 @@ enum {
 	{.name = "b4", .id = O_B4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX}, \
 	{.name = "aftr", .id = O_AFTR, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX}, \
 	{.name = "psid", .id = O_PSID, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX}, \
+	{.name = "b4-ipv4", .id = O_IPV4, .type = XTTYPE_STRING, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX, \
+	 .also = 1 << O_B4}, \
 	{.name = "psid-offset", .id = O_PSID_OFFSET, .type = XTTYPE_UINT8, \
 	 .min = 0, .max = 16, .flags = XTOPT_PUT, .excl = 1 << O_ICMP | 1 << O_EU_PREFIX, \
 	 XTOPT_POINTER(struct xt_lw4o6_tginfo, psid_offset)}
@@ -99,9 +104,12 @@ static void lw4o6_tg_help(void)
 "  --b4 ADDRESS         this B4's IPv6 address (the softwire's end here; an\n"
 "                       address of this box)\n"
 "  --aftr ADDRESS       the AFTR's IPv6 address\n"
-"  --psid PSID/LEN      decapsulate only packets whose inner destination port\n"
-"                       is in this port set (lw4o6)\n"
+"  --b4-ipv4 ADDRESS    this B4's IPv4 address (lw4o6): only packets from it\n"
+"                       are encapsulated, others dropped and counted\n"
+"  --psid PSID/LEN      this B4's port set (lw4o6): only packets from its ports\n"
+"                       are encapsulated, only packets to them decapsulated\n"
 "  --psid-offset N      PSID offset a, 0 to 16 (default 6, RFC 7597 5.1)\n"
+"                       (neither --b4-ipv4 nor --psid: a DS-Lite B4, any source)\n"
 "AFTR/BR side:\n"
 "  --binding-table NAME the binding table (softwirectl) of this namespace;\n"
 "                       with --b4/--aftr: a MAP-E CE, the table's rules are\n"
@@ -131,7 +139,8 @@ static void lw4o6_tg_help(void)
 "ip6tables (raw or mangle PREROUTING). Example, the B4 192.0.2.1, ports 4096-8191:\n"
 "  iptables -t nat -A POSTROUTING -o wan -p tcp -j SNAT --to 192.0.2.1:4096-8191\n"
 "  iptables -t mangle -A POSTROUTING -o wan -j LW4O6 \\\n"
-"           --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --psid 1/4 --psid-offset 0\n"
+"           --b4 2001:db8:b4::2 --aftr 2001:db8:b4::1 --b4-ipv4 192.0.2.1 \\\n"
+"           --psid 1/4 --psid-offset 0\n"
 "and its AFTR, with the binding table bt0:\n"
 "  iptables -t raw -A PREROUTING -d 192.0.2.0/24 -j LW4O6 --binding-table bt0\n"
 "  ip6tables -t raw -A PREROUTING -d 2001:db8:b4::1 -j LW4O6 --binding-table bt0\n");
@@ -168,6 +177,15 @@ static void lw4o6_tg_parse(struct xt_option_call *cb)
 		break;
 	case O_AFTR:
 		lw4o6_parse_addr("aftr", cb->arg, &info->aftr);
+		break;
+	case O_IPV4:
+		if (inet_pton(AF_INET, cb->arg, &info->ipv4) != 1)
+			xtables_error(PARAMETER_PROBLEM,
+				      "LW4O6: --b4-ipv4 \"%s\" is not an IPv4 address", cb->arg);
+		if (!prefix_ip4_unicast(info->ipv4))
+			xtables_error(PARAMETER_PROBLEM,
+				      "LW4O6: --b4-ipv4 %s: a unicast address is needed", cb->arg);
+		info->flags |= XT_LW4O6_IPV4;
 		break;
 	case O_ICMP:
 		info->flags |= XT_LW4O6_ICMP;
@@ -221,7 +239,7 @@ static void lw4o6_tg_check(struct xt_fcheck_call *cb)
 
 	if ((cb->xflags & (1 << O_EU_PREFIX)) && (cb->xflags & B4_MODE))
 		xtables_error(PARAMETER_PROBLEM,
-			      "LW4O6: --end-user-prefix derives the CE's address and port set: leave out --b4, --aftr, --psid and --psid-offset");
+			      "LW4O6: --end-user-prefix derives the CE's address and port set: leave out --b4, --aftr, --b4-ipv4, --psid and --psid-offset");
 	if ((cb->xflags & (1 << O_EU_PREFIX)) && !(cb->xflags & (1 << O_TABLE)))
 		xtables_error(PARAMETER_PROBLEM,
 			      "LW4O6: --end-user-prefix needs --binding-table (the BMR and the BR)");
@@ -278,6 +296,8 @@ static void lw4o6_tg_show(const struct xt_lw4o6_tginfo *info, const char *dash)
 	} else {
 		printf(" %sb4 %s", dash, inet_ntop(AF_INET6, &info->b4, a, sizeof(a)));
 		printf(" %saftr %s", dash, inet_ntop(AF_INET6, &info->aftr, a, sizeof(a)));
+		if (info->flags & XT_LW4O6_IPV4)
+			printf(" %sb4-ipv4 %s", dash, inet_ntop(AF_INET, &info->ipv4, a, sizeof(a)));
 		if (info->flags & XT_LW4O6_MESH)
 			printf(" %sbinding-table %.*s", dash,
 			       (int)sizeof(info->table), info->table);

@@ -47,7 +47,11 @@ enum {
 	 * needed, relayed ICMPv6 errors): drop silently, count.
 	 */
 	XT_LW4O6_NO_ICMP_ERRORS	= 1 << 9,
-	XT_LW4O6_FLAGS		= (1 << 10) - 1,
+	/* B4/CE: ipv4 is its IPv4 address (lw4o6, RFC 7596 section 5.1):
+	 * what it encapsulates must come from it.
+	 */
+	XT_LW4O6_IPV4		= 1 << 10,
+	XT_LW4O6_FLAGS		= (1 << 11) - 1,
 };
 
 struct xt_lw4o6_tginfo {
@@ -63,7 +67,8 @@ struct xt_lw4o6_tginfo {
 	__u16			flags;
 	union nf_inet_addr	eu_prefix;	/* the CE's End-user prefix */
 	__u8			eu_len;
-	__u8			pad2[7];
+	__u8			pad2[3];
+	__be32			ipv4;		/* XT_LW4O6_IPV4: the B4's */
 
 	/* Kernel only: the binding table of an AFTR rule or a CE's FMRs,
 	 * and the B4/CE's IPv4 rule (after SNAT, decapsulation, and for a

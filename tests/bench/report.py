@@ -23,7 +23,8 @@ PLAIN = {
     "decap_ip6tnl": "decap_plain", "aftr_decap_1": "decap_plain",
     "aftr_decap_10k": "decap_plain", "aftr_decap_1M": "decap_plain",
     "nat_snatpsid": "nat_snat", "nat_snat_90": "nat_snat",
-    "nat_snatpsid_90": "nat_snatpsid",
+    "nat_snatpsid_90": "nat_snatpsid", "nat_snat_99": "nat_snat",
+    "nat_snatpsid_99": "nat_snatpsid",
     # group xlat: each against forwarding of its input family's flow
     "xlat_b4_lw4o6": "xlat_v4_plain", "mapt_br_4to6": "xlat_v4_plain",
     "mapt_ce": "xlat_v4_plain", "mapt_clat": "xlat_v4_plain",
@@ -61,6 +62,8 @@ WHAT = {
     "nat_snatpsid": "new UDP connections/s, SNATPSID into PSID 1/4 (the same ports)",
     "nat_snat_90": "new connections/s, SNAT, the range 90% used for the destination",
     "nat_snatpsid_90": "new connections/s, SNATPSID, the set 90% used for the destination",
+    "nat_snat_99": "new connections/s, SNAT, the range 99% used for the destination",
+    "nat_snatpsid_99": "new connections/s, SNATPSID, the set 99% used for the destination",
     "xlat_v4_plain": "IPv4 forwarding (pktgen UDP with checksum, 100 B)",
     "xlat_v6_plain": "IPv6 forwarding (pktgen UDP with checksum, 100 B)",
     "xlat_b4_lw4o6": "B4: SNAT + LW4O6 (UDP with checksum)",

@@ -2,7 +2,8 @@
 /* libFuzzer target for the port-set and MAP rule arithmetic: any offset,
  * length, PSID, port and rule. Aborts when enumeration and membership
  * disagree, a derived CE breaks its rule, or psid_pick_port() returns a
- * port that is not free and in the set, or none while one is free.
+ * port that is not free and in the set, or none while one is free (its
+ * scan not bounded below the set's size).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,14 @@ static void check_pick(const struct psid_set *s, uint16_t orig,
 {
 	const struct psid_pick_ops ops = { pick_free, pick_below };
 	struct pick p = { data, size * 8, (uint32_t)size };
-	unsigned int i, n = psid_set_size(s);
+	unsigned int i, n = psid_set_size(s), scan;
 	bool kept, any = false;
 	int port;
 
-	port = psid_pick_port(s, orig, data[0] % 40, &ops, &p, &kept);
-	for (i = 0; i < n && !any; i++) {
+	/* data[0]'s top bit: a scan bounded, maybe below the set's size. */
+	scan = data[0] & 0x80 ? data[0] & 0x7f : 65536;
+	port = psid_pick_port(s, orig, data[0] % 40, scan, &ops, &p, &kept);
+	for (i = 0; i < n && !any && scan >= n; i++) {
 		uint16_t q = psid_set_port(s, i);
 
 		any = q && pick_free(q, &p);

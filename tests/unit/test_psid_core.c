@@ -191,29 +191,65 @@ static void test_pick_port(void)
 	int p;
 
 	memset(&c, 0, sizeof(c));
-	p = psid_pick_port(&ce, 1233, 32, &pick_ops, &c, &kept);
+	p = psid_pick_port(&ce, 1233, 32, 256, &pick_ops, &c, &kept);
 	CHECK(p == 1233 && kept, "the original port, in the set and free: %d", p);
 	c.used[1233] = 1;
-	p = psid_pick_port(&ce, 1233, 32, &pick_ops, &c, &kept);
+	p = psid_pick_port(&ce, 1233, 32, 256, &pick_ops, &c, &kept);
 	CHECK(p > 0 && p != 1233 && !kept && psid_port_in_set(&ce, (uint16_t)p),
 	      "the original port taken: another of the set, %d", p);
-	p = psid_pick_port(&ce, 40000, 32, &pick_ops, &c, &kept);
+	p = psid_pick_port(&ce, 40000, 32, 256, &pick_ops, &c, &kept);
 	CHECK(p > 0 && !kept && psid_port_in_set(&ce, (uint16_t)p),
 	      "an original port outside the set is not kept: %d", p);
 
 	/* Fill the set one pick at a time: every port once, then none. */
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < n; i++) {
-		p = psid_pick_port(&ce, 50000, 32, &pick_ops, &c, &kept);
+		p = psid_pick_port(&ce, 50000, 32, 256, &pick_ops, &c, &kept);
 		CHECK(p > 0 && psid_port_in_set(&ce, (uint16_t)p) && !c.used[p],
 		      "pick %u of %u: %d", i, n, p);
 		if (p > 0)
 			c.used[p] = 1;
 	}
 	c.asked = 0;
-	p = psid_pick_port(&ce, 1233, 32, &pick_ops, &c, &kept);
+	p = psid_pick_port(&ce, 1233, 32, 256, &pick_ops, &c, &kept);
 	CHECK(p == -1, "the set exhausted: -1, not %d", p);
 	CHECK(c.asked <= 1 + 32 + n, "asked %u times for %u ports", c.asked, n);
+}
+
+/*
+ * A set of 4032 ports (PSID 4 bits, offset 6) with one port free: the
+ * search asks at most 1 + 32 + 256 times, however full, and finds the
+ * port when it lies within the scan; an empty set finds one at once.
+ */
+static void test_pick_port_bounded(void)
+{
+	const struct psid_set s = { .offset = 6, .len = 4, .psid = 3 };
+	static struct pick_ctx c;
+	unsigned int i, n = psid_set_size(&s), found = 0, runs = 200;
+	bool kept;
+	int p;
+
+	CHECK(n == 4032, "4032 ports, not %u", n);
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < n; i++)
+		c.used[psid_set_port(&s, i)] = 1;
+	c.used[psid_set_port(&s, 2000)] = 0;
+	for (i = 0; i < runs; i++) {
+		c.asked = 0;
+		p = psid_pick_port(&s, 0, 32, 256, &pick_ops, &c, &kept);
+		CHECK(c.asked <= 32 + 256, "run %u: asked %u times", i, c.asked);
+		CHECK(p == -1 || p == psid_set_port(&s, 2000), "run %u: %d", i, p);
+		found += p > 0;
+	}
+	/* About (32 + 256) / 4032 of the runs: some, not all. */
+	CHECK(found > 0 && found < runs / 2, "found in %u of %u runs", found, runs);
+	c.used[psid_set_port(&s, 2000)] = 1;
+	c.asked = 0;
+	p = psid_pick_port(&s, 0, 32, 256, &pick_ops, &c, &kept);
+	CHECK(p == -1 && c.asked == 32 + 256, "full: -1 after %u questions", c.asked);
+	memset(&c, 0, sizeof(c));
+	p = psid_pick_port(&s, 0, 32, 256, &pick_ops, &c, &kept);
+	CHECK(p > 0 && c.asked == 1, "empty: found at once (%u)", c.asked);
 }
 
 static void test_pick_port_never_zero(void)
@@ -226,7 +262,7 @@ static void test_pick_port_never_zero(void)
 	int p;
 
 	memset(&c, 0, sizeof(c));
-	p = psid_pick_port(&s, 0, 8, &zero, &c, &kept);
+	p = psid_pick_port(&s, 0, 8, 256, &zero, &c, &kept);
 	CHECK(p == 1 && !kept, "port 0 skipped: %d", p);
 	CHECK(!c.used[0] && c.asked == 1, "port 0 never offered to free()");
 }
@@ -242,7 +278,7 @@ static void test_pick_port_spread(void)
 
 	memset(&c, 0, sizeof(c));
 	for (i = 0; i < 1000; i++) {
-		p = psid_pick_port(&s, 40000, 32, &pick_ops, &c, &kept);
+		p = psid_pick_port(&s, 40000, 32, 256, &pick_ops, &c, &kept);
 		CHECK(p >= 4096 && p <= 8191, "in the set: %d", p);
 		if (p < 4096 || p > 8191)
 			return;
@@ -264,6 +300,7 @@ int main(void)
 	RUN(test_ce_for_address_and_port);
 	RUN(test_port_sets_exhaustive);
 	RUN(test_pick_port);
+	RUN(test_pick_port_bounded);
 	RUN(test_pick_port_never_zero);
 	RUN(test_pick_port_spread);
 	UNIT_END();

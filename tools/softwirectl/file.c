@@ -49,15 +49,6 @@ static uint32_t parse_ip4(const char *key, const char *s)
 	return a.s_addr;
 }
 
-/* a (network order) is not 0/8, 127/8, multicast or the broadcast address. */
-static bool ip4_unicast(uint32_t a)
-{
-	uint8_t first = ntohl(a) >> 24;
-
-	return !(first == 0 || first == 127 || (first >= 224 && first < 240) ||
-		 a == 0xffffffff);
-}
-
 /* ADDR/LEN with no bits set past LEN. */
 void parse_prefix(const char *key, const char *s, int af, uint8_t *a,
 		  uint8_t *len)
@@ -146,7 +137,7 @@ void parse_softwire(char **w, int n, struct sw_line *sw, bool key_only)
 		return;
 	if (!has_b4)
 		fail("softwire: b4-ipv6 ADDRESS is missing");
-	if (!ip4_unicast(sw->ipv4))
+	if (!prefix_ip4_unicast(sw->ipv4))
 		fail("softwire: ipv4 %s is not a unicast address",
 		     inet_ntoa((struct in_addr){ sw->ipv4 }));
 	if (!has_len && sw->psid)
@@ -526,7 +517,7 @@ bool parse_xlat_line(struct xlat_lines *x, char **w, int n)
 
 		need_words(w, n, 2, "icmp-source-ipv4 IPV4-ADDRESS");
 		a = parse_ip4(k, w[1]);
-		if (!ip4_unicast(a))
+		if (!prefix_ip4_unicast(a))
 			fail("icmp-source-ipv4 %s: a unicast IPv4 address is needed (RFC 6791)",
 			     w[1]);
 		once(k, x->has_src4, &x->src4_line);
