@@ -64,7 +64,12 @@ static unsigned int after_snat_confirm(struct sk_buff *skb,
 #endif
 }
 
-/* Right after SNAT (NF_IP_PRI_NAT_SRC + 1). */
+/*
+ * After SNAT and every other IPv4 POSTROUTING hook but conntrack's confirm
+ * (NF_IP_PRI_CONNTRACK_CONFIRM - 1), whose work it does: nftables chains
+ * of any priority, SELinux's postroute hook and NAT chains after srcnat
+ * see the IPv4 packet before it leaves IPv4.
+ */
 static unsigned int after_snat_hook(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
@@ -103,7 +108,7 @@ static const struct nf_hook_ops after_snat_ops = {
 	.hook		= after_snat_hook,
 	.pf		= NFPROTO_IPV4,
 	.hooknum	= NF_INET_POST_ROUTING,
-	.priority	= NF_IP_PRI_NAT_SRC + 1,
+	.priority	= NF_IP_PRI_CONNTRACK_CONFIRM - 1,
 };
 
 int softwire_after_snat_add(struct net *net, struct softwire_after_snat_rule *r)

@@ -5,8 +5,10 @@
  * A B4 or CE must encapsulate (LW4O6) or translate (MAPT) what NAPT has put
  * into its port set, but every iptables table runs before SNAT in
  * POSTROUTING (docs/lw4o6-b4-design.md). So the rule's target only marks
- * the packet (softwire_after_snat_mark), and a hook right after SNAT hands
- * the marked packet, its connection confirmed, to the rule's function.
+ * the packet (softwire_after_snat_mark), and a hook after SNAT (the last
+ * before conntrack's confirm, so that every other POSTROUTING hook runs
+ * first) hands the marked packet, its connection confirmed, to the rule's
+ * function.
  *
  * The mark lives at the end of skb->cb, which other layers own too, so it
  * is never trusted as it is: it carries the rule's id, not a pointer, and a

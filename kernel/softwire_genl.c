@@ -195,6 +195,7 @@ static int softwire_table_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct softwire_table *bt;
 	struct in6_addr aftr, *own = NULL;
 	const char *name;
+	u32 size = 0;
 	int err;
 
 	/* No AFTR: a translator's table (MAPT), which needs none. */
@@ -216,10 +217,17 @@ static int softwire_table_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
+	/*
+	 * The expected size is honoured from CAP_NET_ADMIN in the initial
+	 * user namespace only: anyone else's table (the root of a user
+	 * namespace's) starts small and grows as it is filled, so that no
+	 * memory is asked for before the entries that need it (a 16M hint
+	 * is ~576 MiB, zeroed, of an empty table).
+	 */
+	if (info->attrs[SOFTWIRE_A_SIZE] && netlink_capable(skb, CAP_NET_ADMIN))
+		size = nla_get_u32(info->attrs[SOFTWIRE_A_SIZE]);
 	/* Allocated without the lock: a big table takes a while. */
-	bt = softwire_table_new(name, own, info->attrs[SOFTWIRE_A_SIZE] ?
-				nla_get_u32(info->attrs[SOFTWIRE_A_SIZE]) : 0,
-				&bn->lock);
+	bt = softwire_table_new(name, own, size, &bn->lock);
 	if (!bt) {
 		NL_SET_ERR_MSG(info->extack, "cannot allocate the table (memory cgroup limit?)");
 		return -ENOMEM;
@@ -751,18 +759,24 @@ static int softwire_put_xlat(struct sk_buff *msg,
 }
 
 /*
- * Room for one table's TABLE_GET: the counters and addresses fit in
- * NLMSG_GOODSIZE; 64 rules would not.
+ * Room for a TABLE_GET message of a table of n rules: the counters and
+ * addresses fit in NLMSG_GOODSIZE; 64 rules would not.
  */
+static size_t softwire_table_msg_room(unsigned int n)
+{
+	size_t one_rule = nla_total_size(0) + nla_total_size(16) +
+			  5 * nla_total_size(4);
+
+	return NLMSG_GOODSIZE + n * one_rule;
+}
+
 static size_t softwire_table_msg_size(struct softwire_table *bt)
 {
 	struct softwire_table_data *d = softwire_table_data_locked(bt);
 	const struct softwire_table_rules *rules;
-	size_t one_rule = nla_total_size(0) + nla_total_size(16) +
-			  5 * nla_total_size(4);
 
 	rules = rcu_dereference_protected(d->rules, lockdep_is_held(d->lock));
-	return NLMSG_GOODSIZE + (rules ? rules->n * one_rule : 0);
+	return softwire_table_msg_room(rules ? rules->n : 0);
 }
 
 static int softwire_put_rule(struct sk_buff *msg, const struct map_rule *r)
@@ -858,12 +872,25 @@ static int softwire_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * A dump of every table, one message each: every part's buffer is made
+ * big enough for the biggest table (a socket that has received little
+ * gets NLMSG_GOODSIZE, which a table of many rules outgrows, and a table
+ * that fits no part would end the dump silently, the rest untold).
+ */
+static int softwire_table_get_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = softwire_table_msg_room(SOFTWIRE_MAX_RULES);
+	return 0;
+}
+
 static int softwire_table_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
 	struct softwire_table_net *bn = softwire_table_net(sock_net(skb->sk));
 	struct softwire_table *bt;
 	long i = 0, skip = cb->args[0];
+	int err = 0;
 
 	mutex_lock(&bn->lock);
 	list_for_each_entry(bt, &bn->tables, list) {
@@ -871,13 +898,16 @@ static int softwire_table_get_dumpit(struct sk_buff *skb,
 			continue;
 		if (softwire_put_table(skb, bt, NETLINK_CB(cb->skb).portid,
 				       cb->nlh->nlmsg_seq, NLM_F_MULTI)) {
+			/* Not even alone in a part: say so, do not skip it. */
+			if (!skb->len)
+				err = -EMSGSIZE;
 			i--;
 			break;
 		}
 	}
 	mutex_unlock(&bn->lock);
 	cb->args[0] = i;
-	return skb->len;
+	return err ?: skb->len;
 }
 
 /*
@@ -1066,6 +1096,7 @@ static const struct genl_ops softwire_genl_ops[] = {
 	{ .cmd = SOFTWIRE_CMD_TABLE_DEL,  .doit = softwire_table_del_doit,
 	  .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = SOFTWIRE_CMD_TABLE_GET,  .doit = softwire_table_get_doit,
+	  .start = softwire_table_get_start,
 	  .dumpit = softwire_table_get_dumpit, .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = SOFTWIRE_CMD_TABLE_SWAP, .doit = softwire_table_swap_doit,
 	  .flags = GENL_UNS_ADMIN_PERM },

@@ -11,6 +11,8 @@
 #   BENCH_CASES    groups to run: v6 v4 b4 aftr decap nat tcp ctl xlat (default all)
 #   BENCH_PACKETS  packets per pktgen/sendraw run (default 100000)
 #   BENCH_TCP_SECS seconds per iperf3 run (default 5)
+#   BENCH_PROFILE  cases to profile once more under perf (the top symbols in
+#                  vm.log as "# perf CASE: ..."), e.g. "mapt_ce xlat_b4_lw4o6"
 #   BENCH_OUT      results folder (default bench/results/DATE-HOST)
 set -eu -o pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +56,7 @@ export XTSW_BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 export XTSW_BENCH_PACKETS=${BENCH_PACKETS:-100000}
 export XTSW_BENCH_TCP_SECS=${BENCH_TCP_SECS:-5}
 [ -n "${BENCH_CASES:-}" ] && export XTSW_BENCH_CASES=$BENCH_CASES
+[ -n "${BENCH_PROFILE:-}" ] && export XTSW_BENCH_PROFILE=$BENCH_PROFILE
 echo "bench: booting the VM ($XTSW_BENCH_ROUNDS rounds), log in $out/vm.log"
 start=$(date +%s)
 rc=0

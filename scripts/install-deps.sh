@@ -16,7 +16,7 @@ PKGS="build-essential make gcc pkg-config kmod dkms
 	iproute2 iputils-ping ethtool tcpdump netcat-openbsd
 	qemu-system-x86 busybox-static cpio
 	python3 python3-pyftpdlib nftables conntrack git sparse clang libclang-rt-dev bc
-	valgrind gnuplot-nox iperf3
+	valgrind gnuplot-nox iperf3 linux-perf
 	jool-dkms jool-tools python3-scapy"
 
 missing=

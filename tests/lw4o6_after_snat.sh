@@ -10,7 +10,8 @@
 #        --wan (IPv6 only)-- [aftr: ip4ip6 tunnel] -- [server] 198.51.100.1
 #
 # Checked: the hook exists only in a namespace with a B4 rule, and goes
-# with its last rule; a copy of a marked packet (TEE) is not encapsulated
+# with its last rule; it runs after a later nftables postrouting chain
+# (priority 200: its counter and its drop apply); a copy of a marked packet (TEE) is not encapsulated
 # but goes where TEE sends it, while the original is; active-mode FTP with
 # nf_conntrack_ftp and nf_nat_ftp: the PORT command leaves rewritten to the
 # shared address, the server's data connection comes back through the
@@ -77,6 +78,31 @@ expect_eq "TEE: each original is encapsulated once (3 on the wan)" 3 \
 expect_eq "TEE: each copy reaches its gateway as plain IPv4 (3 on the lan)" 3 \
 	"$(tcpdump -r "$TMP/tee-lan.pcap" -n 2>/dev/null | grep -c "IP 10.0.0.2.[0-9]* > $SERVER4.5003: UDP")"
 n b4 $IPT -t mangle -D POSTROUTING -o wan -p udp --dport 5003 -j TEE --gateway 10.0.0.2
+
+# A later nftables postrouting chain (priority 200, after srcnat) still
+# sees the B4's IPv4 packets before they leave IPv4: its counter counts
+# them (NATed to 192.0.2.1), its drop keeps one port off the wan. Before
+# issue 19 the hook ran at srcnat + 1 and stole them first.
+n b4 nft -f - <<'NFT'
+table ip late {
+	chain post {
+		type filter hook postrouting priority 200;
+		ip saddr 192.0.2.1 udp dport 5005 counter
+		udp dport 5006 counter drop
+	}
+}
+NFT
+late_count() { n b4 nft list chain ip late post | awk -v p="dport $1" '$0 ~ p { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
+capture_start b4 wan "$TMP/late.pcap" "ip6"
+for i in 1 2 3; do n client $PKT send-udp4 $SERVER4 5005; n client $PKT send-udp4 $SERVER4 5006; done
+capture_stop
+$PKT dump4 "$TMP/late.pcap" >"$TMP/late"
+expect_eq "an nft postrouting chain at priority 200 counts the B4's packets, NATed (3)" 3 "$(late_count 5005)"
+expect_eq "... and they are encapsulated after it (3 on the wan)" 3 \
+	"$(grep -c "^$B4 > $AFTR 4in6: 192.0.2.1 > $SERVER4 UDP [0-9]* > 5005 " "$TMP/late")"
+expect_eq "its drop applies: 3 counted, none of them on the wan" "3 0" \
+	"$(late_count 5006) $(grep -c ' > 5006 ' "$TMP/late")"
+n b4 nft delete table ip late
 
 # Active FTP: the client offers a data port with PORT 10,0,0,2,...; the
 # helper must rewrite it to 192,0,2,1 (one byte longer: every later command

@@ -699,6 +699,13 @@ def cmd_genl(a):
             fid = struct.unpack_from("=H", rep[0], off + 4)[0]
         off += (al + 3) & ~3
     flags = 0x300 if a.dump else 4                      # NLM_F_DUMP, else ACK
+    if a.fresh:
+        # A socket that has received nothing yet: the kernel sizes the
+        # first part of a dump at NLMSG_GOODSIZE for it.
+        sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+        sock.setsockopt(270, 11, 1)
+        sock.setsockopt(270, 10, 1)
+        sock.bind((0, 0))
     for n, specs in enumerate([a.attr] + (a.part or [])):
         err, text, rep = nl_talk(sock, fid, flags, a.cmd, 1, genl_attrs(specs),
                                  a.reserved)
@@ -950,6 +957,8 @@ def main():
                    help="one more request of CMD, on the same socket")
     c.add_argument("--reserved", type=int, default=0)
     c.add_argument("--dump", action="store_true")
+    c.add_argument("--fresh", action="store_true",
+                   help="the request on a socket that has received nothing")
     c.set_defaults(fn=cmd_genl)
     c = sub.add_parser("genl-probe")
     c.add_argument("out")

@@ -624,6 +624,20 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 
+# Profiles (XTSW_BENCH_PROFILE="CASE ..."): one more run of each case
+# under perf record on all CPUs (cpu-clock: TCG has no hardware counters),
+# and the top of perf report by symbol in the log, as "# perf CASE: ...".
+for c in ${XTSW_BENCH_PROFILE:-}; do
+	[ -n "${GEN[$c]:-}" ] || { echo "# perf $c: no such case"; continue; }
+	perf record -a -e cpu-clock -o "$TMP/perf.$c" >/dev/null 2>&1 &
+	pp=$!
+	sleep 1
+	echo "# perf $c: $(run_case $c) packets/s under perf"
+	kill -INT $pp; wait $pp 2>/dev/null
+	perf report -i "$TMP/perf.$c" --stdio --no-children --sort dso,sym --percent-limit 0.7 2>/dev/null |
+		grep -v '^#' | grep . | head -n 45 | sed "s/^/# perf $c: /"
+done
+
 # What a user sees: traffic crossed every case, and the tables' counters
 # say the packets were the expected ones (nothing unbound or spoofed).
 for c in "${CASES[@]}"; do

@@ -17,18 +17,26 @@ for f in tests/fuzz/fuzz_*.c; do
 	*softwire_table*) srcs="kernel/softwire_table_core.c" ;;
 	*prefix_parse*) srcs="lib/prefix_parse.c" ;;
 	fuzz_xlat) srcs="kernel/xlat_hdr.c kernel/xlat_icmp.c" ;;
+	*table_file*) srcs="tools/softwirectl/file.c lib/prefix_parse.c kernel/psid_core.c" ;;
 	*) srcs="" ;;
 	esac
 	if ! clang -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -Ikernel -Ilib -o "$bin" "$f" $srcs; then
+		-fno-sanitize-recover=all -Ikernel -Ilib -Iinclude/uapi -Itools/softwirectl \
+		-o "$bin" "$f" $srcs; then
 		echo "not ok - fuzz build $name"; rc=1; continue
 	fi
 	log=$(mktemp)
-	if "./$bin" -max_total_time="$secs" -seed=1 -artifact_prefix=build/ >"$log" 2>&1; then
+	# The kept corpus (tests/fuzz/corpus/NAME) is read, never written:
+	# what the run finds goes to a scratch directory first in the list.
+	work=$(mktemp -d)
+	corpus=tests/fuzz/corpus/$name
+	[ -d "$corpus" ] || corpus=
+	if "./$bin" -max_total_time="$secs" -seed=1 -artifact_prefix=build/ \
+		"$work" $corpus >"$log" 2>&1; then
 		echo "ok - fuzz $name ($(grep -o 'Done [0-9]* runs' "$log" | tail -n 1) in ${secs}s)"
 	else
 		echo "not ok - fuzz $name"; tail -n 30 "$log"; rc=1
 	fi
-	rm -f "$log"
+	rm -rf "$log" "$work"
 done
 exit $rc

@@ -762,16 +762,15 @@ void read_fail_first(void)
 	src_line = line;
 }
 
-void read_file(const char *path, struct bt_file *f, bool whole)
+void read_stream(FILE *in, const char *name, struct bt_file *f, bool whole)
 {
-	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *buf = NULL, *w[32];
-	size_t cap = 0;
+	/* One line buffer for the program's life: a failed line leaks none. */
+	static char *buf;
+	static size_t cap;
+	char *w[32];
 	int n;
 
-	if (!in)
-		fail("%s: %s", path, strerror(errno));
-	src_name = strcmp(path, "-") ? path : "stdin";
+	src_name = name;
 	src_line = 0;
 	reading = &f->xlat;
 	while (getline(&buf, &cap, in) >= 0) {
@@ -781,11 +780,19 @@ void read_file(const char *path, struct bt_file *f, bool whole)
 			parse_line(f, w, n);
 	}
 	reading = NULL;
-	free(buf);
-	if (in != stdin)
-		fclose(in);
 	src_line = 0;
 	check_file(f, whole);
+}
+
+void read_file(const char *path, struct bt_file *f, bool whole)
+{
+	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
+
+	if (!in)
+		fail("%s: %s", path, strerror(errno));
+	read_stream(in, in == stdin ? "stdin" : path, f, whole);
+	if (in != stdin)
+		fclose(in);
 }
 
 void bt_file_free(struct bt_file *f)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "psid_core.h"
 #include "softwire_genl.h"
@@ -108,6 +109,8 @@ void parse_rule(char **w, int n, struct rule_line *rl);
  * it is a translator's: translator lines or rules, no softwires).
  */
 void read_file(const char *path, struct bt_file *f, bool whole);
+/* The same from an open stream, name for messages (a fuzzer's memory). */
+void read_stream(FILE *in, const char *name, struct bt_file *f, bool whole);
 /*
  * Called by fail(): an error while read_file reads a line comes after one
  * of an EAM before that line (mapped twice), which is checked only then.
