@@ -30,8 +30,11 @@ hostile() {
 	[ "$(grep -cE '^(not )?ok ' "$TMP/cases")" -ge 6 ] || not_ok "$2: lw4o6_b4_hostile.py ran every case"
 }
 
-flush() {
-	n b4 "iptables-$BACKEND" -t nat -F; n b4 "iptables-$BACKEND" -t mangle -F
+flush() {	# both backends' rules: the other round's would act too
+	local b
+	for b in $BACKENDS; do
+		n b4 "iptables-$b" -t nat -F; n b4 "iptables-$b" -t mangle -F
+	done
 	n b4 conntrack -F >/dev/null 2>&1
 }
 
