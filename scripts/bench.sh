@@ -12,7 +12,10 @@
 #   BENCH_PACKETS  packets per pktgen/sendraw run (default 100000)
 #   BENCH_TCP_SECS seconds per iperf3 run (default 5)
 #   BENCH_PROFILE  cases to profile once more under perf (the top symbols in
-#                  vm.log as "# perf CASE: ..."), e.g. "mapt_ce xlat_b4_lw4o6"
+#                  vm.log as "# perf CASE: ..."), e.g. "mapt_ce xlat_b4_lw4o6";
+#                  for a VM with KVM or a real host: under TCG perf's
+#                  cpu-clock took about 40 samples per case (2026-12-08),
+#                  too few to say anything
 #   BENCH_OUT      results folder (default bench/results/DATE-HOST)
 set -eu -o pipefail
 cd "$(dirname "$0")/.."
