@@ -513,6 +513,17 @@ class CE(Role):
                  {"dropped_udp_zero_checksum": 1}, [t("4", 1, 3, 13)]),
             Case("lan: icmp timestamp request", "4",
                  IP(src=LAN4, dst=SERVER4) / ICMP(type=13, id=P) / Raw(b"\0" * 12), {UNTRANS: 1}),
+            # What the NAT leaves alone never leaves with the LAN's
+            # address (issue 19: a CE sends only what it owns).
+            Case("lan: TCP SYN+FIN (conntrack INVALID, not NATed): not sent", "4",
+                 IP(src=LAN4, dst=SERVER4) / TCP(sport=7010, dport=80, flags="SF"),
+                 {"dropped_source_not_ce": 1}),
+            Case("lan: TCP cut after 8 bytes of its header (INVALID): not sent", "4",
+                 IP(src=LAN4, dst=SERVER4, proto=6) / Raw(b"\x1b\x62\x00\x50\x00\x00\x00\x01"),
+                 {"dropped_source_not_ce": 1}),
+            Case("lan: protocol 253 (SNATPSID maps its address alone): no port of the set, not sent", "4",
+                 IP(src=LAN4, dst=SERVER4, proto=253) / Raw(b"x" * 16),
+                 {"dropped_source_not_ce": 1}),
             Case("lan: icmp error about a connection the CE has not (not SNATed)", "4",
                  err(LAN4, SERVER4, 3, 3, IP(src=SERVER4, dst=LAN4) / UDP(sport=7000, dport=5555)),
                  {"dropped_source_not_ce": 1}),
