@@ -33,46 +33,58 @@ int table_del(const char *table, bool may_fail)
 }
 
 static struct bt_file f, g;
+/* Streams outside the frame that fail() jumps out of, closed after it. */
+static FILE *in;
+static char *text;
+
+static void done(void)
+{
+	if (in)
+		fclose(in);
+	in = NULL;
+	free(text);
+	text = NULL;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	FILE *in, *out;
-	char *text = NULL;
+	FILE *out, *saved;
 	size_t len = 0;
 
 	bt_file_free(&f);
 	bt_file_free(&g);
-	if (setjmp(back))
+	if (setjmp(back)) {
+		done();
 		return 0;	/* refused, with a message */
-	in = fmemopen((void *)data, size, "r");
-	if (!in)
+	}
+	in = fmemopen((void *)data, size ? size : 1, "r");
+	if (!in || !size) {
+		done();
 		return 0;
+	}
 	read_stream(in, "fuzz", &f, false);
-	fclose(in);
+	done();
 	/* What was taken prints as lines that are taken again, alike. */
 	out = open_memstream(&text, &len);
 	if (!out)
 		return 0;
 	fflush(stdout);
-	{
-		FILE *saved = stdout;
-
-		stdout = out;
-		print_xlat(&f.xlat, "");
-		stdout = saved;
-	}
+	saved = stdout;
+	stdout = out;
+	print_xlat(&f.xlat, "");
+	stdout = saved;
 	fclose(out);
 	if (setjmp(back))
 		abort();	/* printed lines that do not read back */
-	in = fmemopen(text, len ? len : 1, "r");
-	if (len && in) {
-		read_stream(in, "fuzz-printed", &g, false);
-		fclose(in);
-		if (g.xlat.n_eam != f.xlat.n_eam || g.xlat.has_dmr != f.xlat.has_dmr)
-			abort();
-	} else if (in) {
-		fclose(in);
+	if (len) {
+		in = fmemopen(text, len, "r");
+		if (in) {
+			read_stream(in, "fuzz-printed", &g, false);
+			if (g.xlat.n_eam != f.xlat.n_eam ||
+			    g.xlat.has_dmr != f.xlat.has_dmr)
+				abort();
+		}
 	}
-	free(text);
+	done();
 	return 0;
 }

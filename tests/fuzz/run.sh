@@ -1,7 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Build the libFuzzer targets with clang (ASan+UBSan) and run each for
-# $1 seconds (default 10). Prints "ok"/"not ok" per target.
+# $1 seconds (default 10) over its kept corpus tests/fuzz/corpus/NAME.
+# Prints "ok"/"not ok" per target. With FUZZ_KEEP=1 (make fuzz), what a
+# run found that adds coverage is merged into the kept corpus (libFuzzer
+# -merge=1: minimized), to be committed; otherwise the corpus is only read.
 set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
@@ -34,6 +37,11 @@ for f in tests/fuzz/fuzz_*.c; do
 	if "./$bin" -max_total_time="$secs" -seed=1 -artifact_prefix=build/ \
 		"$work" $corpus >"$log" 2>&1; then
 		echo "ok - fuzz $name ($(grep -o 'Done [0-9]* runs' "$log" | tail -n 1) in ${secs}s)"
+		if [ "${FUZZ_KEEP:-0}" = 1 ]; then
+			mkdir -p "tests/fuzz/corpus/$name"
+			"./$bin" -merge=1 "tests/fuzz/corpus/$name" "$work" >/dev/null 2>&1 &&
+				echo "# $name: kept corpus $(ls "tests/fuzz/corpus/$name" | wc -l) inputs"
+		fi
 	else
 		echo "not ok - fuzz $name"; tail -n 30 "$log"; rc=1
 	fi
