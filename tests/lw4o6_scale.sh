@@ -45,6 +45,8 @@ check "1M softwires load within an order of magnitude of 10 s (in $secs s, emula
 	test "$(echo "$secs < 100" | bc)" = 1
 expect_eq "the table holds 1048576 softwires on 16384 addresses" "1048576 16384" \
 	"$(n aftr "$CTL" show big | awk '$1 == "softwires" { print $2, $4 }')"
+expect_eq "softwirectl show (every table, one dump) tells it too, with its count" "big 1048576" \
+	"$(n aftr "$CTL" show | awk '$1 == "table" { t = $2 } $1 == "softwires" && t == "big" { print t, $2 }')"
 after=$(mem_avail)
 per_kernel=$(n aftr "$CTL" show big | awk '$1 == "memory" { print $2 / 1048576 }')
 per_avail=$(( (before - after) / 1048576 ))
