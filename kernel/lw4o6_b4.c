@@ -148,8 +148,9 @@ static bool lw4o6_b4_owns(struct net *net, struct sk_buff *skb,
 		lw4o6_count(net, LW4O6_STAT_SRC_NOT_OURS);
 		return false;
 	}
-	if (!e->own_ports || (iph->frag_off & htons(IP_OFFSET)))
+	if (!e->own_ports)
 		return true;
+	/* No port: a fragment but the first, a protocol without ports. */
 	port = lw4o6_port(skb, skb_network_offset(skb), false);
 	if (port == LW4O6_TRUNCATED) {
 		lw4o6_count(net, LW4O6_STAT_ENCAP_MALFORMED);
@@ -414,8 +415,7 @@ static int lw4o6_b4_check_info(const struct xt_tgchk_param *par,
 	}
 	if ((info->flags & XT_LW4O6_IPV4) &&
 	    ((info->flags & XT_LW4O6_EU_PREFIX) ||
-	     ipv4_is_zeronet(info->ipv4) || ipv4_is_multicast(info->ipv4) ||
-	     ipv4_is_lbcast(info->ipv4) || ipv4_is_loopback(info->ipv4))) {
+	     !softwire_table_unicast4(info->ipv4))) {
 		pr_info_ratelimited("--b4-ipv4 is the B4's unicast IPv4 address (a CE derives its own from --end-user-prefix)\n");
 		return -EINVAL;
 	}

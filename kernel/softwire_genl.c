@@ -123,8 +123,7 @@ static int softwire_parse_sw(const struct nlattr *nla,
 	}
 	sw->psid_len = set.len;
 	sw->psid_offset = set.offset;
-	if (ipv4_is_zeronet(sw->addr) || ipv4_is_multicast(sw->addr) ||
-	    ipv4_is_lbcast(sw->addr) || ipv4_is_loopback(sw->addr)) {
+	if (!softwire_table_unicast4(sw->addr)) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "the IPv4 address must be unicast");
 		return -EINVAL;
 	}
@@ -534,8 +533,7 @@ static int softwire_parse_xlat_fields(struct nlattr **tb,
 	a = tb[SOFTWIRE_XLAT_A_ICMP_SRC4];
 	if (a) {
 		x->icmp_src4 = nla_get_be32(a);
-		if (ipv4_is_zeronet(x->icmp_src4) || ipv4_is_multicast(x->icmp_src4) ||
-		    ipv4_is_lbcast(x->icmp_src4) || ipv4_is_loopback(x->icmp_src4)) {
+		if (!softwire_table_unicast4(x->icmp_src4)) {
 			NL_SET_ERR_MSG_ATTR(extack, a, "icmp-source-ipv4 must be a unicast address (RFC 6791)");
 			return -EINVAL;
 		}

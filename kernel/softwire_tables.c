@@ -39,6 +39,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/in.h>
 #include <linux/ipv6.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -582,6 +583,12 @@ bool softwire_table_unicast(const struct in6_addr *a)
 {
 	return !ipv6_addr_any(a) && !ipv6_addr_is_multicast(a) &&
 	       !ipv6_addr_loopback(a);
+}
+
+bool softwire_table_unicast4(__be32 a)
+{
+	return !ipv4_is_zeronet(a) && !ipv4_is_multicast(a) &&
+	       !ipv4_is_lbcast(a) && !ipv4_is_loopback(a);
 }
 
 /*

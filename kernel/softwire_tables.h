@@ -310,6 +310,8 @@ void softwire_table_free(struct softwire_table *bt);
 void softwire_table_data_hold(struct softwire_table_data *d);
 void softwire_table_data_put(struct softwire_table_data *d);
 bool softwire_table_unicast(const struct in6_addr *a);
+/* a is not 0/8, 127/8, multicast or the limited broadcast address. */
+bool softwire_table_unicast4(__be32 a);
 
 /*
  * Changes, under the namespace's mutex. An error leaves the contents as
